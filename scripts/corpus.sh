@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Fetches the reference objtool binaries and the Debian module corpus, and prepares
+# stripped inputs for the parity harness.
+#
+#   scripts/corpus.sh [--with-6.1-modules]
+#
+# Cache: $OBJTOOL_CORPUS (default ~/.cache/objtool-corpus). Layout after a run:
+#   ref/objtool-6.12, ref/objtool-6.1            reference binaries
+#   6.12/orig/**.ko                             modules as Debian ships them (ORC inside)
+#   6.12/stripped/**.ko                         same, minus .orc_unwind .orc_unwind_ip .rela.orc_unwind_ip
+#   6.12/list.txt                               relative paths of all modules, sorted
+# Every step is skipped when its output already exists, so a second run costs nothing.
+set -euo pipefail
+
+CACHE=${OBJTOOL_CORPUS:-$HOME/.cache/objtool-corpus}
+mkdir -p "$CACHE/debs" "$CACHE/ref"
+WITH61=0
+[ "${1:-}" = "--with-6.1-modules" ] && WITH61=1
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+newest() { # newest package whose name matches the extended regex $1
+  apt-cache search --names-only "$1" 2>/dev/null | awk '{print $1}' | sort -V | tail -n 1
+}
+
+need_apt_lists() {
+  [ -n "$(newest '^linux-kbuild-6\.12\.')" ] || as_root apt-get update -qq
+}
+
+fetch() { # fetch package $1 into debs/, echo the .deb path
+  local pkg=$1 deb
+  deb=$(ls "$CACHE/debs/${pkg}_"*.deb 2>/dev/null | head -n 1 || true)
+  if [ -z "$deb" ]; then
+    (cd "$CACHE/debs" && apt-get download -qq "$pkg" >&2)
+    deb=$(ls "$CACHE/debs/${pkg}_"*.deb | head -n 1)
+  fi
+  echo "$deb"
+}
+
+extract() { # extract .deb $1 into directory $2 once
+  [ -e "$2/.done" ] && return 0
+  rm -rf "$2"; mkdir -p "$2"
+  dpkg-deb -x "$1" "$2"
+  touch "$2/.done"
+}
+
+for tool in objcopy xz dpkg-deb apt-get; do
+  command -v "$tool" >/dev/null || { echo "corpus.sh: $tool is missing" >&2; exit 1; }
+done
+need_apt_lists
+
+KB612=$(newest '^linux-kbuild-6\.12\.[0-9]+\+deb12$')
+KB61=$(newest '^linux-kbuild-6\.1$')
+[ -n "$KB61" ] || KB61=linux-kbuild-6.1
+IMG612=$(newest '^linux-image-6\.12\.[0-9]+\+deb12-amd64-unsigned$')
+IMG61=$(newest '^linux-image-6\.1\.0-[0-9]+-amd64-unsigned$')
+
+extract "$(fetch "$KB612")" "$CACHE/pkg/$KB612"
+extract "$(fetch "$KB61")" "$CACHE/pkg/$KB61"
+ln -sfn "$(ls "$CACHE/pkg/$KB612"/usr/lib/linux-kbuild-*/tools/objtool/objtool.real-x86)" "$CACHE/ref/objtool-6.12"
+ln -sfn "$(ls "$CACHE/pkg/$KB61"/usr/lib/linux-kbuild-*/tools/objtool/objtool)" "$CACHE/ref/objtool-6.1"
+echo "$KB612" > "$CACHE/ref/objtool-6.12.version"
+echo "$KB61" > "$CACHE/ref/objtool-6.1.version"
+
+prepare_modules() { # $1 = image package, $2 = corpus dir name
+  local img=$1 dir=$CACHE/$2
+  [ -e "$dir/.done" ] && return 0
+  extract "$(fetch "$img")" "$CACHE/pkg/$img"
+  rm -rf "$dir"; mkdir -p "$dir/orig" "$dir/stripped"
+  local moddir
+  moddir=$(ls -d "$CACHE/pkg/$img"/lib/modules/*/kernel 2>/dev/null || ls -d "$CACHE/pkg/$img"/usr/lib/modules/*/kernel)
+  (cd "$moddir" && find . -name '*.ko.xz' | sed 's|^\./||; s|\.xz$||' | LC_ALL=C sort) > "$dir/list.txt"
+  echo "$img" > "$dir/version"
+  # decompress and strip, two at a time
+  export moddir dir
+  xargs -P "$(nproc)" -n 64 sh -c '
+    for rel in "$@"; do
+      mkdir -p "$dir/orig/$(dirname "$rel")" "$dir/stripped/$(dirname "$rel")"
+      xz -dc "$moddir/$rel.xz" > "$dir/orig/$rel"
+      objcopy --remove-section=.orc_unwind --remove-section=.orc_unwind_ip \
+              --remove-section=.rela.orc_unwind_ip "$dir/orig/$rel" "$dir/stripped/$rel"
+    done' sh < "$dir/list.txt"
+  touch "$dir/.done"
+  echo "corpus.sh: $(wc -l < "$dir/list.txt") modules from $img in $dir" >&2
+}
+
+prepare_modules "$IMG612" 6.12
+[ "$WITH61" = 1 ] && prepare_modules "$IMG61" 6.1
+echo "$CACHE"
