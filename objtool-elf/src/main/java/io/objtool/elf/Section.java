@@ -1,0 +1,105 @@
+package io.objtool.elf;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * One section of an object: its header fields, its bytes (mapped from the file, or replaced by a
+ * writer), its symbols sorted by address, and for a section that relocations apply to, its
+ * {@code .rela} companion.
+ */
+public final class Section {
+  final ElfFile file;
+  int index;
+  String name;
+  int nameOffset;
+  int type;
+  long flags;
+  long addr;
+  final long fileOffset;
+  long size;
+  int link;
+  int info;
+  long addralign;
+  long entsize;
+  /** Null until first asked for (mapped) or replaced. */
+  private MemorySegment data;
+  private boolean dirty;
+  final boolean added;
+
+  Relocations relocs; // for SHT_RELA sections: the parsed entries
+  Section rela; // for a base section: its SHT_RELA companion
+  Section base; // for a SHT_RELA section: the section it applies to
+  SymbolIndex symbolIndex; // symbols defined in this section, by address
+
+  Section(ElfFile file, int index, boolean added, long fileOffset) {
+    this.file = file;
+    this.index = index;
+    this.added = added;
+    this.fileOffset = fileOffset;
+  }
+
+  public ElfFile file() { return file; }
+  /** Index in the section header table. */
+  public int index() { return index; }
+  public String name() { return name; }
+  /** {@code sh_type}, one of {@code Elf.SHT_*}. */
+  public int type() { return type; }
+  public long flags() { return flags; }
+  public long addr() { return addr; }
+  /** {@code sh_size}: for {@code SHT_NOBITS} the memory size, otherwise the byte count. */
+  public long size() { return size; }
+  public int link() { return link; }
+  public int info() { return info; }
+  public long addralign() { return addralign; }
+  public long entsize() { return entsize; }
+  /** {@code sh_offset} in the file this section was read from (-1 for an added section). */
+  public long fileOffset() { return fileOffset; }
+
+  public boolean isExecutable() { return (flags & Elf.SHF_EXECINSTR) != 0; }
+  public boolean isAlloc() { return (flags & Elf.SHF_ALLOC) != 0; }
+  public boolean isRela() { return type == Elf.SHT_RELA; }
+
+  /** For a section relocations apply to: its {@code .rela} section, or null. */
+  public Section rela() { return rela; }
+  /** For a {@code .rela} section: the section its relocations apply to. */
+  public Section base() { return base; }
+
+  /**
+   * The relocations that apply to this section, sorted by offset, or null when there are none.
+   * Called on a {@code .rela} section, its own entries.
+   */
+  public Relocations relocations() {
+    Section r = type == Elf.SHT_RELA ? this : rela;
+    return r == null ? null : r.relocs;
+  }
+
+  /** The section's bytes: empty for {@code SHT_NOBITS}. Read-only unless replaced by {@link #setData}. */
+  public MemorySegment data() {
+    if (data == null) data = file.mappedData(this);
+    return data;
+  }
+
+  /** Replaces the section's bytes (and {@code sh_size}); the writer lays the file out anew. */
+  public void setData(byte[] bytes) {
+    file.checkWritable();
+    if (type == Elf.SHT_NOBITS) throw new IllegalStateException(name + " is SHT_NOBITS");
+    this.data = MemorySegment.ofArray(bytes);
+    this.size = bytes.length;
+    this.dirty = true;
+    if (symbolIndex != null) symbolIndex.invalidate();
+  }
+
+  /** The symbols defined in this section, sorted by address, with lookups by offset. */
+  public SymbolIndex symbols() {
+    if (symbolIndex == null) symbolIndex = new SymbolIndex(this);
+    return symbolIndex;
+  }
+
+  void markDirty() { dirty = true; }
+  boolean dirty() { return dirty; }
+
+  @Override
+  public String toString() {
+    return name;
+  }
+}
