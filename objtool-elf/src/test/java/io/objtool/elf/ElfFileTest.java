@@ -1,0 +1,124 @@
+package io.objtool.elf;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Reading gcc-made objects, cross-checked against jelf (an independent ELF reader) and readelf. */
+class ElfFileTest {
+  @TempDir Path dir;
+
+  @Test
+  void sectionsAndSymbolsAgreeWithJelf() throws Exception {
+    Path obj = Fixtures.compile(dir, "sample.c");
+    net.fornwall.jelf.ElfFile ref = net.fornwall.jelf.ElfFile.from(obj.toFile());
+    try (ElfFile f = ElfFile.open(obj)) {
+      assertEquals(Elf.ET_REL, f.type());
+      assertEquals(ref.e_shnum, f.sections().size());
+      for (Section s : f.sections()) {
+        net.fornwall.jelf.ElfSectionHeader h = ref.getSection(s.index()).header;
+        assertEquals(h.getName() == null ? "" : h.getName(), s.name(), "name of section " + s.index());
+        assertEquals(h.sh_type, s.type(), s.name());
+        assertEquals(h.sh_offset, s.fileOffset(), s.name());
+        assertEquals(h.sh_size, s.size(), s.name());
+        assertEquals(h.sh_flags, s.flags(), s.name());
+        assertEquals(h.sh_link, s.link(), s.name());
+        assertEquals(h.sh_info, s.info(), s.name());
+      }
+      net.fornwall.jelf.ElfSymbol[] syms = ref.getSymbolTableSection().symbols;
+      assertEquals(syms.length, f.symbols().size());
+      for (int i = 0; i < syms.length; i++) {
+        Symbol s = f.symbol(i);
+        String name = syms[i].getName();
+        assertEquals(name == null ? "" : name, s.name(), "symbol " + i);
+        assertEquals(syms[i].st_value, s.value());
+        assertEquals(syms[i].st_size, s.size());
+        assertEquals(syms[i].st_info, s.info());
+        assertEquals(syms[i].st_shndx & 0xffff, s.sectionIndex());
+      }
+    }
+  }
+
+  @Test
+  void lookupsBySymbolOffsetAndRelocation() throws Exception {
+    Path obj = Fixtures.compile(dir, "sample.c");
+    try (ElfFile f = ElfFile.open(obj)) {
+      Symbol entry = f.symbol("sample_entry");
+      assertNotNull(entry);
+      assertTrue(entry.isFunction() && entry.isGlobal());
+      Section text = entry.section();
+      assertEquals(entry, f.functionContaining(text, entry.offset() + entry.size() - 1));
+      assertEquals(entry, text.symbols().functionAt(entry.offset()));
+      assertNull(f.functionContaining(text, entry.end()) == entry ? entry : null);
+      Symbol helper = f.symbol("helper");
+      assertNotNull(helper);
+      assertTrue(helper.isLocal());
+      assertEquals(helper, f.functionContaining(text, helper.offset()));
+      assertNull(f.symbol("external_call").section());
+      assertTrue(f.symbol("external_call").isUndefined());
+
+      // every relocation of .text is found by the range lookup, and only inside its 4 bytes
+      Relocations r = text.relocations();
+      assertNotNull(r);
+      assertEquals(".rela" + text.name(), r.section().name());
+      for (int i = 0; i < r.count(); i++) {
+        assertEquals(r.offset(i), r.offset(r.find(r.offset(i) - 3, 4)));
+        assertEquals(i, r.at(r.offset(i)));
+      }
+      assertEquals(-1, r.find(0, 0));
+      boolean callSeen = false;
+      for (int i = 0; i < r.count(); i++) {
+        if (r.symbol(i).name().equals("external_call")) {
+          callSeen = true;
+          assertEquals(Elf.R_X86_64_PLT32, r.type(i));
+          assertEquals(-4, r.addend(i));
+        }
+      }
+      assertTrue(callSeen);
+      Section table = f.section(".data.rel.ro");
+      Relocations tr = table == null ? f.section(".data.rel.ro.local").relocations() : table.relocations();
+      assertNotNull(tr);
+      assertEquals(Elf.R_X86_64_64, tr.type(0));
+    }
+  }
+
+  @Test
+  void relocationsMatchReadelf() throws Exception {
+    Path obj = Fixtures.compile(dir, "sample.c");
+    String readelf = Fixtures.run("readelf", "-rW", obj.toString());
+    try (ElfFile f = ElfFile.open(obj)) {
+      int total = 0;
+      for (Section s : f.sections()) {
+        if (!s.isRela()) continue;
+        Relocations r = s.relocations();
+        total += r.count();
+        for (int i = 0; i < r.count(); i++) {
+          String off = String.format("%016x", r.offset(i));
+          assertTrue(readelf.contains(off), "offset " + off + " of " + s.name());
+        }
+      }
+      long lines = readelf.lines().filter(l -> l.matches("^[0-9a-f]{16} .*")).count();
+      assertEquals(lines, total);
+    }
+  }
+
+  @Test
+  void comdatGroupMembers() throws Exception {
+    Path obj = Fixtures.compile(dir, "group.s");
+    try (ElfFile f = ElfFile.open(obj)) {
+      Section group = null;
+      for (Section s : f.sections()) if (s.type() == Elf.SHT_GROUP) group = s;
+      assertNotNull(group);
+      assertEquals(1, f.groupFlags(group)); // GRP_COMDAT
+      List<Section> members = f.groupMembers(group);
+      assertTrue(members.stream().anyMatch(s -> s.name().equals(".text.shared_thunk")));
+      assertEquals("shared_thunk", f.symbol(group.info()).name());
+    }
+  }
+}

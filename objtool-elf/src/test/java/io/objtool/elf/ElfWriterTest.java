@@ -1,0 +1,135 @@
+package io.objtool.elf;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Changing objects and writing them: identity, added sections/relocations/symbols, atomicity. */
+class ElfWriterTest {
+  @TempDir Path dir;
+
+  @Test
+  void unmodifiedWriteReproducesTheFile() throws Exception {
+    for (String fixture : new String[] {"sample.c", "group.s"}) {
+      Path obj = Fixtures.compile(dir, fixture);
+      Path out = dir.resolve(fixture + ".copy.o");
+      try (ElfFile f = ElfFile.open(obj)) {
+        f.write(out);
+      }
+      assertArrayEquals(Files.readAllBytes(obj), Files.readAllBytes(out), fixture);
+    }
+  }
+
+  @Test
+  void writingInPlaceReplacesTheFile() throws Exception {
+    Path obj = Fixtures.compile(dir, "sample.c");
+    byte[] before = Files.readAllBytes(obj);
+    try (ElfFile f = ElfFile.open(obj)) {
+      f.addSection(".note.added", Elf.SHT_PROGBITS, 0, 0, 1, new byte[] {1, 2, 3});
+      f.write(obj);
+      // the mapping of the old file stays valid after the rename
+      assertEquals(".text", f.section(".text").name());
+      assertEquals(before.length, f.size());
+    }
+    try (ElfFile g = ElfFile.open(obj)) {
+      assertArrayEquals(new byte[] {1, 2, 3}, g.section(".note.added").data().toArray(ValueLayout.JAVA_BYTE));
+    }
+  }
+
+  @Test
+  void addedLocalSymbolTakesTheFirstGlobalSlotAndRelocationsFollow() throws Exception {
+    Path obj = Fixtures.compile(dir, "sample.c");
+    Path out = dir.resolve("out.o");
+    int firstGlobal;
+    String movedName;
+    java.util.List<String> before = relocationTargets(obj);
+    try (ElfFile f = ElfFile.open(obj)) {
+      firstGlobal = f.symtab().info();
+      movedName = f.symbol(firstGlobal).name();
+      Section text = f.section(".text");
+      Symbol local = f.addSymbol("added_local", Elf.STB_LOCAL, Elf.STT_FUNC, 0, text, 0, 1);
+      Symbol global = f.addSymbol("added_global", Elf.STB_GLOBAL, Elf.STT_NOTYPE, 0, null, 0, 0);
+      assertEquals(firstGlobal, local.index());
+      Section data = f.addSection(".added_table", Elf.SHT_PROGBITS, Elf.SHF_ALLOC, 0, 8, new byte[16]);
+      Relocations r = f.relocationsFor(data);
+      r.add(0, Elf.R_X86_64_64, local, 0);
+      r.add(8, Elf.R_X86_64_64, global, 4);
+      f.write(out);
+    }
+    try (ElfFile g = ElfFile.open(out)) {
+      assertEquals(firstGlobal + 1, g.symtab().info());
+      assertEquals("added_local", g.symbol(firstGlobal).name());
+      assertEquals(movedName, g.symbol(g.symbols().size() - 2).name());
+      for (Symbol s : g.symbols()) {
+        assertEquals(s.index() < g.symtab().info(), s.isLocal(), s.name());
+      }
+      Relocations r = g.section(".added_table").relocations();
+      assertEquals("added_local", r.symbol(0).name());
+      assertEquals("added_global", r.symbol(1).name());
+      assertEquals(4, r.addend(1));
+    }
+    // every relocation that was there still names the same symbol, the moved global included
+    java.util.List<String> after = relocationTargets(out);
+    assertEquals(before, after.subList(0, before.size()));
+    String readelf = Fixtures.run("readelf", "-srW", out.toString());
+    assertTrue(readelf.contains("added_local"));
+    Fixtures.run("ld", "-r", "-o", dir.resolve("linked.o").toString(), out.toString());
+  }
+
+  /** "section[i] -> symbol" for every relocation, in section order. */
+  private static java.util.List<String> relocationTargets(Path obj) {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    try (ElfFile f = ElfFile.open(obj)) {
+      for (Section s : f.sections()) {
+        if (!s.isRela()) continue;
+        for (int i = 0; i < s.relocations().count(); i++) out.add(s.name() + "[" + i + "] -> " + s.relocations().symbol(i));
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void replacedSectionDataMovesLaterSections() throws Exception {
+    Path obj = Fixtures.compile(dir, "sample.c");
+    Path out = dir.resolve("grown.o");
+    byte[] text;
+    try (ElfFile f = ElfFile.open(obj)) {
+      Section t = f.section(".text");
+      text = t.data().toArray(ValueLayout.JAVA_BYTE);
+      byte[] grown = new byte[text.length + 4096];
+      System.arraycopy(text, 0, grown, 0, text.length);
+      java.util.Arrays.fill(grown, text.length, grown.length, (byte) 0x90);
+      t.setData(grown);
+      f.write(out);
+    }
+    try (ElfFile g = ElfFile.open(out)) {
+      byte[] t = g.section(".text").data().toArray(ValueLayout.JAVA_BYTE);
+      assertEquals(text.length + 4096, t.length);
+      assertArrayEquals(text, java.util.Arrays.copyOf(t, text.length));
+      assertNotNull(g.symbol("sample_entry"));
+    }
+    Fixtures.run("objdump", "-dr", out.toString());
+    Fixtures.run("ld", "-r", "-o", dir.resolve("linked.o").toString(), out.toString());
+  }
+
+  @Test
+  void failedWriteLeavesNothingBehind() throws Exception {
+    Path obj = Fixtures.compile(dir, "sample.c");
+    Path missingDir = dir.resolve("no/such/dir/out.o");
+    try (ElfFile f = ElfFile.open(obj)) {
+      ElfException e = assertThrows(ElfException.class, () -> f.write(missingDir));
+      assertTrue(e.getMessage().startsWith(missingDir.toString() + ": cannot write"), e.getMessage());
+      assertFalse(e.getMessage().contains("\n"));
+    }
+    assertFalse(Files.exists(missingDir));
+  }
+}
