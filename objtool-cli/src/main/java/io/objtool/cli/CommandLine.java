@@ -1,0 +1,164 @@
+package io.objtool.cli;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The option table of {@code objtool} 6.12 and the checks it applies to the parsed options
+ * before any file is opened.
+ */
+final class CommandLine {
+  static final String USAGE = "objtool <actions> [<options>] file.o";
+  static final String ENV_USAGE = "OBJTOOL_ARGS=\"<options>\"";
+  static final String ENV_VAR = "OBJTOOL_ARGS";
+
+  /** The table in the reference's order, which decides ambiguity messages and error listings. */
+  static final List<OptionSpec> TABLE = List.of(
+      OptionSpec.group("Actions:"),
+      OptionSpec.optionalArg('h', "hacks", "jump_label,noinstr,skylake", "patch toolchain bugs/limitations"),
+      OptionSpec.flag('i', "ibt", "validate and annotate IBT"),
+      OptionSpec.flag('m', "mcount", "annotate mcount/fentry calls for ftrace"),
+      OptionSpec.flag('n', "noinstr", "validate noinstr rules"),
+      OptionSpec.flag('o', "orc", "generate ORC metadata"),
+      OptionSpec.flag('r', "retpoline", "validate and annotate retpoline usage"),
+      OptionSpec.flag('\0', "rethunk", "validate and annotate rethunk usage"),
+      OptionSpec.flag('\0', "unret", "validate entry unret placement"),
+      OptionSpec.integer('\0', "prefix", "n", "generate prefix symbols"),
+      OptionSpec.flag('l', "sls", "validate straight-line-speculation mitigations"),
+      OptionSpec.flag('s', "stackval", "validate frame pointer rules"),
+      OptionSpec.flag('t', "static-call", "annotate static calls"),
+      OptionSpec.flag('u', "uaccess", "validate uaccess rules for SMAP"),
+      OptionSpec.flag('\0', "cfi", "annotate kernel control flow integrity (kCFI) function preambles"),
+      OptionSpec.optionalArg('\0', "dump", "orc", "dump metadata"),
+      OptionSpec.group("Options:"),
+      OptionSpec.flag('\0', "backtrace", "unwind on error"),
+      OptionSpec.flag('\0', "backup", "create .orig files before modification"),
+      OptionSpec.flag('\0', "dry-run", "don't write modifications"),
+      OptionSpec.flag('\0', "link", "object is a linked object"),
+      OptionSpec.flag('\0', "module", "object is part of a kernel module"),
+      OptionSpec.flag('\0', "mnop", "nop out mcount call sites"),
+      OptionSpec.flag('\0', "no-unreachable", "skip 'unreachable instruction' warnings"),
+      OptionSpec.flag('\0', "sec-address", "print section addresses in warnings"),
+      OptionSpec.flag('\0', "stats", "print statistics"),
+      OptionSpec.flag('v', "verbose", "verbose warnings"));
+
+  private CommandLine() { }
+
+  /** A validation failure before the object is opened: one line, exit status 1. */
+  static final class Invalid extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    Invalid(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /**
+   * Parses {@code $OBJTOOL_ARGS} (when set) and then {@code args}, and applies the checks that
+   * need no object file.
+   *
+   * @throws UsageExit for anything the option parser rejects (usage text, exit 129)
+   * @throws Invalid for a rejected combination of options (one message line, exit 1)
+   */
+  static Options parse(List<String> args, String envArgs) throws UsageExit, Invalid {
+    Builder b = new Builder();
+    if (envArgs != null) {
+      new OptionParser(TABLE, ENV_USAGE).parse(ArgVector.ofSpaceSeparated(envArgs), b);
+    }
+    OptionParser parser = new OptionParser(TABLE, USAGE);
+    List<String> files = parser.parse(ArgVector.ofArgs(args), b);
+    if (files.size() != 1) throw new UsageExit(parser.fullUsage());
+    Options o = b.build(Path.of(files.getFirst()));
+    validate(o);
+    return o;
+  }
+
+  /** The combination checks the reference makes before it looks at the object. */
+  static void validate(Options o) throws Invalid {
+    if (o.hasAction()) {
+      if (o.dumpOrc()) throw new Invalid("--dump can't be combined with other actions");
+      return;
+    }
+    if (o.unret()) throw new Invalid("--unret requires --rethunk");
+    if (!o.dumpOrc()) throw new Invalid("At least one action required");
+  }
+
+  /** Collects the values the parser hands over. */
+  private static final class Builder implements OptionParser.Sink {
+    boolean hackJumpLabel, hackNoinstr, hackSkylake;
+    boolean ibt, mcount, noinstr, orc, retpoline, rethunk, unret, sls, stackval, staticCall;
+    boolean uaccess, cfi, dumpOrc;
+    int prefix;
+    boolean verbose, backtrace, backup, dryRun, link, mnop, module, noUnreachable, secAddress;
+    boolean stats;
+
+    @Override
+    public void flag(OptionSpec opt, boolean v) {
+      switch (opt.key()) {
+        case "ibt" -> ibt = v;
+        case "mcount" -> mcount = v;
+        case "noinstr" -> noinstr = v;
+        case "orc" -> orc = v;
+        case "retpoline" -> retpoline = v;
+        case "rethunk" -> rethunk = v;
+        case "unret" -> unret = v;
+        case "sls" -> sls = v;
+        case "stackval" -> stackval = v;
+        case "static-call" -> staticCall = v;
+        case "uaccess" -> uaccess = v;
+        case "cfi" -> cfi = v;
+        case "backtrace" -> backtrace = v;
+        case "backup" -> backup = v;
+        case "dry-run" -> dryRun = v;
+        case "link" -> link = v;
+        case "module" -> module = v;
+        case "mnop" -> mnop = v;
+        case "no-unreachable" -> noUnreachable = v;
+        case "sec-address" -> secAddress = v;
+        case "stats" -> stats = v;
+        case "verbose" -> verbose = v;
+        default -> throw new IllegalArgumentException("no flag " + opt.key());
+      }
+    }
+
+    @Override
+    public void integer(OptionSpec opt, int v) {
+      if (!opt.key().equals("prefix")) throw new IllegalArgumentException("no integer " + opt.key());
+      prefix = v;
+    }
+
+    @Override
+    public boolean optionalArg(OptionSpec opt, String value, boolean unset) {
+      switch (opt.key()) {
+        case "hacks" -> {
+          // Without a value (or negated) every hack is on; otherwise each hack named anywhere
+          // in the value is switched on, and a value naming none is rejected.
+          if (value == null) {
+            hackJumpLabel = hackNoinstr = hackSkylake = true;
+            return true;
+          }
+          boolean any = false;
+          if (value.contains("jump_label")) { hackJumpLabel = true; any = true; }
+          if (value.contains("noinstr")) { hackNoinstr = true; any = true; }
+          if (value.contains("skylake")) { hackSkylake = true; any = true; }
+          return any;
+        }
+        case "dump" -> {
+          if (value == null || value.equals("orc")) {
+            dumpOrc = true;
+            return true;
+          }
+          return false;
+        }
+        default -> throw new IllegalArgumentException("no optional-argument option " + opt.key());
+      }
+    }
+
+    Options build(Path file) {
+      return new Options(hackJumpLabel, hackNoinstr, hackSkylake, ibt, mcount, noinstr, orc,
+          retpoline, rethunk, unret, sls, stackval, staticCall, uaccess, cfi, prefix, dumpOrc,
+          verbose, backtrace, backup, dryRun, link, mnop, module, noUnreachable, secAddress,
+          stats, file);
+    }
+  }
+}

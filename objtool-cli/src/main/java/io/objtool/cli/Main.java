@@ -1,0 +1,149 @@
+package io.objtool.cli;
+
+import io.objtool.elf.Elf;
+import io.objtool.elf.ElfException;
+import io.objtool.elf.ElfFile;
+import io.objtool.elf.Symbol;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code objtool} on the JVM: parses the command line like objtool 6.12, opens the object and
+ * hands it to the requested passes. Messages, streams and exit codes follow the reference.
+ */
+public final class Main {
+  private static final String PREFIX_ERROR = "error: objtool: ";
+
+  private final Dispatcher dispatcher;
+
+  public Main(Dispatcher dispatcher) {
+    this.dispatcher = dispatcher;
+  }
+
+  public static void main(String[] args) {
+    PrintStream out = System.out;
+    PrintStream err = System.err;
+    int rc = new Main(Dispatcher.standard()).run(Arrays.asList(args), System.getenv(), out, err);
+    out.flush();
+    err.flush();
+    System.exit(rc);
+  }
+
+  /** Runs one command line; returns the exit status. Never throws for any input. */
+  public int run(List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {
+    try {
+      Options opts;
+      try {
+        opts = CommandLine.parse(args, env.get(CommandLine.ENV_VAR));
+      } catch (UsageExit e) {
+        err.print(e.text());
+        return e.exitCode();
+      } catch (CommandLine.Invalid e) {
+        err.println(PREFIX_ERROR + e.getMessage());
+        return 1;
+      }
+      return opts.isDump() ? dump(opts, out, err) : check(opts, out, err);
+    } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+      if (env.containsKey("OBJTOOL_JVM_TRACE")) e.printStackTrace(err);
+      err.println(PREFIX_ERROR + "internal error: " + oneLine(e));
+      return 1;
+    }
+  }
+
+  private int check(Options opts, PrintStream out, PrintStream err) {
+    Path file = opts.objectFile();
+    String problem = unopenable(file, true);
+    if (problem != null) {
+      err.println("objtool: Can't open '" + file + "': " + problem);
+      return 1;
+    }
+    try (ElfFile elf = ElfFile.open(file)) {
+      if (opts.mnop() && !opts.mcount()) {
+        err.println(PREFIX_ERROR + "--mnop requires --mcount");
+        return 1;
+      }
+      if (!opts.link()) {
+        if (sourceFiles(elf) > 1) {
+          err.println(PREFIX_ERROR + "Linked object detected, forcing --link");
+          opts = opts.withLink(true);
+        } else {
+          String needsLink = opts.noinstr() ? "--noinstr" : opts.ibt() ? "--ibt" : opts.unret() ? "--unret" : null;
+          if (needsLink != null) {
+            err.println(PREFIX_ERROR + needsLink + " requires --link");
+            return 1;
+          }
+        }
+      }
+      return dispatcher.runActions(opts, elf, out, err);
+    } catch (ElfException e) {
+      err.println(elfProblem(file, e));
+      return 1;
+    }
+  }
+
+  private int dump(Options opts, PrintStream out, PrintStream err) {
+    Path file = opts.objectFile();
+    if (Files.isDirectory(file)) {
+      err.println(file + ": warning: objtool: elf_begin: invalid file descriptor");
+      return 255;
+    }
+    String problem = unopenable(file, false);
+    if (problem != null) {
+      err.println("open: " + problem);
+      return 255;
+    }
+    try (ElfFile elf = ElfFile.open(file)) {
+      return dispatcher.runDump(opts, elf, out, err);
+    } catch (ElfException e) {
+      err.println(elfProblem(file, e));
+      return 255;
+    }
+  }
+
+  /** Number of STT_FILE symbols: more than one means the object was linked from several files. */
+  static int sourceFiles(ElfFile elf) {
+    int n = 0;
+    for (Symbol s : elf.symbols()) {
+      if (s.type() == Elf.STT_FILE) n++;
+    }
+    return n;
+  }
+
+  /**
+   * Why {@code file} cannot be opened, in the words of {@code strerror}, or null when it can.
+   * Directories cannot be opened for writing; the dump only reads.
+   */
+  static String unopenable(Path file, boolean forWriting) {
+    if (file.toString().isEmpty()) return "No such file or directory";
+    if (!Files.exists(file)) {
+      Path parent = file.toAbsolutePath().getParent();
+      while (parent != null && !Files.exists(parent)) parent = parent.getParent();
+      if (parent != null && !Files.isDirectory(parent) && !parent.equals(file.toAbsolutePath())) {
+        return "Not a directory";
+      }
+      return "No such file or directory";
+    }
+    if (forWriting && Files.isDirectory(file)) return "Is a directory";
+    if (!Files.isReadable(file)) return "Permission denied";
+    return null;
+  }
+
+  /** Formats an ELF error like the reference's warnings: "file: warning: objtool: problem". */
+  static String elfProblem(Path file, ElfException e) {
+    String msg = oneLine(e);
+    String lead = file + ": ";
+    if (msg.startsWith(lead)) msg = msg.substring(lead.length());
+    return file + ": warning: objtool: " + msg;
+  }
+
+  private static String oneLine(Throwable e) {
+    String m = e.getMessage();
+    if (m == null || m.isBlank()) m = e.getClass().getSimpleName();
+    if (e.getMessage() != null && !(e instanceof ElfException)) m = e.getClass().getSimpleName() + ": " + m;
+    return m.replace('\n', ' ').replace('\r', ' ');
+  }
+}

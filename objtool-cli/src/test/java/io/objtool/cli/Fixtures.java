@@ -1,0 +1,143 @@
+package io.objtool.cli;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** Test objects, the reference binary, and running either side. */
+final class Fixtures {
+  private Fixtures() { }
+
+  /** Exit code and both streams of one run. */
+  record Outcome(int exit, String stdout, String stderr) { }
+
+  /** The reference objtool 6.12, or null when the corpus cache is absent. */
+  static Path reference() {
+    String dir = System.getenv("OBJTOOL_CORPUS");
+    Path base = dir != null ? Path.of(dir) : Path.of(System.getProperty("user.home"), ".cache", "objtool-corpus");
+    Path ref = base.resolve("ref").resolve("objtool-6.12");
+    return Files.isExecutable(ref) ? ref : null;
+  }
+
+  /**
+   * Creates the objects the cases refer to in {@code dir}: obj.o (one function, no STT_FILE
+   * symbol), linked.o (two STT_FILE symbols), text.o (not ELF), dir.o (a directory); missing.o
+   * is never created.
+   */
+  static void populate(Path dir) throws IOException {
+    Files.write(dir.resolve("obj.o"), relocatable(0));
+    Files.write(dir.resolve("linked.o"), relocatable(2));
+    Files.writeString(dir.resolve("text.o"), "hello\n");
+    Files.createDirectories(dir.resolve("dir.o"));
+  }
+
+  /** A minimal x86-64 relocatable object: .text holding one "ret", and a global function f. */
+  static byte[] relocatable(int fileSymbols) {
+    byte[] text = {(byte) 0xc3};
+    StringBuilder strtab = new StringBuilder("\0");
+    List<long[]> syms = new ArrayList<>(); // name, info, shndx, value, size
+    syms.add(new long[] {0, 0, 0, 0, 0});
+    for (int i = 0; i < fileSymbols; i++) {
+      int name = strtab.length();
+      strtab.append("part").append(i).append(".c\0");
+      syms.add(new long[] {name, 4, 0xfff1, 0, 0});
+    }
+    syms.add(new long[] {0, 3, 1, 0, 0});
+    int firstGlobal = syms.size();
+    int fname = strtab.length();
+    strtab.append("f\0");
+    syms.add(new long[] {fname, (1 << 4) | 2, 1, 0, 1});
+    String shstr = "\0.text\0.symtab\0.strtab\0.shstrtab\0";
+    byte[] strBytes = strtab.toString().getBytes(StandardCharsets.US_ASCII);
+    byte[] shstrBytes = shstr.getBytes(StandardCharsets.US_ASCII);
+
+    int textOff = 64;
+    int symOff = align(textOff + text.length, 8);
+    int symSize = syms.size() * 24;
+    int strOff = symOff + symSize;
+    int shstrOff = strOff + strBytes.length;
+    int shOff = align(shstrOff + shstrBytes.length, 8);
+    int shnum = 5;
+    ByteBuffer b = ByteBuffer.allocate(shOff + shnum * 64).order(ByteOrder.LITTLE_ENDIAN);
+    b.put(new byte[] {0x7f, 'E', 'L', 'F', 2, 1, 1, 0});
+    b.position(16);
+    b.putShort((short) 1).putShort((short) 62).putInt(1).putLong(0).putLong(0).putLong(shOff);
+    b.putInt(0).putShort((short) 64).putShort((short) 0).putShort((short) 0);
+    b.putShort((short) 64).putShort((short) shnum).putShort((short) 4);
+    b.position(textOff);
+    b.put(text);
+    b.position(symOff);
+    for (long[] s : syms) {
+      b.putInt((int) s[0]).put((byte) s[1]).put((byte) 0).putShort((short) s[2]).putLong(s[3]).putLong(s[4]);
+    }
+    b.position(strOff);
+    b.put(strBytes);
+    b.position(shstrOff);
+    b.put(shstrBytes);
+    b.position(shOff + 64);
+    section(b, 1, 1, 6, textOff, text.length, 0, 0, 16, 0);
+    section(b, 7, 2, 0, symOff, symSize, 3, firstGlobal, 8, 24);
+    section(b, 15, 3, 0, strOff, strBytes.length, 0, 0, 1, 0);
+    section(b, 23, 3, 0, shstrOff, shstrBytes.length, 0, 0, 1, 0);
+    return b.array();
+  }
+
+  private static void section(ByteBuffer b, int name, int type, long flags, long off, long size,
+      int link, int info, long align, long entsize) {
+    b.putInt(name).putInt(type).putLong(flags).putLong(0).putLong(off).putLong(size);
+    b.putInt(link).putInt(info).putLong(align).putLong(entsize);
+  }
+
+  private static int align(int v, int a) {
+    return (v + a - 1) / a * a;
+  }
+
+  /** Runs our CLI in this JVM. */
+  static Outcome runOurs(List<String> args, String envArgs) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    Map<String, String> env = envArgs == null ? Map.of() : Map.of(CommandLine.ENV_VAR, envArgs);
+    int rc;
+    try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+         PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+      rc = new Main(Dispatcher.standard()).run(args, env, o, e);
+    }
+    return new Outcome(rc, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  /** Runs the reference binary in {@code cwd}; OBJTOOL_ARGS is set only when given. */
+  static Outcome runReference(Path ref, Path cwd, List<String> args, String envArgs)
+      throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(ref.toString());
+    cmd.addAll(args);
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile());
+    pb.environment().remove(CommandLine.ENV_VAR);
+    if (envArgs != null) pb.environment().put(CommandLine.ENV_VAR, envArgs);
+    pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    Path out = Files.createTempFile("ref-out", ".txt");
+    Path err = Files.createTempFile("ref-err", ".txt");
+    try {
+      pb.redirectOutput(out.toFile()).redirectError(err.toFile());
+      Process p = pb.start();
+      if (!p.waitFor(60, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new IOException("reference timed out on " + args);
+      }
+      return new Outcome(p.exitValue(), Files.readString(out, StandardCharsets.ISO_8859_1),
+          Files.readString(err, StandardCharsets.ISO_8859_1));
+    } finally {
+      Files.deleteIfExists(out);
+      Files.deleteIfExists(err);
+    }
+  }
+}
