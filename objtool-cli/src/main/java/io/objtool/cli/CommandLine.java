@@ -1,5 +1,7 @@
 package io.objtool.cli;
 
+import io.objtool.api.Options;
+
 import java.nio.file.Path;
 import java.util.List;
 

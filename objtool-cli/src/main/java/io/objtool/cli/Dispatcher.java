@@ -1,5 +1,7 @@
 package io.objtool.cli;
 
+import io.objtool.api.Options;
+
 import io.objtool.elf.ElfFile;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -69,8 +71,9 @@ public final class Dispatcher {
     }
     if (missing) return 1;
     int status = 0;
-    for (Slot s : requested) {
-      int rc = s.pass().run(opts, elf, out, err);
+    // one pass may serve several actions (the shared check): run each once
+    for (Pass p : requested.stream().map(Slot::pass).distinct().toList()) {
+      int rc = p.run(opts, elf, out, err);
       if (status == 0) status = rc;
     }
     return status;

@@ -1,5 +1,7 @@
 package io.objtool.cli;
 
+import io.objtool.api.Options;
+
 import io.objtool.elf.Elf;
 import io.objtool.elf.ElfException;
 import io.objtool.elf.ElfFile;
@@ -27,7 +29,8 @@ public final class Main {
   public static void main(String[] args) {
     PrintStream out = System.out;
     PrintStream err = System.err;
-    int rc = new Main(Dispatcher.standard()).run(Arrays.asList(args), System.getenv(), out, err);
+    ClassLoader loader = Main.class.getClassLoader();
+    int rc = new Main(Dispatcher.standard().with(CheckAction.slots(loader))).run(Arrays.asList(args), System.getenv(), out, err);
     out.flush();
     err.flush();
     System.exit(rc);

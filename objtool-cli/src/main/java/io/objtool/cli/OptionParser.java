@@ -1,5 +1,7 @@
 package io.objtool.cli;
 
+import io.objtool.api.Options;
+
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

@@ -1,5 +1,7 @@
 package io.objtool.cli;
 
+import io.objtool.api.Options;
+
 import io.objtool.elf.ElfFile;
 import java.io.PrintStream;
 

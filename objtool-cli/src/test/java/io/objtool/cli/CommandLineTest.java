@@ -1,5 +1,7 @@
 package io.objtool.cli;
 
+import io.objtool.api.Options;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -1,0 +1,69 @@
+package io.objtool.api;
+
+import java.nio.file.Path;
+
+/**
+ * The parsed objtool command line: the actions (what to validate or generate) and the options,
+ * exactly those of objtool 6.12. Passes read their flags here.
+ */
+public record Options(
+    boolean hackJumpLabel,
+    boolean hackNoinstr,
+    boolean hackSkylake,
+    boolean ibt,
+    boolean mcount,
+    boolean noinstr,
+    boolean orc,
+    boolean retpoline,
+    boolean rethunk,
+    boolean unret,
+    boolean sls,
+    boolean stackval,
+    boolean staticCall,
+    boolean uaccess,
+    boolean cfi,
+    int prefix,
+    boolean dumpOrc,
+    boolean verbose,
+    boolean backtrace,
+    boolean backup,
+    boolean dryRun,
+    boolean link,
+    boolean mnop,
+    boolean module,
+    boolean noUnreachable,
+    boolean secAddress,
+    boolean stats,
+    Path objectFile) {
+
+  /** Options with only the given actions and {@code --link --module} style flags, for tools and tests. */
+  public static Options of(Path file, String... flags) {
+    java.util.Set<String> f = java.util.Set.of(flags);
+    return new Options(f.contains("hacks=jump_label"), f.contains("hacks=noinstr"), f.contains("hacks=skylake"),
+        f.contains("ibt"), f.contains("mcount"), f.contains("noinstr"), f.contains("orc"), f.contains("retpoline"),
+        f.contains("rethunk"), f.contains("unret"), f.contains("sls"), f.contains("stackval"),
+        f.contains("static-call"), f.contains("uaccess"), f.contains("cfi"), 0, f.contains("dump"),
+        f.contains("verbose"), f.contains("backtrace"), f.contains("backup"), f.contains("dry-run"),
+        f.contains("link"), f.contains("mnop"), f.contains("module"), f.contains("no-unreachable"),
+        f.contains("sec-address"), f.contains("stats"), file);
+  }
+
+  /** At least one action (what the reference requires, besides --dump). */
+  public boolean hasAction() {
+    return hackJumpLabel || hackNoinstr || ibt || mcount || noinstr || orc || retpoline
+        || rethunk || sls || stackval || staticCall || uaccess;
+  }
+
+  /** {@code --dump} without other actions. */
+  public boolean isDump() {
+    return dumpOrc && !hasAction();
+  }
+
+  /** The same options with {@code --link} set as given. */
+  public Options withLink(boolean newLink) {
+    return new Options(hackJumpLabel, hackNoinstr, hackSkylake, ibt, mcount, noinstr, orc,
+        retpoline, rethunk, unret, sls, stackval, staticCall, uaccess, cfi, prefix, dumpOrc,
+        verbose, backtrace, backup, dryRun, newLink, mnop, module, noUnreachable, secAddress,
+        stats, objectFile);
+  }
+}

@@ -1,0 +1,38 @@
+package io.objtool.api;
+
+/**
+ * A validation or generation pass, found with {@link java.util.ServiceLoader} and enabled by its
+ * command-line option ({@link #option()}, e.g. {@code stackval}, {@code uaccess}, {@code orc}).
+ * A pass takes part in the shared walk by contributing a {@link BranchVisitor} to the chain, and
+ * may do its own work before or after it; it never walks the code itself.
+ */
+public interface Pass {
+  /** The long option that enables it, without dashes. */
+  String option();
+
+  /** The help text shown in {@code --help} for a pass from outside the project. */
+  default String help() {
+    return option();
+  }
+
+  /** Whether the options enable it. The built-in passes map their flag of {@link Options}. */
+  boolean enabled(Options options);
+
+  /** Position in the visitor chain: lower runs first (the reference's order of checks). */
+  default int order() {
+    return 100;
+  }
+
+  /** Whether this pass needs the engine's walk (the CFG and the CFI of every instruction). */
+  default boolean needsWalk() {
+    return true;
+  }
+
+  /** Adds this pass's visitor in front of {@code next}; returns {@code next} to take no part. */
+  default BranchVisitor visitor(ObjtoolFile file, BranchVisitor next) {
+    return next;
+  }
+
+  /** Runs after the walk, with the number of warnings so far (e.g. ORC generation, section writers). */
+  default void finish(ObjtoolFile file, int warnings) {}
+}

@@ -1,0 +1,50 @@
+package io.objtool.api.arch;
+
+/**
+ * An architecture backend, found with {@link java.util.ServiceLoader} (see {@link Architectures}):
+ * the instruction decoder plus the arch facts the check and ORC engines need.
+ */
+public interface Arch {
+
+    /** Short name, e.g. {@code "x86_64"}. */
+    String name();
+
+    /** ELF {@code e_machine} this backend handles (EM_X86_64 = 62). */
+    int elfMachine();
+
+    /** A new, single-threaded decoder. */
+    InsnDecoder newDecoder();
+
+    /** Number of CFI registers tracked ({@code CFI_NUM_REGS}). */
+    int cfiRegCount();
+
+    /** CFI register number of the stack pointer. */
+    int stackPointerReg();
+
+    /** CFI register number of the frame pointer. */
+    int framePointerReg();
+
+    /** The CFI state at function entry: cfa = sp + {@link #callPushSize()}, return address at cfa - 8. */
+    InitialCfi initialFunctionCfi();
+
+    /** Bytes a call pushes (the return address), and so the initial cfa offset. */
+    int callPushSize();
+
+    /** True if CFI register {@code reg} is callee-saved in the kernel ABI. */
+    boolean isCalleeSaved(int reg);
+
+    /**
+     * Distance from a branch-displacement relocation's addend to the branch target offset: for a
+     * PC32 relocation at the end of the instruction the target symbol offset is {@code addend + 4}.
+     */
+    long relocDestOffset(long addend);
+
+    /** A NOP of exactly {@code len} bytes, as used for patching (1..8 or more). */
+    byte[] nop(int len);
+
+    /** A return of exactly {@code len} bytes: RET padded with INT3 (1..len). */
+    byte[] ret(int len);
+
+    /** Length in bytes of a direct call (so the call site is {@code returnAddress - callLength()}). */
+    int callLength();
+}

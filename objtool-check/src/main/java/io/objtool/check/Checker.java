@@ -1,0 +1,107 @@
+package io.objtool.check;
+
+import io.objtool.api.BranchVisitor;
+import io.objtool.api.ObjtoolFile;
+import io.objtool.api.Options;
+import io.objtool.api.Pass;
+import io.objtool.check.cfg.CfgException;
+import io.objtool.check.cfg.DeadEnds;
+import io.objtool.check.cfg.Decode;
+import io.objtool.check.cfg.Destinations;
+import io.objtool.check.cfg.Funcs;
+import io.objtool.check.cfg.JumpTables;
+import io.objtool.check.cfg.SpecialAlts;
+import io.objtool.check.engine.Engine;
+import io.objtool.check.engine.Reachability;
+import io.objtool.check.engine.StackStateChecks;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.ServiceLoader;
+
+/**
+ * The driver of a check: builds the CFG (decode, symbols, special sections, destinations, jump
+ * tables), runs the engine's walk with the visitor chain of the enabled passes, reports
+ * unreachable code, then lets each pass finish (e.g. generate ORC). A fatal CFG problem stops the
+ * check after its warning, as the reference does, and nothing is written.
+ */
+public final class Checker {
+  private final ObjtoolFile file;
+  private final List<Pass> passes;
+
+  public Checker(ObjtoolFile file, List<Pass> passes) {
+    this.file = file;
+    this.passes = new ArrayList<>(passes);
+    this.passes.sort(Comparator.comparingInt(Pass::order));
+  }
+
+  /** Every pass on the class path (or module path) that the options enable. */
+  public static List<Pass> enabledPasses(Options options, ClassLoader loader) {
+    List<Pass> out = new ArrayList<>();
+    for (Pass p : ServiceLoader.load(Pass.class, loader)) if (p.enabled(options)) out.add(p);
+    return out;
+  }
+
+  /** Runs the check in a thread with a stack deep enough for the recursive walk. Returns the warning count. */
+  public int run() {
+    int[] result = new int[1];
+    RuntimeException[] failure = new RuntimeException[1];
+    Thread t = new Thread(null, () -> {
+      try {
+        result[0] = runHere();
+      } catch (RuntimeException e) {
+        failure[0] = e;
+      }
+    }, "objtool-check", 1L << 30);
+    t.start();
+    try {
+      t.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+    if (failure[0] != null) throw failure[0];
+    return result[0];
+  }
+
+  /** The check on the calling thread. */
+  public int runHere() {
+    Options o = file.options();
+    int warnings = 0;
+    try {
+      Funcs.run(file);
+      Decode.run(file);
+      if (file.nrInsns() == 0) return 0;
+      if (o.stackval() || o.orc() || o.uaccess() || o.noinstr()) SpecialAlts.run(file);
+      Destinations dest = new Destinations(file, new DeadEnds(file));
+      dest.jumps();
+      dest.calls();
+      JumpTables.run(file);
+      if (o.stackval() || o.orc() || o.uaccess()) {
+        Engine engine = new Engine(file, chain());
+        warnings += engine.validateFunctions();
+        if (warnings == 0) warnings += Reachability.run(file);
+      }
+      for (Pass p : passes) p.finish(file, warnings);
+    } catch (CfgException e) {
+      return file.diag().count();
+    }
+    return warnings;
+  }
+
+  /** The visitor chain: the passes' visitors in order, with the built-in stack checks at their place. */
+  private BranchVisitor chain() {
+    BranchVisitor v = null;
+    boolean stackAdded = false;
+    for (int i = passes.size() - 1; i >= 0; i--) {
+      Pass p = passes.get(i);
+      if (!stackAdded && p.order() < StackStateChecks.ORDER) {
+        v = new StackStateChecks(file, v);
+        stackAdded = true;
+      }
+      v = p.visitor(file, v);
+    }
+    if (!stackAdded) v = new StackStateChecks(file, v);
+    return v;
+  }
+}

@@ -1,0 +1,77 @@
+package io.objtool.check.cfg;
+
+import io.objtool.api.Func;
+import io.objtool.api.Instruction;
+import io.objtool.api.ObjtoolFile;
+import io.objtool.api.arch.DecodedInsn;
+import io.objtool.api.arch.InsnDecoder;
+import io.objtool.api.arch.InsnType;
+import io.objtool.elf.Elf;
+import io.objtool.elf.Section;
+import io.objtool.elf.Symbol;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Decodes every executable section linearly and gives each instruction its symbol: the first CFG
+ * step. A {@code ud2}/{@code ud1} is a dead end unless annotated otherwise.
+ */
+public final class Decode {
+  private Decode() {}
+
+  public static void run(ObjtoolFile file) {
+    InsnDecoder decoder = file.arch().newDecoder();
+    DecodedInsn d = new DecodedInsn();
+    int[] ops = new int[DecodedInsn.MAX_STACK_OPS * 6];
+    for (Section sec : file.elf().sections()) {
+      if (!sec.isExecutable() || sec.type() == Elf.SHT_NOBITS) continue;
+      MemorySegment code = sec.data();
+      long size = code.byteSize();
+      List<Instruction> list = new ArrayList<>((int) Math.min(Integer.MAX_VALUE, size / 4 + 1));
+      for (long off = 0; off < size; ) {
+        if (!decoder.decode(code, off, size, true, d) || !d.ok()) {
+          file.diag().warn("can't decode instruction at " + sec.name() + ":0x" + Long.toHexString(off));
+          throw new CfgException();
+        }
+        InsnType type = d.type();
+        Instruction insn = new Instruction(sec, (int) off, d.length(), type, d.immediate());
+        if (type == InsnType.BUG) insn.set(Instruction.DEAD_END);
+        int n = d.stackOpCount();
+        for (int i = 0; i < n; i++) {
+          ops[i * 6] = d.destType(i).ordinal();
+          ops[i * 6 + 1] = d.destReg(i);
+          ops[i * 6 + 2] = d.destOffset(i);
+          ops[i * 6 + 3] = d.srcType(i).ordinal();
+          ops[i * 6 + 4] = d.srcReg(i);
+          ops[i * 6 + 5] = d.srcOffset(i);
+        }
+        file.setStackOps(insn, ops, 0, n);
+        list.add(insn);
+        off += d.length();
+      }
+      file.setInstructions(sec, list);
+      assignSymbols(file, sec);
+    }
+  }
+
+  /** Gives every instruction covered by a function or code symbol that symbol (later symbols win). */
+  private static void assignSymbols(ObjtoolFile file, Section sec) {
+    for (Symbol s : sec.symbols().all()) {
+      if (s.type() != Elf.STT_NOTYPE && s.type() != Elf.STT_FUNC) continue;
+      if (s.value() == sec.size()) {
+        if (s.type() == Elf.STT_NOTYPE) continue; // an "end" label
+        file.diag().warn(s.name() + "(): STT_FUNC at end of section");
+        throw new CfgException();
+      }
+      Func f = file.func(s);
+      if (f.alias() != f) continue;
+      if (s.size() == 0 && s.type() == Elf.STT_NOTYPE) continue;
+      if (file.findInsn(sec, s.value()) == null) {
+        file.diag().warn(s.name() + "(): can't find starting instruction");
+        throw new CfgException();
+      }
+      for (Instruction insn : file.symInsns(f)) insn.setSym(f);
+    }
+  }
+}

@@ -1,0 +1,191 @@
+package io.objtool.check.cfg;
+
+import io.objtool.api.Func;
+import io.objtool.api.Instruction;
+import io.objtool.api.ObjtoolFile;
+import io.objtool.api.arch.InsnType;
+import io.objtool.elf.Elf;
+import io.objtool.elf.Relocations;
+import io.objtool.elf.Section;
+import io.objtool.elf.Symbol;
+
+/**
+ * Resolves direct jump and call destinations, through the instruction's relocation when it has
+ * one: intra-function jumps, sibling calls (jumps to another function's start), calls and jumps to
+ * retpoline thunks (which become dynamic) and to the return thunk (which become returns), and
+ * calls to dead-end functions.
+ */
+public final class Destinations {
+  private final ObjtoolFile file;
+  private final DeadEnds deadEnds;
+
+  public Destinations(ObjtoolFile file, DeadEnds deadEnds) {
+    this.file = file;
+    this.deadEnds = deadEnds;
+  }
+
+  private void addCallDest(Instruction insn, Symbol dest, boolean sibling) {
+    insn.setCallDest(dest);
+    if (dest == null) return;
+    file.setStackOps(insn, null, 0, 0); // the callee's return undoes what a call does
+    if (!sibling && deadEnds.isDeadEnd(file.func(dest))) insn.set(Instruction.DEAD_END);
+  }
+
+  private void addRetpolineCall(Instruction insn) {
+    switch (insn.type()) {
+      case CALL -> insn.setType(InsnType.CALL_DYNAMIC);
+      case JUMP_UNCONDITIONAL -> insn.setType(InsnType.JUMP_DYNAMIC);
+      case JUMP_CONDITIONAL -> insn.setType(InsnType.JUMP_DYNAMIC_CONDITIONAL);
+      default -> {
+        return;
+      }
+    }
+    insn.set(Instruction.RETPOLINE_SAFE | Instruction.RETPOLINE_CALL);
+    file.setStackOps(insn, null, 0, 0);
+  }
+
+  private static void addReturnCall(Instruction insn) {
+    insn.setType(InsnType.RETURN);
+    insn.set(Instruction.RETPOLINE_SAFE);
+  }
+
+  private static long jumpDestination(Instruction insn) {
+    return insn.offset() + insn.length() + insn.immediate();
+  }
+
+  /** {@code add_jump_destinations}. */
+  public void jumps() {
+    for (Instruction insn : file.allInsns()) {
+      if (insn.jumpDest() != null || !insn.isStaticJump()) continue;
+      Func func = insn.func();
+      int r = file.insnReloc(insn);
+      Section destSec;
+      long destOff;
+      if (r < 0) {
+        destSec = insn.section();
+        destOff = jumpDestination(insn);
+      } else {
+        Relocations rel = file.relocs(insn);
+        Symbol sym = rel.symbol(r);
+        if (sym.isSectionSymbol()) {
+          destSec = sym.section();
+          destOff = file.arch().relocDestOffset(rel.addend(r));
+        } else if (Funcs.isRetpolineThunk(sym)) {
+          addRetpolineCall(insn);
+          continue;
+        } else if (Funcs.isReturnThunk(sym)) {
+          addReturnCall(insn);
+          continue;
+        } else if (func != null) {
+          addCallDest(insn, sym, true); // sibling call, within or outside the object
+          continue;
+        } else if (sym.section() != null) {
+          destSec = sym.section();
+          destOff = sym.value() + file.arch().relocDestOffset(rel.addend(r));
+        } else {
+          continue; // non-function asm code jumping to another object
+        }
+      }
+      Instruction dest = file.findInsn(destSec, destOff);
+      if (dest == null) {
+        Symbol at = destSec.symbols().at(destOff);
+        if (at != null && Funcs.isEmbeddedInsn(at)) {
+          addReturnCall(insn);
+          continue;
+        }
+        if (file.ignoreUnreachables && func != null && destSec == insn.section() && destOff == func.offset() + func.len()) {
+          continue;
+        }
+        file.diag().warnInsn(insn, "can't find jump dest instruction at " + destSec.name() + "+0x" + Long.toHexString(destOff));
+        throw new CfgException();
+      }
+      Func ds = dest.sym();
+      if (ds != null && dest.offset() == ds.offset()) {
+        if (Funcs.isRetpolineThunk(ds.symbol())) {
+          addRetpolineCall(insn);
+          continue;
+        }
+        if (Funcs.isReturnThunk(ds.symbol())) {
+          addReturnCall(insn);
+          continue;
+        }
+      }
+      Func df = dest.func();
+      if (func != null && df != null && func != df) {
+        if (!func.name().contains(".cold") && df.name().contains(".cold")) {
+          func.setCfunc(df);
+          df.setPfunc(func);
+        }
+      }
+      if (isSiblingCall(insn, dest)) {
+        addCallDest(insn, dest.func().symbol(), true);
+        continue;
+      }
+      insn.setJumpDest(dest);
+    }
+  }
+
+  private boolean isSiblingCall(Instruction from, Instruction to) {
+    Func fs = from.sym();
+    Func ts = to.sym();
+    if (fs == null || ts == null) return false;
+    if (!isFirstFuncInsn(to, ts)) return false;
+    if (ts.symbol().type() == Elf.STT_NOTYPE) return false;
+    return fs.pfunc() != ts.pfunc();
+  }
+
+  private boolean isFirstFuncInsn(Instruction insn, Func sym) {
+    if (insn.offset() == sym.offset()) return true;
+    if (file.options().ibt()) {
+      Instruction prev = file.prevInsnSameSym(insn);
+      return prev != null && prev.type() == InsnType.ENDBR && insn.offset() == sym.offset() + prev.length();
+    }
+    return false;
+  }
+
+  /** A function (or any symbol) starting exactly at {@code offset}. */
+  private static Symbol callDestination(Section sec, long offset) {
+    Symbol f = sec.symbols().functionAt(offset);
+    if (f != null) return f;
+    Symbol s = sec.symbols().at(offset);
+    return s != null && (s.size() > 0 || s.type() != Elf.STT_NOTYPE) ? s : null;
+  }
+
+  /** {@code add_call_destinations}. */
+  public void calls() {
+    for (Instruction insn : file.allInsns()) {
+      if (insn.type() != InsnType.CALL) continue;
+      Func func = insn.func();
+      int r = file.insnReloc(insn);
+      if (r < 0) {
+        Symbol dest = callDestination(insn.section(), jumpDestination(insn));
+        addCallDest(insn, dest, false);
+        if (insn.ignored()) continue;
+        if (insn.callDest() == null) {
+          file.diag().warnInsn(insn, "unannotated intra-function call");
+          throw new CfgException();
+        }
+        if (func != null && insn.callDest().type() != Elf.STT_FUNC) {
+          file.diag().warnInsn(insn, "unsupported call to non-function");
+          throw new CfgException();
+        }
+        continue;
+      }
+      Relocations rel = file.relocs(insn);
+      Symbol sym = rel.symbol(r);
+      if (sym.isSectionSymbol()) {
+        long destOff = file.arch().relocDestOffset(rel.addend(r));
+        Symbol dest = callDestination(sym.section(), destOff);
+        if (dest == null) {
+          file.diag().warnInsn(insn, "can't find call dest symbol at " + sym.section().name() + "+0x" + Long.toHexString(destOff));
+          throw new CfgException();
+        }
+        addCallDest(insn, dest, false);
+      } else if (Funcs.isRetpolineThunk(sym)) {
+        addRetpolineCall(insn);
+      } else {
+        addCallDest(insn, sym, false);
+      }
+    }
+  }
+}

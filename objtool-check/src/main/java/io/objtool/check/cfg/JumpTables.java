@@ -1,0 +1,142 @@
+package io.objtool.check.cfg;
+
+import io.objtool.api.AltGroup;
+import io.objtool.api.Func;
+import io.objtool.api.Instruction;
+import io.objtool.api.ObjtoolFile;
+import io.objtool.api.arch.InsnType;
+import io.objtool.elf.Elf;
+import io.objtool.elf.Relocations;
+import io.objtool.elf.Section;
+import io.objtool.elf.Symbol;
+import java.util.IdentityHashMap;
+import java.util.Map;
+
+/**
+ * Switch jump tables: for each dynamic jump of a function, finds the table in {@code .rodata}
+ * (through a relocation of a preceding instruction that references anonymous read-only data whose
+ * entries point back into the function), and adds every table target as an alternative path of
+ * the jump.
+ */
+public final class JumpTables {
+  /** Dynamic jump -> index of the first table relocation in the table section's relocations. */
+  private static final Object KEY = new Object();
+
+  private final ObjtoolFile file;
+  private final Map<Instruction, Integer> tables = new IdentityHashMap<>();
+  private final Map<Instruction, Instruction> firstJumpSrc = new IdentityHashMap<>();
+  /** Relocations (per rela section) that start a table. */
+  private final Map<Relocations, java.util.BitSet> tableStarts = new IdentityHashMap<>();
+  private final Map<Instruction, Relocations> tableRelocs = new IdentityHashMap<>();
+
+  private JumpTables(ObjtoolFile file) {
+    this.file = file;
+  }
+
+  /** True for a dynamic jump through a switch table (or the retpoline alternative of one). */
+  public static boolean isJumpTableJump(Instruction insn) {
+    if (insn.has(Instruction.JUMP_TABLE)) return true;
+    AltGroup g = insn.altGroup();
+    return g != null && g.origGroup != null && g.origGroup.firstInsn.has(Instruction.JUMP_TABLE);
+  }
+
+  public static boolean isRodata(Section s) {
+    String n = s.name();
+    return (n.startsWith(".rodata") && !n.contains(".str1.")) || n.equals(".data.rel.ro.c_jump_table");
+  }
+
+  public static void run(ObjtoolFile file) {
+    boolean rodata = false;
+    for (Section s : file.elf().sections()) rodata |= isRodata(s);
+    if (!rodata) return;
+    JumpTables jt = new JumpTables(file);
+    for (Symbol s : file.elf().symbols()) {
+      if (s.type() != Elf.STT_FUNC || s.section() == null || !file.hasInstructions(s.section())) continue;
+      Func f = file.func(s);
+      jt.markFuncJumpTables(f);
+      jt.addFuncJumpTables(f);
+    }
+  }
+
+  private void markFuncJumpTables(Func func) {
+    Instruction last = null;
+    for (Instruction insn : file.funcInsns(func)) {
+      if (last == null) last = insn;
+      if (insn.type() == InsnType.JUMP_UNCONDITIONAL && insn.jumpDest() != null && insn.offset() > last.offset()
+          && insn.jumpDest().offset() > insn.offset() && !firstJumpSrc.containsKey(insn.jumpDest())) {
+        firstJumpSrc.put(insn.jumpDest(), insn);
+        last = insn.jumpDest();
+      }
+      if (insn.type() != InsnType.JUMP_DYNAMIC) continue;
+      findJumpTable(func, insn);
+    }
+  }
+
+  private void findJumpTable(Func func, Instruction orig) {
+    for (Instruction insn = orig; insn != null && insn.func() != null && insn.func().pfunc() == func;
+        insn = firstJumpSrc.getOrDefault(insn, null) != null ? firstJumpSrc.get(insn) : file.prevInsnSameSym(insn)) {
+      if (insn != orig && insn.type() == InsnType.JUMP_DYNAMIC) break;
+      if (insn.type() == InsnType.JUMP_UNCONDITIONAL && insn.jumpDest() != null
+          && (insn.jumpDest().offset() <= insn.offset() || insn.jumpDest().offset() > orig.offset())) break;
+      int r = file.insnReloc(insn);
+      if (r < 0) continue;
+      Relocations text = file.relocs(insn);
+      Symbol sym = text.symbol(r);
+      if (!sym.isSectionSymbol() || !isRodata(sym.section())) continue;
+      Section tableSec = sym.section();
+      long tableOff = sym.value() + text.addend(r);
+      if (text.type(r) == Elf.R_X86_64_PC32) tableOff += 4;
+      if (tableSec.symbols().containing(tableOff) != null && !tableSec.name().equals(".data.rel.ro.c_jump_table")) continue;
+      Relocations rodata = tableSec.relocations();
+      if (rodata == null) continue;
+      int tr = rodata.at(tableOff);
+      if (tr < 0) continue;
+      if (text.type(r) == Elf.R_X86_64_PC32) file.ignoreUnreachables = true;
+      Symbol tsym = rodata.symbol(tr);
+      if (tsym.section() == null) continue;
+      Instruction dest = file.findInsn(tsym.section(), rodata.addend(tr));
+      if (dest == null || dest.func() == null || dest.func().pfunc() != func) continue;
+      tableStarts.computeIfAbsent(rodata, k -> new java.util.BitSet()).set(tr);
+      orig.set(Instruction.JUMP_TABLE);
+      tables.put(orig, tr);
+      tableRelocs.put(orig, rodata);
+      return;
+    }
+  }
+
+  private void addFuncJumpTables(Func func) {
+    for (Instruction insn : file.funcInsns(func)) {
+      Integer start = tables.get(insn);
+      if (start == null) continue;
+      addJumpTable(insn, tableRelocs.get(insn), start);
+    }
+  }
+
+  private void addJumpTable(Instruction insn, Relocations rel, int table) {
+    Func pfunc = insn.func().pfunc();
+    java.util.BitSet starts = tableStarts.get(rel);
+    long prevOffset = 0; // as the reference: a table at offset 0 does not count as found
+    for (int i = table; i < rel.count(); i++) {
+      if (i != table && starts.get(i)) break;
+      if (prevOffset != 0 && rel.offset(i) != prevOffset + 8) break;
+      Symbol s = rel.symbol(i);
+      long add = rel.addend(i);
+      if (s.section() == pfunc.section() && add == pfunc.offset()) break;
+      if (!(s.section() == pfunc.section() && add == pfunc.offset() + pfunc.len())) {
+        Instruction dest = s.section() == null ? null : file.findInsn(s.section(), add);
+        if (dest == null) break;
+        if (dest.func() == null || dest.func().pfunc() != pfunc) break;
+        insn.addAlt(dest, false);
+      }
+      prevOffset = rel.offset(i);
+    }
+    if (prevOffset == 0) {
+      file.diag().warnInsn(insn, "can't find switch jump table");
+      throw new CfgException();
+    }
+  }
+
+  static Object key() {
+    return KEY;
+  }
+}

@@ -1,0 +1,204 @@
+package io.objtool.check.cfg;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
+
+import io.objtool.api.AltGroup;
+import io.objtool.api.CfiState;
+import io.objtool.api.Instruction;
+import io.objtool.api.ObjtoolFile;
+import io.objtool.api.arch.InsnType;
+import io.objtool.elf.Relocations;
+import io.objtool.elf.Section;
+import io.objtool.elf.Symbol;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Alternative code paths from the special sections: {@code .altinstructions} (replacement groups
+ * patched over the original at boot), {@code __jump_table} (static branches: the jump target, or
+ * the fall-through of a jump) and {@code __ex_table} (exception fixups).
+ */
+public final class SpecialAlts {
+  /** x86 CPU feature numbers the reference treats specially. */
+  static final int X86_FEATURE_POPCNT = 4 * 32 + 23;
+  static final int X86_FEATURE_SMAP = 9 * 32 + 20;
+
+  private record Entry(String section, int size, boolean group, boolean jumpOrNop, int orig, int neu,
+      int origLen, int newLen, int feature, int key) {}
+
+  private static final Entry[] ENTRIES = {
+    new Entry(".altinstructions", 14, true, false, 0, 4, 12, 13, 8, -1),
+    new Entry("__jump_table", 16, false, true, 0, 4, -1, -1, -1, 8),
+    new Entry("__ex_table", 12, false, false, 0, 4, -1, -1, -1, -1),
+  };
+
+  private final ObjtoolFile file;
+
+  private SpecialAlts(ObjtoolFile file) {
+    this.file = file;
+  }
+
+  public static void run(ObjtoolFile file) {
+    new SpecialAlts(file).addAll();
+  }
+
+  private record Target(Section sec, long off) {}
+
+  private Target relocTarget(Section sec, Relocations rel, long at, String what) {
+    int r = rel == null ? -1 : rel.at(at);
+    if (r < 0) {
+      file.diag().warnAt(sec, at, "can't find " + what + " reloc");
+      throw new CfgException();
+    }
+    Symbol s = rel.symbol(r);
+    return new Target(s.section(), s.value() + rel.addend(r));
+  }
+
+  private void addAll() {
+    for (Entry e : ENTRIES) {
+      Section sec = file.elf().section(e.section);
+      if (sec == null) continue;
+      if (sec.size() % e.size != 0) {
+        file.diag().warn(sec.name() + " size not a multiple of " + e.size);
+        throw new CfgException();
+      }
+      MemorySegment data = sec.data();
+      Relocations rel = sec.relocations();
+      long n = sec.size() / e.size;
+      for (long idx = 0; idx < n; idx++) {
+        long off = idx * e.size;
+        int origLen = 0, newLen = 0;
+        boolean skipOrig = false, skipAlt = false;
+        if (e.group) {
+          origLen = data.get(JAVA_BYTE, off + e.origLen) & 0xff;
+          newLen = data.get(JAVA_BYTE, off + e.newLen) & 0xff;
+        }
+        if (e.feature >= 0) {
+          int feature = data.get(JAVA_SHORT_UNALIGNED, off + e.feature) & 0xffff;
+          if (feature == X86_FEATURE_SMAP) {
+            if (file.options().uaccess()) skipOrig = true;
+            else skipAlt = true;
+          } else if (feature == X86_FEATURE_POPCNT) {
+            skipOrig = true;
+          }
+        }
+        Target orig = relocTarget(sec, rel, off + e.orig, "orig");
+        Target neu = null;
+        if (!e.group || newLen != 0) {
+          neu = relocTarget(sec, rel, off + e.neu, "new");
+          if (neu.off >= 0x7ffffff0L) neu = new Target(neu.sec, neu.off - 0x7ffffff0L);
+        }
+        long keyAddend = 0;
+        if (e.key >= 0) {
+          int r = rel == null ? -1 : rel.at(off + e.key);
+          if (r < 0) {
+            file.diag().warnAt(sec, off + e.key, "can't find key reloc");
+            throw new CfgException();
+          }
+          keyAddend = rel.addend(r);
+        }
+        addOne(e, orig, neu, origLen, newLen, skipOrig, skipAlt, keyAddend);
+      }
+    }
+  }
+
+  private void addOne(Entry e, Target orig, Target neu, int origLen, int newLen, boolean skipOrig, boolean skipAlt, long keyAddend) {
+    Instruction origInsn = orig.sec == null ? null : file.findInsn(orig.sec, orig.off);
+    if (origInsn == null) {
+      file.diag().warnAt(orig.sec, orig.off, "special: can't find orig instruction");
+      throw new CfgException();
+    }
+    Instruction newInsn = null;
+    if (!e.group || newLen != 0) {
+      newInsn = neu.sec == null ? null : file.findInsn(neu.sec, neu.off);
+      if (newInsn == null) {
+        file.diag().warnAt(neu.sec, neu.off, "special: can't find new instruction");
+        throw new CfgException();
+      }
+    }
+    if (e.group) {
+      if (origLen == 0) {
+        file.diag().warnInsn(origInsn, "empty alternative entry");
+        return;
+      }
+      newInsn = groupAlt(origInsn, orig, neu, origLen, newLen, newInsn);
+    } else if (e.jumpOrNop) {
+      newInsn = jumpAlt(origInsn, newInsn);
+    }
+    origInsn.addAlt(newInsn, skipOrig);
+    if (skipAlt) origInsn.set(Instruction.IGNORE_ALTS);
+  }
+
+  private Instruction jumpAlt(Instruction origInsn, Instruction newInsn) {
+    if (origInsn.type() != InsnType.JUMP_UNCONDITIONAL && origInsn.type() != InsnType.NOP) {
+      file.diag().warnInsn(origInsn, "unsupported instruction at jump label");
+      throw new CfgException();
+    }
+    if (origInsn.type() == InsnType.NOP) return newInsn;
+    return file.nextInsnSameSec(origInsn);
+  }
+
+  private Instruction groupAlt(Instruction origInsn, Target orig, Target neu, int origLen, int newLen, Instruction newInsn) {
+    AltGroup og = origInsn.altGroup();
+    if (og == null) {
+      og = new AltGroup();
+      og.cfi = new CfiState[origLen];
+      Instruction last = null;
+      for (Instruction insn : file.secInsnsFrom(origInsn)) {
+        if (insn.offset() >= orig.off + origLen) break;
+        insn.setAltGroup(og);
+        last = insn;
+      }
+      og.firstInsn = origInsn;
+      og.lastInsn = last;
+    } else {
+      long len = og.lastInsn.offset() + og.lastInsn.length() - og.firstInsn.offset();
+      if (len != origLen) {
+        file.diag().warnInsn(origInsn, "weirdly overlapping alternative! " + len + " != " + origLen);
+        throw new CfgException();
+      }
+    }
+    AltGroup ng = new AltGroup();
+    Instruction nop = null;
+    if (newLen < origLen) {
+      Section nsec = neu != null ? neu.sec : origInsn.section();
+      long noff = neu != null ? neu.off + newLen : 0;
+      nop = new Instruction(nsec, (int) noff, origLen - newLen, InsnType.NOP, 0);
+      nop.setSym(origInsn.sym());
+      nop.setAltGroup(ng);
+      nop.set(Instruction.FAKE);
+    }
+    Instruction lastNew = null;
+    if (newLen == 0) {
+      newInsn = nop;
+    } else {
+      for (Instruction insn : file.secInsnsFrom(newInsn)) {
+        if (insn.offset() >= neu.off + newLen) break;
+        lastNew = insn;
+        if (origInsn.has(Instruction.IGNORE_ALTS)) insn.set(Instruction.IGNORE);
+        insn.setSym(origInsn.sym());
+        insn.setAltGroup(ng);
+        if (!insn.isStaticJump() || insn.immediate() == 0) continue;
+        long dest = insn.offset() + insn.length() + insn.immediate();
+        if (dest == neu.off + newLen) {
+          Instruction after = file.nextInsnSameSec(og.lastInsn);
+          if (after == null) {
+            file.diag().warnInsn(insn, "can't find alternative jump destination");
+            throw new CfgException();
+          }
+          insn.setJumpDest(after);
+        }
+      }
+      if (lastNew == null) {
+        file.diag().warnAt(neu.sec, neu.off, "can't find last new alternative instruction");
+        throw new CfgException();
+      }
+    }
+    ng.origGroup = og;
+    ng.firstInsn = newInsn;
+    ng.lastInsn = lastNew;
+    ng.nop = nop;
+    ng.cfi = og.cfi;
+    return newInsn;
+  }
+}

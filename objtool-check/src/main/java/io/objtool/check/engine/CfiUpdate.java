@@ -1,0 +1,226 @@
+package io.objtool.check.engine;
+
+import static io.objtool.api.arch.CfiRegs.BP;
+import static io.objtool.api.arch.CfiRegs.BP_INDIRECT;
+import static io.objtool.api.arch.CfiRegs.CFA;
+import static io.objtool.api.arch.CfiRegs.SP;
+import static io.objtool.api.arch.CfiRegs.SP_INDIRECT;
+import static io.objtool.api.arch.CfiRegs.UNDEFINED;
+
+import io.objtool.api.CfiState;
+import io.objtool.api.Instruction;
+import io.objtool.api.ObjtoolFile;
+import io.objtool.api.UnwindHint;
+import io.objtool.api.arch.Arch;
+import io.objtool.api.arch.InitialCfi;
+import io.objtool.api.arch.OpDestType;
+import io.objtool.api.arch.OpSrcType;
+
+/**
+ * Applies one stack operation to a {@link CfiState}: the CFA moves with pushes, pops and stack
+ * pointer arithmetic, the frame pointer takes over as CFA base, callee-saved registers are
+ * recorded where they are saved, and the DRAP (dynamic realignment) forms gcc emits are followed.
+ * Operations the model cannot follow are reported with the reference's warnings.
+ */
+final class CfiUpdate {
+  private final ObjtoolFile file;
+  private final Arch arch;
+  private final InitialCfi initial;
+  private final boolean stackval;
+
+  CfiUpdate(ObjtoolFile file) {
+    this.file = file;
+    this.arch = file.arch();
+    this.initial = arch.initialFunctionCfi();
+    this.stackval = file.options().stackval();
+  }
+
+  private void saveReg(CfiState cfi, int reg, int base, int offset) {
+    if (arch.isCalleeSaved(reg) && cfi.regBase[reg] == UNDEFINED) {
+      cfi.regBase[reg] = base;
+      cfi.regOffset[reg] = offset;
+    }
+  }
+
+  private void restoreReg(CfiState cfi, int reg) {
+    cfi.regBase[reg] = initial.reg(reg).base();
+    cfi.regOffset[reg] = initial.reg(reg).offset();
+  }
+
+  private boolean warn(Instruction insn, String msg) {
+    file.diag().warnInsn(insn, msg);
+    return true;
+  }
+
+  /** Returns true when a warning was reported (the path stops). */
+  boolean update(Instruction insn, Instruction next, CfiState cfi, int op) {
+    if (cfi.forceUndefined) return false;
+    if (cfi.cfaBase == UNDEFINED) {
+      if (insn.func() != null) return warn(insn, "undefined stack state");
+      return false;
+    }
+    OpDestType dt = file.opDestType(insn, op);
+    OpSrcType st = file.opSrcType(insn, op);
+    int dreg = file.opDestReg(insn, op);
+    int doff = file.opDestOffset(insn, op);
+    int sreg = file.opSrcReg(insn, op);
+    int soff = file.opSrcOffset(insn, op);
+    if (cfi.type == UnwindHint.TYPE_REGS || cfi.type == UnwindHint.TYPE_REGS_PARTIAL) {
+      return updateRegs(cfi, dt, st, dreg, sreg, soff);
+    }
+    switch (dt) {
+      case REG -> {
+        switch (st) {
+          case REG -> {
+            if (sreg == SP && dreg == BP && cfi.cfaBase == SP
+                && cfi.regBase[BP] == CFA && cfi.regOffset[BP] == -cfi.cfaOffset) {
+              cfi.cfaBase = dreg; // mov %rsp, %rbp
+              cfi.bpScratch = false;
+            } else if (sreg == SP && dreg == BP && cfi.drap) {
+              cfi.regBase[BP] = BP; // drap: mov %rsp, %rbp
+              cfi.regOffset[BP] = -cfi.stackSize;
+              cfi.bpScratch = false;
+            } else if (sreg == SP && cfi.cfaBase == SP) {
+              cfi.setVal(dreg, CFA, -cfi.stackSize); // mov %rsp, %reg
+            } else if (sreg == BP && dreg == SP && (cfi.cfaBase == BP || cfi.cfaBase == cfi.drapReg)) {
+              cfi.stackSize = -cfi.regOffset[BP]; // mov %rbp, %rsp
+            } else if (dreg == cfi.cfaBase) {
+              // mov %reg, %rsp
+              if (cfi.cfaBase == SP && cfi.valBase[sreg] == CFA) {
+                cfi.cfaOffset = -cfi.valOffset[sreg];
+                cfi.stackSize = cfi.cfaOffset;
+              } else if (cfi.cfaBase == SP && cfi.valBase[sreg] == SP_INDIRECT && cfi.valOffset[sreg] == cfi.cfaOffset) {
+                cfi.cfaBase = SP_INDIRECT; // stack swizzle
+              } else {
+                cfi.cfaBase = UNDEFINED;
+                cfi.cfaOffset = 0;
+              }
+            } else if (dreg == SP && cfi.valBase[sreg] == SP_INDIRECT && cfi.valOffset[sreg] == cfi.cfaOffset) {
+              cfi.stackSize += 8; // swizzle with a CFA base other than SP: pretend a push
+            }
+          }
+          case ADD -> {
+            if (dreg == SP && sreg == SP) {
+              cfi.stackSize -= soff; // add imm, %rsp
+              if (cfi.cfaBase == SP) cfi.cfaOffset -= soff;
+            } else if (dreg == SP && sreg == BP) {
+              cfi.stackSize = -(soff + cfi.regOffset[BP]); // lea disp(%rbp), %rsp
+            } else if (sreg == SP && cfi.cfaBase == SP) {
+              cfi.drapReg = dreg; // drap: lea disp(%rsp), %drap
+              cfi.setVal(dreg, CFA, -cfi.stackSize + soff);
+            } else if (cfi.drap && dreg == SP && sreg == cfi.drapReg) {
+              cfi.cfaBase = SP; // drap: lea disp(%drap), %rsp
+              cfi.cfaOffset = cfi.stackSize = -soff;
+              cfi.drapReg = UNDEFINED;
+              cfi.drap = false;
+            } else if (dreg == cfi.cfaBase && !(next != null && next.hint())) {
+              return warn(insn, "unsupported stack register modification");
+            }
+          }
+          case AND -> {
+            if (dreg != SP || (cfi.drapReg != UNDEFINED && cfi.cfaBase != SP)
+                || (cfi.drapReg == UNDEFINED && cfi.cfaBase != BP)) {
+              return warn(insn, "unsupported stack pointer realignment");
+            }
+            if (cfi.drapReg != UNDEFINED) {
+              cfi.cfaBase = cfi.drapReg; // drap: and imm, %rsp
+              cfi.cfaOffset = cfi.stackSize = 0;
+              cfi.drap = true;
+            }
+          }
+          case POP, POPF -> {
+            if (dreg == SP && cfi.cfaBase == SP_INDIRECT) {
+              cfi.cfaBase = SP; // pop %rsp after a stack swizzle
+              break;
+            }
+            if (!cfi.drap && dreg == cfi.cfaBase) cfi.cfaBase = SP; // pop %rbp
+            if (cfi.drap && cfi.cfaBase == BP_INDIRECT && dreg == cfi.drapReg && cfi.drapOffset == -cfi.stackSize) {
+              cfi.cfaBase = cfi.drapReg; // drap: pop %drap
+              cfi.cfaOffset = 0;
+              cfi.drapOffset = -1;
+            } else if (cfi.stackSize == -cfi.regOffset[dreg]) {
+              restoreReg(cfi, dreg); // pop %reg
+            }
+            cfi.stackSize -= 8;
+            if (cfi.cfaBase == SP) cfi.cfaOffset -= 8;
+          }
+          case REG_INDIRECT -> {
+            if (!cfi.drap && dreg == cfi.cfaBase && dreg == BP) {
+              cfi.cfaBase = SP; // mov disp(%rsp), %rbp
+              cfi.cfaOffset = cfi.stackSize;
+            }
+            if (cfi.drap && sreg == BP && soff == cfi.drapOffset) {
+              cfi.cfaBase = cfi.drapReg; // drap: mov disp(%rbp), %drap
+              cfi.cfaOffset = 0;
+              cfi.drapOffset = -1;
+            }
+            if (cfi.drap && sreg == BP && soff == cfi.regOffset[dreg]) {
+              restoreReg(cfi, dreg); // drap: mov disp(%rbp), %reg
+            } else if (sreg == cfi.cfaBase && soff == cfi.regOffset[dreg] + cfi.cfaOffset) {
+              restoreReg(cfi, dreg); // mov disp(%rbp|%rsp), %reg
+            } else if (sreg == SP && soff == cfi.regOffset[dreg] + cfi.stackSize) {
+              restoreReg(cfi, dreg); // mov disp(%rsp), %reg
+            }
+          }
+          default -> {
+            return warn(insn, "unknown stack-related instruction");
+          }
+        }
+      }
+      case PUSH, PUSHF -> {
+        cfi.stackSize += 8;
+        if (cfi.cfaBase == SP) cfi.cfaOffset += 8;
+        if (st != OpSrcType.REG) break;
+        if (cfi.drap) {
+          if (sreg == cfi.cfaBase && sreg == cfi.drapReg) {
+            cfi.cfaBase = BP_INDIRECT; // drap: push %drap
+            cfi.cfaOffset = -cfi.stackSize;
+            cfi.drapOffset = -cfi.stackSize;
+          } else if (sreg == BP && cfi.cfaBase == cfi.drapReg) {
+            cfi.stackSize = 0; // drap: push %rbp
+          } else {
+            saveReg(cfi, sreg, BP, -cfi.stackSize); // drap: push %reg
+          }
+        } else {
+          saveReg(cfi, sreg, CFA, -cfi.stackSize); // push %reg
+        }
+        if (stackval && insn.func() != null && sreg == BP && cfi.cfaBase != BP) cfi.bpScratch = true;
+      }
+      case REG_INDIRECT -> {
+        if (cfi.drap) {
+          if (sreg == cfi.cfaBase && sreg == cfi.drapReg) {
+            cfi.cfaBase = BP_INDIRECT; // drap: mov %drap, disp(%rbp)
+            cfi.cfaOffset = doff;
+            cfi.drapOffset = doff;
+          } else {
+            saveReg(cfi, sreg, BP, doff); // drap: mov reg, disp(%rbp)
+          }
+        } else if (dreg == cfi.cfaBase) {
+          saveReg(cfi, sreg, CFA, doff - cfi.cfaOffset); // mov reg, disp(%rbp|%rsp)
+        } else if (dreg == SP) {
+          saveReg(cfi, sreg, CFA, doff - cfi.stackSize); // mov reg, disp(%rsp)
+        } else if (sreg == SP && doff == 0) {
+          cfi.setVal(dreg, SP_INDIRECT, cfi.cfaOffset); // mov %rsp, (%reg): stack swizzle set-up
+        }
+      }
+      case MEM -> {
+        if (st != OpSrcType.POP && st != OpSrcType.POPF) return warn(insn, "unknown stack-related memory operation");
+        cfi.stackSize -= 8; // pop mem
+        if (cfi.cfaBase == SP) cfi.cfaOffset -= 8;
+      }
+      default -> {
+        return warn(insn, "unknown stack-related instruction");
+      }
+    }
+    return false;
+  }
+
+  /** Inside pt_regs-style frames only the SP-based CFA moves. */
+  private static boolean updateRegs(CfiState cfi, OpDestType dt, OpSrcType st, int dreg, int sreg, int soff) {
+    if (cfi.cfaBase != SP && cfi.cfaBase != SP_INDIRECT) return false;
+    if (dt == OpDestType.PUSH || dt == OpDestType.PUSHF) cfi.cfaOffset += 8;
+    if (st == OpSrcType.POP || st == OpSrcType.POPF) cfi.cfaOffset -= 8;
+    if (dt == OpDestType.REG && st == OpSrcType.ADD && dreg == SP && sreg == SP) cfi.cfaOffset -= soff;
+    return false;
+  }
+}

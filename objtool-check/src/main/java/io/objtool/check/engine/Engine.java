@@ -1,0 +1,254 @@
+package io.objtool.check.engine;
+
+import io.objtool.api.AltGroup;
+import io.objtool.api.Alternative;
+import io.objtool.api.BranchVisitor;
+import io.objtool.api.CfiState;
+import io.objtool.api.Func;
+import io.objtool.api.InsnState;
+import io.objtool.api.Instruction;
+import io.objtool.api.ObjtoolFile;
+import io.objtool.api.UnwindHint;
+import io.objtool.api.arch.CfiRegs;
+import io.objtool.api.arch.InitialCfi;
+import io.objtool.check.cfg.DeadEnds;
+import io.objtool.elf.Elf;
+import io.objtool.elf.Section;
+import io.objtool.elf.Symbol;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The driver of the walk: follows every code path from every function entry, carrying an
+ * {@link InsnState} through each instruction's stack operations, checking the CFI where paths
+ * meet and across alternatives, recording the (interned) CFI of every instruction, and calling
+ * the visitor chain at calls, jumps, returns and other instructions.
+ */
+public final class Engine {
+  private final ObjtoolFile file;
+  private final BranchVisitor visitor;
+  private final CfiUpdate cfiUpdate;
+  private final InitialCfi initial;
+  private final Map<CfiState, CfiState> cfiCache = new HashMap<>();
+  private long visitedInsns;
+
+  public Engine(ObjtoolFile file, BranchVisitor visitor) {
+    this.file = file;
+    this.visitor = visitor;
+    this.cfiUpdate = new CfiUpdate(file);
+    this.initial = file.arch().initialFunctionCfi();
+  }
+
+  public long visitedInsns() {
+    return visitedInsns;
+  }
+
+  public int distinctCfi() {
+    return cfiCache.size();
+  }
+
+  private CfiState intern(CfiState s) {
+    CfiState c = cfiCache.get(s);
+    if (c == null) {
+      c = new CfiState(s);
+      cfiCache.put(c, c);
+    }
+    return c;
+  }
+
+  /** The state at a function entry: the architecture's initial function CFI, type CALL. */
+  public void setFuncState(CfiState cfi) {
+    cfi.cfaBase = initial.cfa().base();
+    cfi.cfaOffset = initial.cfa().offset();
+    for (int r = 0; r < CfiState.NUM_REGS; r++) {
+      cfi.regBase[r] = initial.reg(r).base();
+      cfi.regOffset[r] = initial.reg(r).offset();
+    }
+    cfi.stackSize = initial.cfa().offset();
+    cfi.type = UnwindHint.TYPE_CALL;
+  }
+
+  /** Validates every function of every executable section; returns the number of warnings. */
+  public int validateFunctions() {
+    int warnings = 0;
+    for (Section sec : file.elf().sections()) {
+      if (!sec.isExecutable() || !file.hasInstructions(sec)) continue;
+      for (Symbol s : sec.symbols().all()) {
+        if (s.type() != Elf.STT_FUNC) continue;
+        InsnState state = file.initInsnState(sec);
+        setFuncState(state.cfi);
+        warnings += validateSymbol(file.func(s), state);
+      }
+    }
+    return warnings;
+  }
+
+  private int validateSymbol(Func sym, InsnState state) {
+    if (sym.len() == 0) {
+      file.diag().warn(sym.name() + "() is missing an ELF size annotation");
+      return 1;
+    }
+    if (sym.pfunc() != sym || sym.alias() != sym) return 0;
+    Instruction insn = file.findInsn(sym.section(), sym.offset());
+    if (insn == null || insn.ignored() || insn.visited() != 0) return 0;
+    state.uaccess = sym.uaccessSafe();
+    visitor.visitFunction(insn.func(), state);
+    boolean warned = validateBranch(insn.func(), insn, state);
+    if (warned) backtrace(insn, "<=== (sym)");
+    return warned ? 1 : 0;
+  }
+
+  private void backtrace(Instruction insn, String what) {
+    if (file.options().backtrace()) {
+      file.diag().warnAt(insn.section(), insn.offset(), "<=== " + what);
+    }
+  }
+
+  /** Where the walk goes after {@code insn}: alternatives are patched in place, so a replacement flows on after its original group. */
+  private Instruction nextInsnToValidate(Instruction insn) {
+    AltGroup g = insn.altGroup();
+    if (g != null) {
+      if (g.nop != null) {
+        if (insn == g.lastInsn) return g.nop;
+        if (insn == g.nop) return file.nextInsnSameSec(g.origGroup.lastInsn);
+      }
+      if (insn == g.lastInsn && g.origGroup != null) return file.nextInsnSameSec(g.origGroup.lastInsn);
+    }
+    return file.nextInsnSameSec(insn);
+  }
+
+  private boolean propagateAltCfi(Instruction insn) {
+    AltGroup g = insn.altGroup();
+    if (g == null) return false;
+    if (insn.cfi() == null) {
+      file.diag().warn("CFI missing");
+      throw new io.objtool.check.cfg.CfgException();
+    }
+    int off = (int) (insn.offset() - g.firstInsn.offset());
+    CfiState[] a = g.cfi;
+    if (off < 0 || off >= a.length) return false;
+    if (a[off] == null) {
+      a[off] = insn.cfi();
+    } else if (!a[off].equals(insn.cfi())) {
+      AltGroup og = g.origGroup != null ? g.origGroup : g;
+      Instruction orig = og.firstInsn;
+      String where = file.diag().offstr(insn.section(), insn.offset());
+      file.diag().warnAt(orig.section(), orig.offset(), "stack layout conflict in alternatives: " + where);
+      throw new io.objtool.check.cfg.CfgException();
+    }
+    return false;
+  }
+
+  private boolean handleInsnOps(Instruction insn, Instruction next, InsnState state) {
+    int n = file.stackOpCount(insn);
+    for (int i = 0; i < n; i++) {
+      if (cfiUpdate.update(insn, next, state.cfi, i)) return true;
+      if (visitor.visitStackOp(insn, i, state)) return true;
+    }
+    return false;
+  }
+
+  /** A tail call must leave the frame as found; then the call checks of the visitors apply. */
+  private boolean siblingCall(Func func, Instruction insn, InsnState state) {
+    if (insn.func() != null && StackStateChecks.hasModifiedStackFrame(state.cfi, initial)) {
+      file.diag().warnInsn(insn, "sibling call from callable instruction with modified stack frame");
+      return true;
+    }
+    return visitor.visitSiblingCall(func, insn, state);
+  }
+
+  /** Follows one path from {@code start}; true when a warning ended it. */
+  public boolean validateBranch(Func func, Instruction start, InsnState in) {
+    InsnState state = new InsnState(in);
+    Instruction insn = start;
+    Instruction prev = null;
+    while (true) {
+      Instruction next = nextInsnToValidate(insn);
+      Func ifunc = insn.func();
+      if (func != null && ifunc != null && func != ifunc.pfunc()) {
+        String n = func.name();
+        if (n.startsWith("__cfi_") || n.startsWith("__pfx_")) return false;
+        if (file.ignoreUnreachables) return false;
+        file.diag().warn(func.name() + "() falls through to next function " + ifunc.name() + "()");
+        func.setWarned();
+        return true;
+      }
+      int visited = state.uaccess ? Instruction.VISITED_BRANCH_UACCESS : Instruction.VISITED_BRANCH;
+      if ((insn.visited() & Instruction.VISITED_BRANCH_MASK) != 0) {
+        if (!insn.hint() && !file.insnCfiMatch(insn, state.cfi)) return true;
+        if ((insn.visited() & visited) != 0) return false;
+      } else {
+        visitedInsns++;
+      }
+      if (state.noinstr) state.instr += insn.instr();
+      if (insn.hint()) {
+        state.cfi.copyFrom(insn.cfi());
+      } else if (prev != null && prev.cfi() != null && prev.cfi().equals(state.cfi)) {
+        insn.setCfi(prev.cfi());
+      } else {
+        insn.setCfi(intern(state.cfi));
+      }
+      insn.setVisited(visited);
+      if (propagateAltCfi(insn)) return true;
+
+      if (!insn.has(Instruction.IGNORE_ALTS) && insn.alts() != null) {
+        boolean skipOrig = false;
+        for (Alternative alt = insn.alts(); alt != null; alt = alt.next()) {
+          if (alt.skipOrig()) skipOrig = true;
+          if (validateBranch(func, alt.insn(), state)) {
+            backtrace(insn, "(alt)");
+            return true;
+          }
+        }
+        if (skipOrig) return false;
+      }
+
+      if (handleInsnOps(insn, next, state)) return true;
+
+      switch (insn.type()) {
+        case RETURN -> {
+          return visitor.visitReturn(func, insn, state);
+        }
+        case CALL, CALL_DYNAMIC -> {
+          if (visitor.visitCall(func, insn, state)) return true;
+        }
+        case JUMP_CONDITIONAL, JUMP_UNCONDITIONAL -> {
+          if (DeadEnds.isSiblingCall(insn)) {
+            if (siblingCall(func, insn, state)) return true;
+          } else if (insn.jumpDest() != null) {
+            if (validateBranch(func, insn.jumpDest(), state)) {
+              backtrace(insn, "(branch)");
+              return true;
+            }
+          }
+          if (insn.type() == io.objtool.api.arch.InsnType.JUMP_UNCONDITIONAL) return false;
+        }
+        case JUMP_DYNAMIC, JUMP_DYNAMIC_CONDITIONAL -> {
+          if (DeadEnds.isSiblingCall(insn)) {
+            if (siblingCall(func, insn, state)) return true;
+          }
+          if (insn.type() == io.objtool.api.arch.InsnType.JUMP_DYNAMIC) return false;
+        }
+        case CONTEXT_SWITCH, SYSCALL, SYSRET -> {
+          if (func != null && (next == null || !next.hint())) {
+            file.diag().warnInsn(insn, "unsupported instruction in callable function");
+            return true;
+          }
+          return false;
+        }
+        default -> {
+          if (visitor.visitInsn(func, insn, state)) return true;
+        }
+      }
+      if (insn.deadEnd()) return false;
+      if (next == null) {
+        if (state.cfi.cfaBase == CfiRegs.UNDEFINED) return false;
+        if (file.ignoreUnreachables) return false;
+        file.diag().warn((func != null ? func.name() + "(): " : "") + "unexpected end of section");
+        return true;
+      }
+      prev = insn;
+      insn = next;
+    }
+  }
+}

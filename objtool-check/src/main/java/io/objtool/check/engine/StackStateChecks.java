@@ -1,0 +1,83 @@
+package io.objtool.check.engine;
+
+import io.objtool.api.BranchVisitor;
+import io.objtool.api.CfiState;
+import io.objtool.api.Func;
+import io.objtool.api.InsnState;
+import io.objtool.api.Instruction;
+import io.objtool.api.ObjtoolFile;
+import io.objtool.api.arch.InitialCfi;
+
+/**
+ * The checks of static stack validation that every walk makes: a return (or a tail call) must
+ * leave the stack frame as the function found it, and the direction flag must be clear at calls
+ * and returns and not be set twice or cleared needlessly.
+ */
+public final class StackStateChecks extends BranchVisitor {
+  /** Position in the visitor chain: after uaccess and noinstr checks, before frame-pointer rules. */
+  public static final int ORDER = 50;
+
+  private final ObjtoolFile file;
+  private final InitialCfi initial;
+
+  public StackStateChecks(ObjtoolFile file, BranchVisitor next) {
+    super(next);
+    this.file = file;
+    this.initial = file.arch().initialFunctionCfi();
+  }
+
+  /** True when the CFA, stack size or saved registers differ from the function's entry state. */
+  public static boolean hasModifiedStackFrame(CfiState cfi, InitialCfi initial) {
+    if (cfi.cfaBase != initial.cfa().base() || cfi.drap) return true;
+    if (cfi.cfaOffset != initial.cfa().offset()) return true;
+    if (cfi.stackSize != initial.cfa().offset()) return true;
+    for (int r = 0; r < CfiState.NUM_REGS; r++) {
+      if (cfi.regBase[r] != initial.reg(r).base() || cfi.regOffset[r] != initial.reg(r).offset()) return true;
+    }
+    return false;
+  }
+
+  private boolean warn(Instruction insn, String msg) {
+    file.diag().warnInsn(insn, msg);
+    return true;
+  }
+
+  private static String callDestName(Instruction insn) {
+    return insn.callDest() != null ? insn.callDest().name() : "{dynamic}";
+  }
+
+  @Override
+  public boolean visitInsn(Func func, Instruction insn, InsnState state) {
+    switch (insn.type()) {
+      case STD -> {
+        if (state.df) return warn(insn, "recursive STD");
+        state.df = true;
+      }
+      case CLD -> {
+        if (!state.df && func != null) return warn(insn, "redundant CLD");
+        state.df = false;
+      }
+      default -> { }
+    }
+    return super.visitInsn(func, insn, state);
+  }
+
+  @Override
+  public boolean visitCall(Func func, Instruction insn, InsnState state) {
+    if (state.df) return warn(insn, "call to " + callDestName(insn) + "() with DF set");
+    return super.visitCall(func, insn, state);
+  }
+
+  @Override
+  public boolean visitSiblingCall(Func func, Instruction insn, InsnState state) {
+    if (state.df) return warn(insn, "call to " + callDestName(insn) + "() with DF set");
+    return super.visitSiblingCall(func, insn, state);
+  }
+
+  @Override
+  public boolean visitReturn(Func func, Instruction insn, InsnState state) {
+    if (state.df) return warn(insn, "return with DF set");
+    if (func != null && hasModifiedStackFrame(state.cfi, initial)) return warn(insn, "return with modified stack frame");
+    return super.visitReturn(func, insn, state);
+  }
+}

@@ -1,0 +1,54 @@
+package io.objtool.cli;
+
+import io.objtool.api.Diagnostics;
+import io.objtool.api.ObjtoolFile;
+import io.objtool.api.Options;
+import io.objtool.api.Warning;
+import io.objtool.api.arch.Arch;
+import io.objtool.api.arch.Architectures;
+import io.objtool.check.Checker;
+import io.objtool.elf.ElfFile;
+import java.io.PrintStream;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+
+/**
+ * Runs the check once for all requested actions: the passes found by {@link ServiceLoader} that
+ * the options enable take part in one shared walk; warnings are printed as the reference prints
+ * them, and the object is rewritten when a pass changed it (unless {@code --dry-run}).
+ */
+final class CheckAction implements Pass {
+  private final ClassLoader loader;
+
+  CheckAction(ClassLoader loader) {
+    this.loader = loader;
+  }
+
+  /** The dispatcher slots ({@code --orc}, ...) that a pass on the class path implements. */
+  static Map<String, Pass> slots(ClassLoader loader) {
+    CheckAction action = new CheckAction(loader);
+    Map<String, Pass> m = new HashMap<>();
+    for (io.objtool.api.Pass p : ServiceLoader.load(io.objtool.api.Pass.class, loader)) {
+      m.put("--" + p.option(), action);
+    }
+    return m;
+  }
+
+  @Override
+  public int run(Options opts, ElfFile elf, PrintStream out, PrintStream err) {
+    Arch arch = Architectures.forElfMachine(elf.machine()).orElse(null);
+    if (arch == null) {
+      err.println(opts.objectFile() + ": warning: objtool: unexpected ELF machine type " + elf.machine());
+      return 1;
+    }
+    Diagnostics diag = new Diagnostics(opts.objectFile().toString(), opts.secAddress());
+    ObjtoolFile file = new ObjtoolFile(elf, opts, arch, diag);
+    List<io.objtool.api.Pass> passes = Checker.enabledPasses(opts, loader);
+    new Checker(file, passes).run();
+    for (Warning w : diag.warnings()) err.println(w.line());
+    if (file.changed() && !opts.dryRun()) elf.write(opts.objectFile());
+    return 0;
+  }
+}

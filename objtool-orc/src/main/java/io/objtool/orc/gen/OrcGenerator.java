@@ -1,0 +1,212 @@
+package io.objtool.orc.gen;
+
+import com.google.auto.service.AutoService;
+import io.objtool.api.AltGroup;
+import io.objtool.api.CfiState;
+import io.objtool.api.Instruction;
+import io.objtool.api.ObjtoolFile;
+import io.objtool.api.Options;
+import io.objtool.api.Pass;
+import io.objtool.api.UnwindHint;
+import io.objtool.api.arch.CfiRegs;
+import io.objtool.elf.Elf;
+import io.objtool.elf.ElfFile;
+import io.objtool.elf.Relocations;
+import io.objtool.elf.Section;
+import io.objtool.elf.Symbol;
+import io.objtool.orc.OrcEntry;
+import io.objtool.orc.OrcFormat;
+import io.objtool.orc.OrcReg;
+import io.objtool.orc.OrcType;
+import java.lang.foreign.MemorySegment;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * {@code --orc}: turns the CFI the engine recorded at every instruction into ORC entries, one per
+ * change of state, with alternatives merged byte by byte and a terminator at the end of each code
+ * section, and writes {@code .orc_unwind}, {@code .orc_unwind_ip} and its relocations.
+ */
+@AutoService(Pass.class)
+public final class OrcGenerator implements Pass {
+  private final OrcFormat format;
+
+  public OrcGenerator() {
+    this(OrcFormat.fromEnvironment());
+  }
+
+  public OrcGenerator(OrcFormat format) {
+    this.format = format;
+  }
+
+  @Override
+  public String option() {
+    return "orc";
+  }
+
+  @Override
+  public String help() {
+    return "generate ORC metadata";
+  }
+
+  @Override
+  public boolean enabled(Options options) {
+    return options.orc();
+  }
+
+  @Override
+  public int order() {
+    return 1000;
+  }
+
+  /** Code sections that get ORC: executable, and not alternative replacements or discarded. */
+  static boolean isText(Section s) {
+    String n = s.name();
+    return s.isExecutable() && !n.equals(".altinstr_replacement") && !n.equals(".altinstr_aux") && !n.startsWith(".discard.");
+  }
+
+  private static final class Table {
+    int count;
+    byte[] entries = new byte[6 * 1024];
+    Section[] secs = new Section[1024];
+    long[] offs = new long[1024];
+
+    void add(OrcEntry e, Section sec, long off) {
+      if (count == secs.length) {
+        entries = java.util.Arrays.copyOf(entries, entries.length * 2);
+        secs = java.util.Arrays.copyOf(secs, secs.length * 2);
+        offs = java.util.Arrays.copyOf(offs, offs.length * 2);
+      }
+      e.write(MemorySegment.ofArray(entries), (long) count * 6);
+      secs[count] = sec;
+      offs[count] = off;
+      count++;
+    }
+  }
+
+  /** Thrown when an entry cannot be made; the warning was reported. */
+  private static final class Failed extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Failed() {
+      super(null, null, false, false);
+    }
+  }
+
+  @Override
+  public void finish(ObjtoolFile file, int warnings) {
+    if (file.nrInsns() == 0) return;
+    Table t = new Table();
+    try {
+      for (Section sec : file.elf().sections()) {
+        if (!isText(sec) || !file.hasInstructions(sec)) continue;
+        OrcEntry prev = zero();
+        boolean empty = true;
+        java.util.List<Instruction> insns = file.instructions(sec);
+        for (int i = 0; i < insns.size(); i++) {
+          Instruction insn = insns.get(i);
+          AltGroup g = insn.altGroup();
+          if (g == null) {
+            OrcEntry e = entry(file, insn.cfi(), insn);
+            if (e.equals(prev)) continue;
+            t.add(e, sec, insn.offset());
+            prev = e;
+            empty = false;
+            continue;
+          }
+          int len = g.length();
+          for (int k = 0; k < len; k++) {
+            CfiState cfi = g.cfi[k];
+            if (cfi == null) continue;
+            OrcEntry e = entry(file, cfi, insn);
+            if (e.equals(prev)) continue;
+            t.add(e, sec, insn.offset() + k);
+            prev = e;
+            empty = false;
+          }
+          i = g.lastInsn.index();
+        }
+        if (!empty) t.add(zero(), sec, sec.size());
+      }
+    } catch (Failed f) {
+      return;
+    }
+    write(file, t);
+  }
+
+  /** The all-zero entry: the state before a section's first entry, and the section terminator. */
+  private OrcEntry zero() {
+    return OrcEntry.read(format, MemorySegment.ofArray(new byte[OrcFormat.ENTRY_SIZE]), 0);
+  }
+
+  private OrcEntry entry(ObjtoolFile file, CfiState cfi, Instruction insn) {
+    if (cfi == null) return OrcEntry.undefined(format);
+    OrcType type;
+    switch (cfi.type) {
+      case UnwindHint.TYPE_UNDEFINED -> {
+        return OrcEntry.undefined(format);
+      }
+      case UnwindHint.TYPE_END_OF_STACK -> {
+        return OrcEntry.endOfStack(format);
+      }
+      case UnwindHint.TYPE_CALL -> type = OrcType.CALL;
+      case UnwindHint.TYPE_REGS -> type = OrcType.REGS;
+      case UnwindHint.TYPE_REGS_PARTIAL -> type = OrcType.REGS_PARTIAL;
+      default -> {
+        file.diag().warnInsn(insn, "unknown unwind hint type " + cfi.type);
+        throw new Failed();
+      }
+    }
+    OrcReg sp = switch (cfi.cfaBase) {
+      case CfiRegs.SP -> OrcReg.SP;
+      case CfiRegs.SP_INDIRECT -> OrcReg.SP_INDIRECT;
+      case CfiRegs.BP -> OrcReg.BP;
+      case CfiRegs.BP_INDIRECT -> OrcReg.BP_INDIRECT;
+      case CfiRegs.R10 -> OrcReg.R10;
+      case CfiRegs.R13 -> OrcReg.R13;
+      case CfiRegs.RDI -> OrcReg.DI;
+      case CfiRegs.RDX -> OrcReg.DX;
+      default -> null;
+    };
+    if (sp == null) {
+      file.diag().warnInsn(insn, "unknown CFA base reg " + cfi.cfaBase);
+      throw new Failed();
+    }
+    int bpBase = cfi.regBase[CfiRegs.BP];
+    OrcReg bp = switch (bpBase) {
+      case CfiRegs.UNDEFINED -> OrcReg.UNDEFINED;
+      case CfiRegs.CFA -> OrcReg.PREV_SP;
+      case CfiRegs.BP -> OrcReg.BP;
+      default -> null;
+    };
+    if (bp == null) {
+      file.diag().warnInsn(insn, "unknown BP base reg " + bpBase);
+      throw new Failed();
+    }
+    return OrcEntry.of(format, type, sp, cfi.cfaOffset, bp, cfi.regOffset[CfiRegs.BP], cfi.signal);
+  }
+
+  private void write(ObjtoolFile file, Table t) {
+    ElfFile elf = file.elf();
+    if (elf.section(".orc_unwind") != null) {
+      file.diag().warn("file already has .orc_unwind section, skipping");
+      return;
+    }
+    int n = t.count;
+    Section unwind = elf.addSection(".orc_unwind", Elf.SHT_PROGBITS, Elf.SHF_ALLOC, 6, 1,
+        java.util.Arrays.copyOf(t.entries, n * 6));
+    Section ip = elf.addSection(".orc_unwind_ip", Elf.SHT_PROGBITS, Elf.SHF_ALLOC, 4, 1, new byte[n * 4]);
+    Relocations rel = elf.relocationsFor(ip);
+    Map<Section, Symbol> secSyms = new HashMap<>();
+    for (Symbol s : elf.symbols()) {
+      if (s.isSectionSymbol() && s.section() != null) secSyms.putIfAbsent(s.section(), s);
+    }
+    for (int i = 0; i < n; i++) {
+      Section sec = t.secs[i];
+      Symbol sym = secSyms.computeIfAbsent(sec, elf::sectionSymbol);
+      rel.add((long) i * 4, Elf.R_X86_64_PC32, sym, t.offs[i]);
+    }
+    if (unwind.size() != (long) n * 6) throw new IllegalStateException();
+    file.markChanged();
+  }
+}

@@ -1,0 +1,10 @@
+package io.objtool.orc.unwind;
+
+/** An orc table that cannot be loaded: missing sections, mismatched sizes, unresolvable ips. */
+public final class OrcTableException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  public OrcTableException(String message) {
+    super(message, null, false, false);
+  }
+}

@@ -1,0 +1,211 @@
+package io.objtool.x86;
+
+import capstone.Capstone;
+import io.objtool.api.arch.DecodedInsn;
+import io.objtool.api.arch.InsnType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import net.fornwall.jelf.ElfFile;
+import net.fornwall.jelf.ElfSection;
+import net.fornwall.jelf.ElfSectionHeader;
+import net.fornwall.jelf.ElfSymbol;
+import net.fornwall.jelf.ElfSymbolTableSection;
+
+/**
+ * Control-flow class parity with capstone 4 (through capstone-java/JNA; needs the native
+ * {@code libcapstone.so.4}, Debian package {@code libcapstone4}). Both decoders walk every function
+ * of an object; each instruction's capstone groups (jump, call, ret, iret, int) and our
+ * {@link InsnType} are reduced to a {@link CfClass} and compared. Disagreements are tallied by
+ * mnemonic; the expected ones are listed in {@link #EXPLAINED} and tested one by one.
+ */
+public final class CapstoneParity {
+
+    /** Coarse control-flow class both decoders can be reduced to. */
+    public enum CfClass { NONE, JUMP, CALL, RET, IRET, INT }
+
+    /**
+     * Disagreements that are by design: capstone mnemonic -> "capstone/ours" and the reason, taken
+     * from what the reference objtool 6.12 does with the instruction.
+     */
+    public static final Map<String, String[]> EXPLAINED = Map.ofEntries(
+            Map.entry("retf", new String[] {"RET/IRET",
+                "far return: objtool calls lret a context switch, not a function return"}),
+            Map.entry("iretq", new String[] {"IRET/NONE",
+                "iret inside an STT_FUNC is sync_core()'s IRET-to-self: objtool models it as add $40,%rsp"}),
+            Map.entry("iretd", new String[] {"IRET/NONE",
+                "iret inside an STT_FUNC is sync_core()'s IRET-to-self: objtool models it as add $40,%rsp"}),
+            Map.entry("syscall", new String[] {"INT/IRET",
+                "capstone files syscall under int; objtool treats it like a context switch (INSN_SYSCALL)"}),
+            Map.entry("sysenter", new String[] {"INT/IRET",
+                "capstone files sysenter under int; objtool: context switch"}),
+            Map.entry("xbegin", new String[] {"JUMP/NONE",
+                "objtool does not follow the transaction-abort edge of xbegin"}),
+            Map.entry("ljmp", new String[] {"JUMP/IRET",
+                "ljmp *mem: objtool 6.12 reports it as an unsupported context switch"}),
+            Map.entry("int", new String[] {"INT/NONE",
+                "int $n is INSN_OTHER for objtool; only int3 is a trap"}),
+            Map.entry("int1", new String[] {"INT/NONE",
+                "int1 (icebp) is INSN_OTHER for objtool; only int3 is a trap"}),
+            Map.entry("into", new String[] {"INT/NONE", "into is invalid in 64-bit mode"}));
+
+    /** Our class for a decoded instruction. */
+    public static CfClass ours(DecodedInsn insn) {
+        return switch (insn.type()) {
+            case JUMP_CONDITIONAL, JUMP_UNCONDITIONAL, JUMP_DYNAMIC, JUMP_DYNAMIC_CONDITIONAL -> CfClass.JUMP;
+            case CALL, CALL_DYNAMIC -> CfClass.CALL;
+            case RETURN -> CfClass.RET;
+            case CONTEXT_SWITCH, SYSCALL, SYSRET -> CfClass.IRET;
+            case TRAP -> CfClass.INT;
+            default -> CfClass.NONE;
+        };
+    }
+
+    /** Capstone's class from its group list (the first matching of jump, call, ret, iret, int). */
+    public static CfClass capstone(Capstone.CsInsn i) {
+        boolean jump = false;
+        boolean call = false;
+        boolean ret = false;
+        boolean iret = false;
+        boolean intr = false;
+        for (byte g : i.groups) {
+            switch (g) {
+                case Capstone.CS_GRP_JUMP -> jump = true;
+                case Capstone.CS_GRP_CALL -> call = true;
+                case Capstone.CS_GRP_RET -> ret = true;
+                case Capstone.CS_GRP_IRET -> iret = true;
+                case Capstone.CS_GRP_INT -> intr = true;
+                default -> { }
+            }
+        }
+        return iret ? CfClass.IRET : ret ? CfClass.RET : call ? CfClass.CALL : jump ? CfClass.JUMP
+                : intr ? CfClass.INT : CfClass.NONE;
+    }
+
+    /** Tallies: compared instructions, and disagreements keyed "mnemonic capstone/ours" or "len ...". */
+    public static final class Tally {
+        long insns;
+        long capstoneInvalid;
+        final Map<String, Long> disagreements = new TreeMap<>();
+
+        void add(String key) {
+            disagreements.merge(key, 1L, Long::sum);
+        }
+
+        /** Disagreements not in {@link #EXPLAINED}. */
+        public Map<String, Long> unexplained() {
+            Map<String, Long> out = new TreeMap<>();
+            disagreements.forEach((k, v) -> {
+                String[] parts = k.split(" ");
+                String[] e = EXPLAINED.get(parts[0]);
+                if (e == null || !e[0].equals(parts[1])) {
+                    out.put(k, v);
+                }
+            });
+            return out;
+        }
+
+        @Override
+        public String toString() {
+            return "insns=" + insns + " capstoneInvalid=" + capstoneInvalid + " disagreements=" + disagreements;
+        }
+    }
+
+    /** Compares all function symbols of one object. */
+    public static void compare(Path file, Capstone cs, Tally t) throws Exception {
+        ElfFile elf = ElfFile.from(Files.readAllBytes(file));
+        ElfSymbolTableSection symtab = elf.getSymbolTableSection();
+        if (symtab == null) {
+            return;
+        }
+        X86Decoder dec = new X86Decoder();
+        DecodedInsn insn = new DecodedInsn();
+        Map<Integer, byte[]> data = new TreeMap<>();
+        for (ElfSymbol sym : symtab.symbols) {
+            int shndx = sym.st_shndx & 0xffff;
+            if (sym.getType() != ElfSymbol.STT_FUNC || sym.st_size == 0 || shndx == 0 || shndx >= (elf.e_shnum & 0xffff)) {
+                continue;
+            }
+            ElfSection sec = elf.getSection(shndx);
+            if ((sec.header.sh_flags & ElfSectionHeader.FLAG_EXEC_INSTR) == 0
+                    || sec.header.sh_type != ElfSectionHeader.SHT_PROGBITS) {
+                continue;
+            }
+            byte[] bytes = data.computeIfAbsent(shndx, k -> sec.getData());
+            int start = (int) sym.st_value;
+            int end = (int) Math.min(bytes.length, sym.st_value + sym.st_size);
+            compareRange(bytes, start, end, cs, dec, insn, t);
+        }
+    }
+
+    /** Walks {@code [start, end)} with both decoders. */
+    static void compareRange(byte[] bytes, int start, int end, Capstone cs, X86Decoder dec, DecodedInsn insn, Tally t) {
+        int off = start;
+        while (off < end) {
+            Capstone.CsInsn[] cap = cs.disasm(Arrays.copyOfRange(bytes, off, end), off);
+            int k = 0;
+            while (off < end) {
+                dec.decode(bytes, off, insn);
+                int len = insn.ok() ? insn.length() : 1;
+                if (k >= cap.length) {
+                    t.capstoneInvalid++;
+                    t.add("(capstone-invalid) " + (insn.ok() ? insn.type() : insn.status()));
+                    off += len;
+                    break; // restart capstone after this instruction
+                }
+                Capstone.CsInsn c = cap[k++];
+                t.insns++;
+                if (c.size != len) {
+                    t.add(c.mnemonic + " len" + c.size + "/" + len);
+                    off += len;
+                    break; // resynchronise capstone at our boundary
+                }
+                CfClass a = capstone(c);
+                CfClass b = ours(insn);
+                if (a != b) {
+                    t.add(c.mnemonic + " " + a + "/" + b);
+                }
+                off += len;
+            }
+        }
+    }
+
+    /** A capstone handle for x86-64 with details on. */
+    public static Capstone open() {
+        Capstone cs = new Capstone(Capstone.CS_ARCH_X86, Capstone.CS_MODE_64);
+        cs.setDetail(Capstone.CS_OPT_ON);
+        return cs;
+    }
+
+    /** {@code main(dir-or-files... [--every N])}: compares every Nth object (default 1). */
+    public static void main(String[] args) throws Exception {
+        int every = 1;
+        List<Path> roots = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--every")) {
+                every = Integer.parseInt(args[++i]);
+            } else {
+                roots.add(Path.of(args[i]));
+            }
+        }
+        List<Path> files = ObjdumpParity.objects(roots);
+        Capstone cs = open();
+        Tally t = new Tally();
+        long t0 = System.nanoTime();
+        int n = 0;
+        for (int i = 0; i < files.size(); i += every) {
+            compare(files.get(i), cs, t);
+            n++;
+        }
+        System.out.printf("objects=%d %s (%.1f s)%n", n, t, (System.nanoTime() - t0) / 1e9);
+        System.out.println("unexplained=" + t.unexplained());
+        System.exit(t.unexplained().isEmpty() ? 0 : 1);
+    }
+
+    private CapstoneParity() {
+    }
+}
