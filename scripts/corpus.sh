@@ -69,17 +69,19 @@ prepare_modules() { # $1 = image package, $2 = corpus dir name
   rm -rf "$dir"; mkdir -p "$dir/orig" "$dir/stripped"
   local moddir
   moddir=$(ls -d "$CACHE/pkg/$img"/lib/modules/*/kernel 2>/dev/null || ls -d "$CACHE/pkg/$img"/usr/lib/modules/*/kernel)
-  (cd "$moddir" && find . -name '*.ko.xz' | sed 's|^\./||; s|\.xz$||' | LC_ALL=C sort) > "$dir/list.txt"
+  # 6.12 ships .ko.xz, 6.1 plain .ko
+  (cd "$moddir" && find . \( -name '*.ko.xz' -o -name '*.ko' \) | sed 's|^\./||; s|\.xz$||' | LC_ALL=C sort -u) > "$dir/list.txt"
   echo "$img" > "$dir/version"
   # decompress and strip, two at a time
   export moddir dir
   xargs -P "$(nproc)" -n 64 sh -c '
     for rel in "$@"; do
       mkdir -p "$dir/orig/$(dirname "$rel")" "$dir/stripped/$(dirname "$rel")"
-      xz -dc "$moddir/$rel.xz" > "$dir/orig/$rel"
+      if [ -e "$moddir/$rel.xz" ]; then xz -dc "$moddir/$rel.xz" > "$dir/orig/$rel"; else cp "$moddir/$rel" "$dir/orig/$rel"; fi
       objcopy --remove-section=.orc_unwind --remove-section=.orc_unwind_ip \
               --remove-section=.rela.orc_unwind_ip "$dir/orig/$rel" "$dir/stripped/$rel"
     done' sh < "$dir/list.txt"
+  [ -s "$dir/list.txt" ] || { echo "corpus.sh: no modules found in $img" >&2; exit 1; }
   touch "$dir/.done"
   echo "corpus.sh: $(wc -l < "$dir/list.txt") modules from $img in $dir" >&2
 }

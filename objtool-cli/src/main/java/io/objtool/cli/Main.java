@@ -30,10 +30,17 @@ public final class Main {
     PrintStream out = System.out;
     PrintStream err = System.err;
     ClassLoader loader = Main.class.getClassLoader();
-    int rc = new Main(Dispatcher.standard().with(CheckAction.slots(loader))).run(Arrays.asList(args), System.getenv(), out, err);
+    int rc = new Main(Dispatcher.standard().with(slots(loader))).run(Arrays.asList(args), System.getenv(), out, err);
     out.flush();
     err.flush();
     System.exit(rc);
+  }
+
+  /** The implemented actions: the check's passes found on the class path, and --dump. */
+  static Map<String, Pass> slots(ClassLoader loader) {
+    Map<String, Pass> m = new java.util.HashMap<>(CheckAction.slots(loader));
+    m.put("--dump", new DumpAction());
+    return m;
   }
 
   /** Runs one command line; returns the exit status. Never throws for any input. */

@@ -101,7 +101,7 @@ public final class X86Arch implements Arch {
         if (len < NOPS.length) {
             return NOPS[len].clone();
         }
-        // longer: prefix the 8-byte form with 66 bytes up to the 15-byte limit, else concatenate
+        // longer: a sequence of the forms above, longest first
         byte[] out = new byte[len];
         int pos = 0;
         while (pos < len) {

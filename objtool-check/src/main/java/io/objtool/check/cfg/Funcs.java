@@ -29,6 +29,9 @@ public final class Funcs {
       }
     }
     for (Symbol s : file.elf().symbols()) {
+      if (s.bind() == Elf.STB_GLOBAL && s.name().startsWith("__SCT__")) file.func(s).setStaticCallTramp();
+    }
+    for (Symbol s : file.elf().symbols()) {
       if (s.type() != Elf.STT_FUNC) continue;
       int cold = s.name().indexOf(".cold");
       if (cold < 0) continue;
@@ -48,19 +51,20 @@ public final class Funcs {
     }
   }
 
-  /** Retpoline thunks: {@code __x86_indirect_*}. */
+  /** Retpoline thunks: global {@code __x86_indirect_*}. */
   public static boolean isRetpolineThunk(Symbol s) {
-    return s.name().startsWith("__x86_indirect_");
+    return s.bind() == Elf.STB_GLOBAL && s.name().startsWith("__x86_indirect_");
   }
 
-  /** The return thunk. */
+  /** The return thunk (a global symbol). */
   public static boolean isReturnThunk(Symbol s) {
-    return s.name().equals("__x86_return_thunk");
+    return s.bind() == Elf.STB_GLOBAL && s.name().equals("__x86_return_thunk");
   }
 
-  /** Symbols whose only instruction is embedded in another instruction's bytes. */
+  /** Global symbols whose only instruction is embedded in another instruction's bytes. */
   public static boolean isEmbeddedInsn(Symbol s) {
     String n = s.name();
-    return n.equals("retbleed_return_thunk") || n.equals("srso_alias_safe_ret") || n.equals("srso_safe_ret");
+    return s.bind() == Elf.STB_GLOBAL
+        && (n.equals("retbleed_return_thunk") || n.equals("srso_alias_safe_ret") || n.equals("srso_safe_ret"));
   }
 }
