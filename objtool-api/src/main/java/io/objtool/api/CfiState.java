@@ -26,7 +26,7 @@ public final class CfiState {
   public int stackSize;
   public int drapReg = CfiRegs.UNDEFINED;
   public int drapOffset = -1;
-  public int type = UnwindHint.TYPE_CALL;
+  public int type = UnwindHint.TYPE_UNDEFINED;
   public boolean bpScratch;
   public boolean drap;
   public boolean signal;

@@ -4,6 +4,7 @@ import io.objtool.api.BranchVisitor;
 import io.objtool.api.ObjtoolFile;
 import io.objtool.api.Options;
 import io.objtool.api.Pass;
+import io.objtool.check.cfg.Annotations;
 import io.objtool.check.cfg.CfgException;
 import io.objtool.check.cfg.DeadEnds;
 import io.objtool.check.cfg.Decode;
@@ -72,15 +73,28 @@ public final class Checker {
       Funcs.run(file);
       Decode.run(file);
       if (file.nrInsns() == 0) return 0;
+      Annotations.ignores(file);
+      Annotations.beforeDestinations(file);
       if (o.stackval() || o.orc() || o.uaccess() || o.noinstr()) SpecialAlts.run(file);
       Destinations dest = new Destinations(file, new DeadEnds(file));
       dest.jumps();
+      Annotations.intraFunctionCalls(file);
       dest.calls();
       JumpTables.run(file);
+      Annotations.afterDestinations(file);
       if (o.stackval() || o.orc() || o.uaccess()) {
         Engine engine = new Engine(file, chain());
         warnings += engine.validateFunctions();
+        if (Annotations.hasHints(file)) warnings += engine.validateUnwindHints(null);
         if (warnings == 0) warnings += Reachability.run(file);
+      } else if (o.noinstr()) {
+        Engine engine = new Engine(file, chain());
+        for (String name : new String[] {".noinstr.text", ".entry.text", ".cpuidle.text"}) {
+          io.objtool.elf.Section sec = file.elf().section(name);
+          if (sec == null || !file.hasInstructions(sec)) continue;
+          warnings += engine.validateSection(sec);
+          if (Annotations.hasHints(file)) warnings += engine.validateUnwindHints(sec);
+        }
       }
       for (Pass p : passes) p.finish(file, warnings);
     } catch (CfgException e) {

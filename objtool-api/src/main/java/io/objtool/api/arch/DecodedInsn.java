@@ -201,6 +201,40 @@ public final class DecodedInsn {
         opCount = 0;
     }
 
+    /**
+     * Records a successful decoding in one call (the hot path): everything but the stack ops,
+     * which are cleared.
+     *
+     * @param length     instruction length
+     * @param type       {@link InsnType} ordinal
+     * @param hasImm     whether {@code immediate} is meaningful ({@link #F_IMMEDIATE})
+     * @param immediate  immediate or branch displacement
+     * @param flags      other {@code F_*} flags
+     * @param map        opcode map
+     * @param opcode     opcode byte
+     * @param modrm      ModRM byte or -1
+     * @param dispOffset offset of the displacement in the instruction
+     * @param dispSize   displacement size
+     * @param immOffset  offset of the immediate in the instruction
+     * @param immSize    immediate size
+     */
+    public void set(int length, int type, boolean hasImm, long immediate, int flags, int map, int opcode,
+                    int modrm, int dispOffset, int dispSize, int immOffset, int immSize) {
+        this.status = DecodeStatus.OK;
+        this.length = length;
+        this.type = type;
+        this.immediate = hasImm ? immediate : 0;
+        this.flags = hasImm ? flags | F_IMMEDIATE : flags;
+        this.opcodeMap = map;
+        this.opcode = opcode;
+        this.modrm = modrm;
+        this.dispOffset = dispOffset;
+        this.dispSize = dispSize;
+        this.immOffset = immOffset;
+        this.immSize = immSize;
+        this.opCount = 0;
+    }
+
     /** Records the decoding outcome and instruction length. */
     public void setResult(DecodeStatus status, int length) {
         this.status = status;

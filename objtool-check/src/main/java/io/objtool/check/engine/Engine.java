@@ -73,12 +73,36 @@ public final class Engine {
     int warnings = 0;
     for (Section sec : file.elf().sections()) {
       if (!sec.isExecutable() || !file.hasInstructions(sec)) continue;
-      for (Symbol s : sec.symbols().all()) {
-        if (s.type() != Elf.STT_FUNC) continue;
-        InsnState state = file.initInsnState(sec);
-        setFuncState(state.cfi);
-        warnings += validateSymbol(file.func(s), state);
+      warnings += validateSection(sec);
+    }
+    return warnings;
+  }
+
+  /** Walks from every unwind hint no function walk reached (in {@code sec} only, when given). */
+  public int validateUnwindHints(Section sec) {
+    int warnings = 0;
+    InsnState state = file.initInsnState(sec);
+    Iterable<Instruction> insns = sec != null ? file.instructions(sec) : file.allInsns();
+    for (Instruction insn : insns) {
+      if (insn.hint() && insn.visited() == 0 && !insn.ignored()) {
+        boolean w = validateBranch(insn.func(), insn, state);
+        if (w) {
+          backtrace(insn, "<=== (hint)");
+          warnings++;
+        }
       }
+    }
+    return warnings;
+  }
+
+  /** Validates the functions of one section (for {@code --noinstr} alone: the noinstr sections). */
+  public int validateSection(Section sec) {
+    int warnings = 0;
+    for (Symbol s : sec.symbols().all()) {
+      if (s.type() != Elf.STT_FUNC) continue;
+      InsnState state = file.initInsnState(sec);
+      setFuncState(state.cfi);
+      warnings += validateSymbol(file.func(s), state);
     }
     return warnings;
   }
@@ -182,6 +206,27 @@ public final class Engine {
       }
       if (state.noinstr) state.instr += insn.instr();
       if (insn.hint()) {
+        if (insn.has(Instruction.RESTORE)) {
+          Instruction save = null;
+          if (func != null) {
+            for (Instruction i : file.symInsnsReverseFrom(func, insn)) {
+              if (i.has(Instruction.SAVE)) {
+                save = i;
+                break;
+              }
+            }
+          }
+          if (save == null) {
+            file.diag().warnInsn(insn, "no corresponding CFI save for CFI restore");
+            return true;
+          }
+          if (save.visited() == 0) {
+            if (prev == null) return false; // reached by a branch first: the straight path comes later
+            file.diag().warnInsn(insn, "objtool isn't smart enough to handle this CFI save/restore combo");
+            return true;
+          }
+          insn.setCfi(save.cfi());
+        }
         state.cfi.copyFrom(insn.cfi());
       } else if (prev != null && prev.cfi() != null && prev.cfi().equals(state.cfi)) {
         insn.setCfi(prev.cfi());

@@ -1,0 +1,268 @@
+package io.objtool.check.cfg;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
+
+import io.objtool.api.CfiState;
+import io.objtool.api.Func;
+import io.objtool.api.Instruction;
+import io.objtool.api.ObjtoolFile;
+import io.objtool.api.UnwindHint;
+import io.objtool.api.arch.CfiRegs;
+import io.objtool.api.arch.InsnType;
+import io.objtool.elf.Elf;
+import io.objtool.elf.Relocations;
+import io.objtool.elf.Section;
+import io.objtool.elf.Symbol;
+import java.lang.foreign.MemorySegment;
+import java.util.function.Consumer;
+
+/**
+ * The kernel's source annotations, read from the {@code .discard.*} sections (a kernel link or a
+ * module link drops them, objtool reads them from the object): functions with non-standard stack
+ * frames (ignored), unwind hints, retpoline-safe sites, instrumentation begin/end, intra-function
+ * calls, ENDBRs that need none, alternatives to ignore, and reachable code after a dead end.
+ */
+public final class Annotations {
+  /** Size of {@code struct unwind_hint}: u32 ip, s16 sp_offset, u8 sp_reg, u8 type, u8 signal, padded. */
+  static final int UNWIND_HINT_SIZE = 12;
+
+  private final ObjtoolFile file;
+
+  private Annotations(ObjtoolFile file) {
+    this.file = file;
+  }
+
+  /** The state the hints of type FUNC set: the architecture's initial function CFI. */
+  public static CfiState funcCfi(ObjtoolFile file) {
+    CfiState c = new CfiState();
+    var init = file.arch().initialFunctionCfi();
+    c.cfaBase = init.cfa().base();
+    c.cfaOffset = init.cfa().offset();
+    for (int r = 0; r < CfiState.NUM_REGS; r++) c.setReg(r, init.reg(r).base(), init.reg(r).offset());
+    c.stackSize = init.cfa().offset();
+    c.type = UnwindHint.TYPE_CALL;
+    return c;
+  }
+
+  /** Calls {@code each} with the target (section, offset) of every relocation of {@code .rela<name>}. */
+  private void forEachTarget(String name, String what, TargetConsumer each) {
+    Section sec = file.elf().section(name);
+    if (sec == null || sec.relocations() == null) return;
+    Relocations r = sec.relocations();
+    for (int i = 0; i < r.count(); i++) {
+      Symbol s = r.symbol(i);
+      long off = s.value() + r.addend(i);
+      if (!s.isSectionSymbol()) off = s.value() + r.addend(i);
+      Instruction insn = s.section() == null ? null : file.findInsn(s.section(), off);
+      each.accept(s, off, insn, what);
+    }
+  }
+
+  @FunctionalInterface
+  private interface TargetConsumer {
+    void accept(Symbol sym, long offset, Instruction insn, String what);
+  }
+
+  private void bad(String what) {
+    file.diag().warn("bad " + what + " entry");
+    throw new CfgException();
+  }
+
+  /** {@code STACK_FRAME_NON_STANDARD}: whole functions are not validated. */
+  public static void ignores(ObjtoolFile file) {
+    new Annotations(file).forEachTarget(".discard.func_stack_frame_non_standard", "", (s, off, insn, w) -> {
+      Func f = null;
+      if (s.type() == Elf.STT_FUNC) {
+        f = file.func(s);
+      } else if (s.isSectionSymbol() && s.section() != null) {
+        Symbol fs = s.section().symbols().functionAt(off);
+        if (fs != null) f = file.func(fs);
+      }
+      if (f == null) return;
+      f.setIgnore();
+      for (Instruction i : file.funcInsns(f)) i.set(Instruction.IGNORE);
+    });
+  }
+
+  /** Reads every per-instruction annotation before the destinations are resolved. */
+  public static void beforeDestinations(ObjtoolFile file) {
+    Annotations a = new Annotations(file);
+    a.flag(".discard.ignore_alts", "bad .discard.ignore_alts", i -> i.set(Instruction.IGNORE_ALTS));
+    a.flag(".discard.noendbr", "bad .discard.noendbr", i -> i.set(Instruction.NOENDBR));
+  }
+
+  /** Intra-function calls: such a call is a jump to its target that pushes a return address. */
+  public static void intraFunctionCalls(ObjtoolFile file) {
+    Annotations a = new Annotations(file);
+    a.forEachTarget(".discard.intra_function_calls", "", (s, off, insn, w) -> {
+      if (insn == null || insn.type() != InsnType.CALL) {
+        file.diag().warn("bad .discard.intra_function_call entry");
+        throw new CfgException();
+      }
+      insn.setType(InsnType.JUMP_UNCONDITIONAL);
+      long dest = insn.offset() + insn.length() + insn.immediate();
+      Instruction d = file.findInsn(insn.section(), dest);
+      if (d == null) {
+        file.diag().warnInsn(insn, "can't find call dest at " + insn.section().name() + "+0x" + Long.toHexString(dest));
+        throw new CfgException();
+      }
+      insn.setJumpDest(d);
+    });
+  }
+
+  /** Annotations read after the CFG: unwind hints, retpoline-safe, instrumentation regions, reachable. */
+  public static void afterDestinations(ObjtoolFile file) {
+    Annotations a = new Annotations(file);
+    a.unwindHints();
+    a.forEachTarget(".discard.retpoline_safe", "", (s, off, insn, w) -> {
+      if (insn == null) a.bad(".discard.retpoline_safe");
+      InsnType t = insn.type();
+      if (t != InsnType.JUMP_DYNAMIC && t != InsnType.CALL_DYNAMIC && t != InsnType.RETURN && t != InsnType.NOP) {
+        file.diag().warnInsn(insn, "retpoline_safe hint not an indirect jump/call/ret/nop");
+        throw new CfgException();
+      }
+      insn.set(Instruction.RETPOLINE_SAFE);
+    });
+    a.forEachTarget(".discard.instr_end", "", (s, off, insn, w) -> {
+      if (insn == null) a.bad(".discard.instr_end");
+      insn.setInstr(insn.instr() - 1);
+    });
+    a.forEachTarget(".discard.instr_begin", "", (s, off, insn, w) -> {
+      if (insn == null) a.bad(".discard.instr_begin");
+      insn.setInstr(insn.instr() + 1);
+    });
+    a.forEachTarget(".discard.reachable", "", (s, off, insn, w) -> {
+      Instruction dead;
+      if (insn != null) {
+        dead = file.prevInsnSameSec(insn);
+      } else if (s.section() != null && off == s.section().size()) {
+        dead = file.findLastInsn(s.section());
+      } else {
+        dead = null;
+      }
+      if (dead == null && (insn == null)) {
+        file.diag().warn("can't find reachable insn at " + (s.section() == null ? "?" : s.section().name()) + "+0x" + Long.toHexString(off));
+        throw new CfgException();
+      }
+      if (dead != null) dead.clear(Instruction.DEAD_END);
+    });
+  }
+
+  private void flag(String name, String what, Consumer<Instruction> f) {
+    forEachTarget(name, what, (s, off, insn, w) -> {
+      if (insn == null) {
+        file.diag().warn(what + " entry");
+        throw new CfgException();
+      }
+      f.accept(insn);
+    });
+  }
+
+  private static int hintReg(int orcReg) {
+    return switch (orcReg) {
+      case 0 -> CfiRegs.UNDEFINED;
+      case 5 -> CfiRegs.SP;
+      case 4 -> CfiRegs.BP;
+      case 9 -> CfiRegs.SP_INDIRECT;
+      case 6 -> CfiRegs.R10;
+      case 7 -> CfiRegs.R13;
+      case 3 -> CfiRegs.RDI;
+      case 2 -> CfiRegs.RDX;
+      default -> Integer.MIN_VALUE;
+    };
+  }
+
+  /** {@code UNWIND_HINT*}: the CFI at an instruction given by the source, and the walks from them. */
+  private void unwindHints() {
+    Section sec = file.elf().section(".discard.unwind_hints");
+    if (sec == null) return;
+    if (sec.rela() == null) {
+      file.diag().warn("missing .rela.discard.unwind_hints section");
+      throw new CfgException();
+    }
+    if (sec.size() % UNWIND_HINT_SIZE != 0) {
+      file.diag().warn("struct unwind_hint size mismatch");
+      throw new CfgException();
+    }
+    file.attach(Annotations.class, Boolean.TRUE);
+    MemorySegment d = sec.data();
+    Relocations r = sec.relocations();
+    CfiState cfi = new CfiState();
+    CfiState undefined = new CfiState();
+    undefined.forceUndefined = true;
+    CfiState func = funcCfi(file);
+    int n = (int) (sec.size() / UNWIND_HINT_SIZE);
+    for (int i = 0; i < n; i++) {
+      long base = (long) i * UNWIND_HINT_SIZE;
+      int ri = r.at(base);
+      if (ri < 0) {
+        file.diag().warn("can't find reloc for unwind_hints[" + i + "]");
+        throw new CfgException();
+      }
+      Symbol s = r.symbol(ri);
+      long off;
+      if (s.isSectionSymbol()) {
+        off = r.addend(ri);
+      } else if (s.type() == Elf.STT_NOTYPE && s.name().startsWith(".L")) {
+        off = s.value();
+      } else {
+        file.diag().warn("unexpected relocation symbol type in " + sec.rela().name());
+        throw new CfgException();
+      }
+      Instruction insn = s.section() == null ? null : file.findInsn(s.section(), off);
+      if (insn == null) {
+        file.diag().warn("can't find insn for unwind_hints[" + i + "]");
+        throw new CfgException();
+      }
+      int spOffset = d.get(JAVA_SHORT_UNALIGNED, base + 4);
+      int spReg = d.get(JAVA_BYTE, base + 6) & 0xff;
+      int type = d.get(JAVA_BYTE, base + 7) & 0xff;
+      int signal = d.get(JAVA_BYTE, base + 8) & 0xff;
+      insn.set(Instruction.HINT);
+      switch (type) {
+        case UnwindHint.TYPE_UNDEFINED -> {
+          insn.setCfi(undefined);
+          continue;
+        }
+        case UnwindHint.TYPE_SAVE -> {
+          insn.clear(Instruction.HINT);
+          insn.set(Instruction.SAVE);
+          continue;
+        }
+        case UnwindHint.TYPE_RESTORE -> {
+          insn.set(Instruction.RESTORE);
+          continue;
+        }
+        case UnwindHint.TYPE_FUNC -> {
+          insn.setCfi(func);
+          continue;
+        }
+        case UnwindHint.TYPE_REGS_PARTIAL -> {
+          Symbol at = insn.section().symbols().at(insn.offset());
+          if (at != null && at.bind() == Elf.STB_GLOBAL && file.options().ibt()
+              && insn.type() != InsnType.ENDBR && !insn.has(Instruction.NOENDBR)) {
+            file.diag().warnInsn(insn, "UNWIND_HINT_IRET_REGS without ENDBR");
+          }
+        }
+        default -> { }
+      }
+      if (insn.cfi() != null) cfi = new CfiState(insn.cfi());
+      int reg = hintReg(spReg);
+      if (reg == Integer.MIN_VALUE) {
+        file.diag().warnInsn(insn, "unsupported unwind_hint sp base reg " + spReg);
+        throw new CfgException();
+      }
+      cfi.cfaBase = reg;
+      cfi.cfaOffset = spOffset;
+      cfi.type = type;
+      cfi.signal = signal != 0;
+      insn.setCfi(new CfiState(cfi));
+    }
+  }
+
+  /** Whether the object had unwind hints (so the engine walks from them too). */
+  public static boolean hasHints(ObjtoolFile file) {
+    return file.attachment(Annotations.class) != null;
+  }
+}

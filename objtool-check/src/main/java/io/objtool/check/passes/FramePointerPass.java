@@ -1,0 +1,83 @@
+package io.objtool.check.passes;
+
+import com.google.auto.service.AutoService;
+import io.objtool.api.BranchVisitor;
+import io.objtool.api.CfiState;
+import io.objtool.api.Func;
+import io.objtool.api.InsnState;
+import io.objtool.api.Instruction;
+import io.objtool.api.ObjtoolFile;
+import io.objtool.api.Options;
+import io.objtool.api.Pass;
+import io.objtool.api.arch.CfiRegs;
+import io.objtool.api.arch.InsnType;
+import io.objtool.elf.Elf;
+import io.objtool.elf.Symbol;
+
+/**
+ * {@code --stackval}: the frame-pointer rules. A function must set up its frame (push %rbp;
+ * mov %rsp,%rbp) before it calls anything, and must not use %rbp as a scratch register (pushing
+ * it without making it the frame pointer) on a path that returns.
+ */
+@AutoService(Pass.class)
+public final class FramePointerPass implements Pass {
+  @Override
+  public String option() {
+    return "stackval";
+  }
+
+  @Override
+  public String help() {
+    return "validate frame pointer rules";
+  }
+
+  @Override
+  public boolean enabled(Options options) {
+    return options.stackval();
+  }
+
+  @Override
+  public int order() {
+    return 60;
+  }
+
+  /** A frame is set up: the CFA is %rbp-based with %rbp saved right under the return address, or DRAP with %rbp saved. */
+  static boolean hasValidStackFrame(CfiState cfi) {
+    if (cfi.cfaBase == CfiRegs.BP && cfi.regBase[CfiRegs.BP] == CfiRegs.CFA && cfi.regOffset[CfiRegs.BP] == -16) return true;
+    return cfi.drap && cfi.regBase[CfiRegs.BP] == CfiRegs.BP;
+  }
+
+  /** Calls to {@code __fentry__} and to embedded-instruction thunks need no frame. */
+  static boolean isSpecialCall(Instruction insn) {
+    if (insn.type() != InsnType.CALL) return false;
+    Symbol dest = insn.callDest();
+    if (dest == null || dest.bind() != Elf.STB_GLOBAL) return false;
+    String n = dest.name();
+    return n.equals("__fentry__") || n.equals("retbleed_return_thunk") || n.equals("srso_alias_safe_ret")
+        || n.equals("srso_safe_ret");
+  }
+
+  @Override
+  public BranchVisitor visitor(ObjtoolFile file, BranchVisitor next) {
+    return new BranchVisitor(next) {
+      @Override
+      public boolean visitCall(Func func, Instruction insn, InsnState state) {
+        if (super.visitCall(func, insn, state)) return true;
+        if (func != null && !isSpecialCall(insn) && !hasValidStackFrame(state.cfi)) {
+          file.diag().warnInsn(insn, "call without frame pointer save/setup");
+          return true;
+        }
+        return false;
+      }
+
+      @Override
+      public boolean visitReturn(Func func, Instruction insn, InsnState state) {
+        if (state.cfi.bpScratch) {
+          file.diag().warnInsn(insn, "BP used as a scratch register");
+          return true;
+        }
+        return super.visitReturn(func, insn, state);
+      }
+    };
+  }
+}

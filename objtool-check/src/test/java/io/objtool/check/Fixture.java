@@ -1,0 +1,158 @@
+package io.objtool.check;
+
+import io.objtool.api.Diagnostics;
+import io.objtool.api.ObjtoolFile;
+import io.objtool.api.Options;
+import io.objtool.api.Warning;
+import io.objtool.api.arch.Architectures;
+import io.objtool.elf.ElfFile;
+import io.objtool.elf.Section;
+import io.objtool.elf.Symbol;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A C or assembly fixture that carries its expectations, in the manner of Error Prone's test
+ * helper: a header line {@code objtool: FLAGS} (and optionally {@code cflags: FLAGS}), and a
+ * comment {@code WARN: text} on each line whose instruction must be warned about, where text is a
+ * part of the warning message. It is compiled with gcc and {@code -g}; each warning's location
+ * is mapped back to a source line through the line table.
+ */
+final class Fixture {
+  static final Path REFERENCE = Path.of(System.getProperty("user.home"), ".cache/objtool-corpus/ref/objtool-6.12");
+  private static final Pattern WARN = Pattern.compile("(?://|#|/\\*)\\s*WARN:\\s*(.*?)\\s*(?:\\*/)?\\s*$");
+  private static final Pattern HEADER = Pattern.compile("(?://|#|\\*)\\s*(objtool|cflags):\\s*(.*?)\\s*$");
+
+  final String name;
+  final List<String> lines;
+  final List<String> objtoolFlags = new ArrayList<>();
+  final List<String> cflags = new ArrayList<>();
+  /** line number (1-based) -> expected message parts. */
+  final Map<Integer, List<String>> expected = new TreeMap<>();
+
+  Fixture(String name, String text) {
+    this.name = name;
+    this.lines = text.lines().toList();
+    for (int i = 0; i < lines.size(); i++) {
+      String l = lines.get(i);
+      Matcher h = HEADER.matcher(l);
+      if (h.find() && i < 12) {
+        List<String> target = h.group(1).equals("objtool") ? objtoolFlags : cflags;
+        target.addAll(Arrays.asList(h.group(2).trim().split("\\s+")));
+        continue;
+      }
+      Matcher m = WARN.matcher(l);
+      if (m.find()) expected.computeIfAbsent(i + 1, k -> new ArrayList<>()).add(m.group(1));
+    }
+  }
+
+  static Fixture load(String name) throws IOException {
+    try (InputStream in = Fixture.class.getResourceAsStream("/fixtures/" + name)) {
+      if (in == null) throw new IOException("no fixture " + name);
+      return new Fixture(name, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    }
+  }
+
+  /** Compiles into {@code dir} and returns the object. */
+  Path compile(Path dir) throws IOException {
+    Path src = dir.resolve(name);
+    Files.write(src, String.join("\n", lines).concat("\n").getBytes(StandardCharsets.UTF_8));
+    Path obj = dir.resolve(name.replaceFirst("\\.[^.]*$", ".o"));
+    List<String> cmd = new ArrayList<>(List.of("gcc", "-c", "-g", "-O2", "-fno-asynchronous-unwind-tables"));
+    cmd.addAll(cflags);
+    cmd.addAll(List.of(src.toString(), "-o", obj.toString()));
+    run(cmd);
+    return obj;
+  }
+
+  /** Our warnings on {@code obj} (run in process). */
+  static List<Warning> check(Path obj, List<String> flags) {
+    Options opts = Options.of(obj, flags.stream().map(f -> f.replaceFirst("^--", "")).toArray(String[]::new));
+    try (ElfFile elf = ElfFile.open(obj)) {
+      Diagnostics diag = new Diagnostics(obj.toString(), opts.secAddress());
+      ObjtoolFile file = new ObjtoolFile(elf, opts, Architectures.forElfMachine(elf.machine()).orElseThrow(), diag);
+      new Checker(file, Checker.enabledPasses(opts, Fixture.class.getClassLoader())).run();
+      return diag.warnings();
+    }
+  }
+
+  /** The source line of {@code sec+offset}, through the object's line table. */
+  static int line(Path obj, String sec, long offset) throws IOException {
+    String out = run(List.of("addr2line", "-e", obj.toString(), "-j", sec, "0x" + Long.toHexString(offset))).trim();
+    int colon = out.lastIndexOf(':');
+    String num = out.substring(colon + 1).replaceFirst("\\s.*", "");
+    try {
+      return Integer.parseInt(num);
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  /** The location a warning is about: its instruction, or the start of the function it names. */
+  static long[] location(Path obj, Warning w) {
+    if (w.section() != null && w.offset() >= 0) return new long[] {0, w.offset()};
+    return null;
+  }
+
+  /** Section and offset of the function a location-less warning names ("f() ..."). */
+  static String[] functionOf(Path obj, Warning w) {
+    Matcher m = Pattern.compile("^(\\S+?)\\(\\)").matcher(w.message());
+    if (!m.find()) return null;
+    try (ElfFile elf = ElfFile.open(obj)) {
+      Symbol s = elf.symbol(m.group(1));
+      if (s == null || s.section() == null) return null;
+      return new String[] {s.section().name(), Long.toString(s.value())};
+    }
+  }
+
+  /** The reference's stderr lines for {@code flags} on a copy of {@code obj}, with the copy's name replaced by {@code obj}'s. */
+  static List<String> reference(Path obj, List<String> flags) throws IOException {
+    Path copy = obj.resolveSibling("ref-" + obj.getFileName());
+    Files.copy(obj, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    List<String> cmd = new ArrayList<>();
+    cmd.add(REFERENCE.toString());
+    cmd.addAll(flags);
+    cmd.add(copy.toString());
+    Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    waitFor(p);
+    List<String> out = new ArrayList<>();
+    for (String l : err.lines().toList()) out.add(l.replace(copy.toString(), obj.toString()));
+    return out;
+  }
+
+  static String run(List<String> cmd) throws IOException {
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (waitFor(p) != 0) throw new IOException(cmd + " failed: " + out);
+    return out;
+  }
+
+  private static int waitFor(Process p) throws IOException {
+    try {
+      if (!p.waitFor(60, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new IOException("timed out");
+      }
+      return p.exitValue();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException(e);
+    }
+  }
+
+  static String describe(Section s) {
+    return s.name();
+  }
+}
