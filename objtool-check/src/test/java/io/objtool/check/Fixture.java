@@ -105,11 +105,19 @@ final class Fixture {
     return null;
   }
 
-  /** Section and offset of the function a location-less warning names ("f() ..."). */
+  /**
+   * Section and offset a location-less warning is about: the start of the function it names
+   * ("f() ..."), or the last byte of the section it names ("SEC: ...").
+   */
   static String[] functionOf(Path obj, Warning w) {
     Matcher m = Pattern.compile("^(\\S+?)\\(\\)").matcher(w.message());
-    if (!m.find()) return null;
+    Matcher sm = Pattern.compile("^(\\S+): ").matcher(w.message());
     try (ElfFile elf = ElfFile.open(obj)) {
+      if (!m.find()) {
+        if (!sm.find() || elf.section(sm.group(1)) == null) return null;
+        Section sec = elf.section(sm.group(1));
+        return new String[] {sec.name(), Long.toString(sec.size() - 1)};
+      }
       Symbol s = elf.symbol(m.group(1));
       if (s == null || s.section() == null) return null;
       return new String[] {s.section().name(), Long.toString(s.value())};

@@ -289,7 +289,7 @@ public final class Engine {
       if (next == null) {
         if (state.cfi.cfaBase == CfiRegs.UNDEFINED) return false;
         if (file.ignoreUnreachables) return false;
-        file.diag().warn((func != null ? func.name() + "(): " : "") + "unexpected end of section");
+        file.diag().warn(insn.section().name() + ": unexpected end of section");
         return true;
       }
       prev = insn;
