@@ -15,8 +15,13 @@ public interface Pass {
     return option();
   }
 
-  /** Whether the options enable it. The built-in passes map their flag of {@link Options}. */
-  boolean enabled(Options options);
+  /**
+   * Whether the options enable it. The built-in passes map their flag of {@link Options}; by
+   * default a pass is enabled when its {@link #option()} was given on the command line.
+   */
+  default boolean enabled(Options options) {
+    return options.has(option());
+  }
 
   /** Position in the visitor chain: lower runs first (the reference's order of checks). */
   default int order() {

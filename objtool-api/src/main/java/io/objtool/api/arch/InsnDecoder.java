@@ -25,6 +25,13 @@ public interface InsnDecoder {
      */
     boolean decode(MemorySegment code, long offset, long end, boolean inFunction, DecodedInsn out);
 
+    /**
+     * Fast first-pass decode: only the length and the {@link InsnType}, packed as
+     * {@code length | type.ordinal() << 8}; a negative value {@code -n} means the bytes do not
+     * decode and {@code n >= 1} bytes were examined. Does not allocate.
+     */
+    int lengthAndType(MemorySegment code, long offset, long end, boolean inFunction);
+
     /** {@link #decode(MemorySegment, long, long, boolean, DecodedInsn)} up to the end of {@code code}, in a function. */
     default boolean decode(MemorySegment code, long offset, DecodedInsn out) {
         return decode(code, offset, code.byteSize(), true, out);

@@ -26,7 +26,10 @@ public enum InsnType {
     CALL_DYNAMIC,
     /** Near RET (with or without an immediate). */
     RETURN,
-    /** IRET outside functions, far return, SYSENTER/SYSEXIT, ERETU/ERETS: leaves the current context. */
+    /**
+     * Leaves the current context: IRET outside functions, far return (lret), {@code ljmp *mem},
+     * SYSENTER/SYSEXIT, ERETU/ERETS. objtool rejects these in callable functions.
+     */
     CONTEXT_SWITCH,
     /** UD2 and UD1: a deliberate trap that ends the path (BUG()/WARN()). */
     BUG,
