@@ -4,6 +4,7 @@ import io.objtool.api.BranchVisitor;
 import io.objtool.api.ObjtoolFile;
 import io.objtool.api.Options;
 import io.objtool.api.Pass;
+import io.objtool.check.annotate.CheckHooks;
 import io.objtool.check.cfg.Annotations;
 import io.objtool.check.cfg.CfgException;
 import io.objtool.check.cfg.DeadEnds;
@@ -75,13 +76,17 @@ public final class Checker {
       if (file.nrInsns() == 0) return 0;
       Annotations.ignores(file);
       Annotations.beforeDestinations(file);
-      if (o.stackval() || o.orc() || o.uaccess() || o.noinstr()) SpecialAlts.run(file);
+      if (o.stackval() || o.orc() || o.uaccess() || o.noinstr()) {
+        for (Pass p : passes) if (p instanceof CheckHooks h) h.beforeSpecialAlts(file);
+        SpecialAlts.run(file);
+      }
       Destinations dest = new Destinations(file, new DeadEnds(file));
       dest.jumps();
       Annotations.intraFunctionCalls(file);
       dest.calls();
       JumpTables.run(file);
       Annotations.afterDestinations(file);
+      for (Pass p : passes) if (p instanceof CheckHooks h) warnings += h.beforeWalk(file);
       if (o.stackval() || o.orc() || o.uaccess()) {
         Engine engine = new Engine(file, chain());
         warnings += engine.validateFunctions();

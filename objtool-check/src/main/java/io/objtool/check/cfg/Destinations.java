@@ -4,6 +4,7 @@ import io.objtool.api.Func;
 import io.objtool.api.Instruction;
 import io.objtool.api.ObjtoolFile;
 import io.objtool.api.arch.InsnType;
+import io.objtool.check.annotate.CallSites;
 import io.objtool.elf.Elf;
 import io.objtool.elf.Relocations;
 import io.objtool.elf.Section;
@@ -28,6 +29,7 @@ public final class Destinations {
     insn.setCallDest(dest);
     if (dest == null) return;
     file.setStackOps(insn, null, 0, 0); // the callee's return undoes what a call does
+    if (CallSites.annotate(file, insn, dest, sibling)) return; // a special site: no dead-end marking
     if (!sibling && deadEnds.isDeadEnd(file.func(dest))) insn.set(Instruction.DEAD_END);
   }
 
@@ -42,11 +44,14 @@ public final class Destinations {
     }
     insn.set(Instruction.RETPOLINE_SAFE | Instruction.RETPOLINE_CALL);
     file.setStackOps(insn, null, 0, 0);
+    CallSites.annotate(file, insn, null, false);
   }
 
-  private static void addReturnCall(Instruction insn) {
+  /** A jump to the return thunk is a return; {@code record}: a site for {@code .return_sites}. */
+  private void addReturnCall(Instruction insn, boolean record) {
     insn.setType(InsnType.RETURN);
     insn.set(Instruction.RETPOLINE_SAFE);
+    if (record) CallSites.returnThunk(file, insn);
   }
 
   private static long jumpDestination(Instruction insn) {
@@ -74,7 +79,7 @@ public final class Destinations {
           addRetpolineCall(insn);
           continue;
         } else if (Funcs.isReturnThunk(sym)) {
-          addReturnCall(insn);
+          addReturnCall(insn, true);
           continue;
         } else if (func != null) {
           addCallDest(insn, sym, true); // sibling call, within or outside the object
@@ -90,7 +95,7 @@ public final class Destinations {
       if (dest == null) {
         Symbol at = destSec.symbols().at(destOff);
         if (at != null && Funcs.isEmbeddedInsn(at)) {
-          addReturnCall(insn);
+          addReturnCall(insn, false);
           continue;
         }
         if (file.ignoreUnreachables && func != null && destSec == insn.section() && destOff == func.offset() + func.len()) {
@@ -106,7 +111,7 @@ public final class Destinations {
           continue;
         }
         if (Funcs.isReturnThunk(ds.symbol())) {
-          addReturnCall(insn);
+          addReturnCall(insn, true);
           continue;
         }
       }

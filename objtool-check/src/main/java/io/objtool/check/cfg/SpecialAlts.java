@@ -54,6 +54,18 @@ public final class SpecialAlts {
     return new Target(s.section(), s.value() + rel.addend(r));
   }
 
+  /** One parsed table entry. */
+  private static final class Alt {
+    Entry entry;
+    Target orig;
+    Target neu;
+    int origLen;
+    int newLen;
+    boolean skipOrig;
+    boolean skipAlt;
+    long keyAddend;
+  }
+
   private void addAll() {
     for (Entry e : ENTRIES) {
       Section sec = file.elf().section(e.section);
@@ -65,41 +77,55 @@ public final class SpecialAlts {
       MemorySegment data = sec.data();
       Relocations rel = sec.relocations();
       long n = sec.size() / e.size;
+      java.util.List<Alt> alts = new java.util.ArrayList<>();
+      int runStart = 0;
       for (long idx = 0; idx < n; idx++) {
         long off = idx * e.size;
-        int origLen = 0, newLen = 0;
-        boolean skipOrig = false, skipAlt = false;
+        Alt a = new Alt();
+        a.entry = e;
         if (e.group) {
-          origLen = data.get(JAVA_BYTE, off + e.origLen) & 0xff;
-          newLen = data.get(JAVA_BYTE, off + e.newLen) & 0xff;
+          a.origLen = data.get(JAVA_BYTE, off + e.origLen) & 0xff;
+          a.newLen = data.get(JAVA_BYTE, off + e.newLen) & 0xff;
         }
+        a.orig = relocTarget(sec, rel, off + e.orig, "orig");
         if (e.feature >= 0) {
           int feature = data.get(JAVA_SHORT_UNALIGNED, off + e.feature) & 0xffff;
+          // nested ALTERNATIVE()s: consecutive entries for the same original all take the longest length
+          if (!alts.isEmpty() && sameOrig(alts.get(runStart), a)) {
+            int len = a.origLen;
+            for (int k = runStart; k < alts.size(); k++) len = Math.max(len, alts.get(k).origLen);
+            for (int k = runStart; k < alts.size(); k++) alts.get(k).origLen = len;
+            a.origLen = len;
+          } else {
+            runStart = alts.size();
+          }
           if (feature == X86_FEATURE_SMAP) {
-            if (file.options().uaccess()) skipOrig = true;
-            else skipAlt = true;
+            if (file.options().uaccess()) a.skipOrig = true;
+            else a.skipAlt = true;
           } else if (feature == X86_FEATURE_POPCNT) {
-            skipOrig = true;
+            a.skipOrig = true;
           }
         }
-        Target orig = relocTarget(sec, rel, off + e.orig, "orig");
-        Target neu = null;
-        if (!e.group || newLen != 0) {
-          neu = relocTarget(sec, rel, off + e.neu, "new");
-          if (neu.off >= 0x7ffffff0L) neu = new Target(neu.sec, neu.off - 0x7ffffff0L);
+        if (!e.group || a.newLen != 0) {
+          a.neu = relocTarget(sec, rel, off + e.neu, "new");
+          if (a.neu.off >= 0x7ffffff0L) a.neu = new Target(a.neu.sec, a.neu.off - 0x7ffffff0L);
         }
-        long keyAddend = 0;
         if (e.key >= 0) {
           int r = rel == null ? -1 : rel.at(off + e.key);
           if (r < 0) {
             file.diag().warnAt(sec, off + e.key, "can't find key reloc");
             throw new CfgException();
           }
-          keyAddend = rel.addend(r);
+          a.keyAddend = rel.addend(r);
         }
-        addOne(e, orig, neu, origLen, newLen, skipOrig, skipAlt, keyAddend);
+        alts.add(a);
       }
+      for (Alt a : alts) addOne(a.entry, a.orig, a.neu, a.origLen, a.newLen, a.skipOrig, a.skipAlt, a.keyAddend);
     }
+  }
+
+  private static boolean sameOrig(Alt a, Alt b) {
+    return a.orig.sec == b.orig.sec && a.orig.off == b.orig.off;
   }
 
   private void addOne(Entry e, Target orig, Target neu, int origLen, int newLen, boolean skipOrig, boolean skipAlt, long keyAddend) {

@@ -1,0 +1,65 @@
+package io.objtool.check.annotate;
+
+import com.google.auto.service.AutoService;
+import io.objtool.api.ObjtoolFile;
+import io.objtool.api.Options;
+import io.objtool.api.Pass;
+import io.objtool.elf.Elf;
+import io.objtool.elf.Relocations;
+import io.objtool.elf.Symbol;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code --cfi}: {@code .cfi_sites}, the address of every {@code __cfi_*} function (the kCFI
+ * type-hash preambles), in symbol table order. Written even when there is none.
+ */
+@AutoService(Pass.class)
+public final class CfiPass implements Pass {
+  static final String SECTION = ".cfi_sites";
+
+  @Override
+  public String option() {
+    return "cfi";
+  }
+
+  @Override
+  public String help() {
+    return "annotate kernel control flow integrity (kCFI) function preambles";
+  }
+
+  @Override
+  public boolean enabled(Options options) {
+    return options.cfi();
+  }
+
+  @Override
+  public int order() {
+    return Order.CFI;
+  }
+
+  @Override
+  public boolean needsWalk() {
+    return false;
+  }
+
+  @Override
+  public void finish(ObjtoolFile file, int warnings) {
+    if (file.elf().section(SECTION) != null) {
+      CallSites.of(file).calls.clear();
+      file.diag().warn("file already has " + SECTION + " section, skipping");
+      return;
+    }
+    List<Symbol> preambles = new ArrayList<>();
+    for (Symbol s : file.elf().symbols()) {
+      if (s.type() == Elf.STT_FUNC && s.name().startsWith("__cfi_") && s.section() != null) preambles.add(s);
+    }
+    SiteSections w = new SiteSections(file);
+    Relocations rel = w.create(SECTION, Elf.SHF_ALLOC, 4, preambles.size());
+    for (int i = 0; i < preambles.size(); i++) {
+      Symbol s = preambles.get(i);
+      rel.add((long) i * 4, Elf.R_X86_64_PC32, w.sectionSymbol(s.section()), s.value());
+    }
+    file.markChanged();
+  }
+}

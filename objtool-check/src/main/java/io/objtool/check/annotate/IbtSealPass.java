@@ -1,0 +1,80 @@
+package io.objtool.check.annotate;
+
+import com.google.auto.service.AutoService;
+import io.objtool.api.Instruction;
+import io.objtool.api.ObjtoolFile;
+import io.objtool.api.Options;
+import io.objtool.api.Pass;
+import io.objtool.elf.Elf;
+import io.objtool.elf.Symbol;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The second half of {@code --ibt}, after the other sections are written: {@code .ibt_endbr_seal}
+ * lists the ENDBRs at function starts whose address nothing takes, which the kernel turns into
+ * NOPs so they cannot be jumped to. A module's {@code init_module}/{@code cleanup_module} is
+ * called indirectly by the loader, so finding one of them here is reported.
+ */
+@AutoService(Pass.class)
+public final class IbtSealPass implements Pass {
+  static final String SECTION = ".ibt_endbr_seal";
+
+  @Override
+  public String option() {
+    return "ibt";
+  }
+
+  @Override
+  public String help() {
+    return "validate and annotate IBT";
+  }
+
+  @Override
+  public boolean enabled(Options options) {
+    return options.ibt();
+  }
+
+  @Override
+  public int order() {
+    return Order.IBT_SEAL;
+  }
+
+  @Override
+  public boolean needsWalk() {
+    return false;
+  }
+
+  @Override
+  public void finish(ObjtoolFile file, int warnings) {
+    if (file.elf().section(SECTION) != null) {
+      file.diag().warn("file already has " + SECTION + ", skipping");
+      return;
+    }
+    List<Instruction> seal = new ArrayList<>(IbtPass.unusedEndbrs(file));
+    if (seal.isEmpty()) return;
+    if (file.options().module()) {
+      for (Instruction insn : seal) {
+        Symbol f = lastFunctionAt(insn);
+        if (f != null && (f.name().equals("init_module") || f.name().equals("cleanup_module"))) {
+          file.diag().warn(f.name() + "(): not an indirect call target");
+        }
+      }
+    }
+    SiteSections.writeSites(file, SECTION, seal);
+  }
+
+  /**
+   * The function symbol the reference files the instruction under: of the function symbols
+   * starting there, the last in symbol order (a module's {@code init_module} is a global alias
+   * that follows its local function).
+   */
+  private static Symbol lastFunctionAt(Instruction insn) {
+    Symbol last = null;
+    for (Symbol s : insn.section().symbols().all()) {
+      if (s.value() > insn.offset()) break;
+      if (s.value() == insn.offset() && s.type() == Elf.STT_FUNC) last = s;
+    }
+    return last;
+  }
+}

@@ -1,0 +1,64 @@
+package io.objtool.check.annotate;
+
+import com.google.auto.service.AutoService;
+import io.objtool.api.Instruction;
+import io.objtool.api.ObjtoolFile;
+import io.objtool.api.Options;
+import io.objtool.api.Pass;
+import io.objtool.elf.Elf;
+import io.objtool.elf.Relocations;
+import java.util.List;
+
+/**
+ * {@code --mcount}: {@code __mcount_loc}, the address (64-bit, absolute) of every call to
+ * {@code __fentry__}, for ftrace. With {@code --mnop} the calls themselves were replaced by NOPs
+ * while the CFG was built ({@link CallSites#annotate}).
+ */
+@AutoService(Pass.class)
+public final class McountPass implements Pass {
+  static final String SECTION = "__mcount_loc";
+  static final int ADDR_SIZE = 8;
+
+  @Override
+  public String option() {
+    return "mcount";
+  }
+
+  @Override
+  public String help() {
+    return "annotate mcount/fentry calls for ftrace";
+  }
+
+  @Override
+  public boolean enabled(Options options) {
+    return options.mcount();
+  }
+
+  @Override
+  public int order() {
+    return Order.MCOUNT;
+  }
+
+  @Override
+  public boolean needsWalk() {
+    return false;
+  }
+
+  @Override
+  public void finish(ObjtoolFile file, int warnings) {
+    List<Instruction> sites = CallSites.of(file).mcountCalls;
+    if (file.elf().section(SECTION) != null) {
+      sites.clear();
+      file.diag().warn("file already has " + SECTION + " section, skipping");
+      return;
+    }
+    if (sites.isEmpty()) return;
+    SiteSections w = new SiteSections(file);
+    Relocations rel = w.createAligned(SECTION, Elf.SHF_ALLOC, ADDR_SIZE, sites.size(), ADDR_SIZE);
+    for (int i = 0; i < sites.size(); i++) {
+      Instruction insn = sites.get(i);
+      rel.add((long) i * ADDR_SIZE, Elf.R_X86_64_64, w.sectionSymbol(insn.section()), insn.offset());
+    }
+    file.markChanged();
+  }
+}

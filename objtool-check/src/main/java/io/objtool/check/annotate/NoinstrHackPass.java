@@ -1,0 +1,51 @@
+package io.objtool.check.annotate;
+
+import com.google.auto.service.AutoService;
+import io.objtool.api.Instruction;
+import io.objtool.api.ObjtoolFile;
+import io.objtool.api.Options;
+import io.objtool.api.Pass;
+import io.objtool.api.arch.InsnType;
+
+/**
+ * {@code --hacks=noinstr}: compilers cannot always keep sanitizer and coverage hooks out of
+ * {@code noinstr} code, so calls to them there are removed while the CFG is built
+ * ({@link CallSites#annotate}): a call becomes a NOP, a tail call a RET (followed by INT3 and a
+ * NOP), and the relocation {@code R_X86_64_NONE}.
+ */
+@AutoService(Pass.class)
+public final class NoinstrHackPass implements Pass {
+  @Override
+  public String option() {
+    return "hacks=noinstr";
+  }
+
+  @Override
+  public String help() {
+    return "remove sanitizer and coverage calls from noinstr code";
+  }
+
+  @Override
+  public boolean enabled(Options options) {
+    return options.hackNoinstr();
+  }
+
+  @Override
+  public boolean needsWalk() {
+    return false;
+  }
+
+  /** Removes the call (or tail call) {@code insn} to a profiling function. */
+  static void silence(ObjtoolFile file, Instruction insn, boolean sibling) {
+    CallSites.clearReloc(file, insn);
+    int len = insn.length();
+    InsnPatch.write(file, insn, sibling ? InsnPatch.ret(len) : InsnPatch.nop(len));
+    if (sibling) {
+      insn.setType(InsnType.RETURN);
+      // one instruction stands for RET; INT3: no straight-line-speculation complaint about it
+      insn.set(Instruction.RETPOLINE_SAFE);
+    } else {
+      insn.setType(InsnType.NOP);
+    }
+  }
+}

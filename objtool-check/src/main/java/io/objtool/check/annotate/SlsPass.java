@@ -1,0 +1,55 @@
+package io.objtool.check.annotate;
+
+import com.google.auto.service.AutoService;
+import io.objtool.api.Instruction;
+import io.objtool.api.ObjtoolFile;
+import io.objtool.api.Options;
+import io.objtool.api.Pass;
+import io.objtool.api.arch.InsnType;
+
+/**
+ * {@code --sls}: against straight-line speculation, every RET and every indirect jump must be
+ * followed by an INT3 (unless it stands for a thunk: retpoline-safe).
+ */
+@AutoService(Pass.class)
+public final class SlsPass implements Pass {
+  @Override
+  public String option() {
+    return "sls";
+  }
+
+  @Override
+  public String help() {
+    return "validate straight-line-speculation mitigations";
+  }
+
+  @Override
+  public boolean enabled(Options options) {
+    return options.sls();
+  }
+
+  @Override
+  public int order() {
+    return Order.SLS;
+  }
+
+  @Override
+  public boolean needsWalk() {
+    return false;
+  }
+
+  @Override
+  public void finish(ObjtoolFile file, int warnings) {
+    for (Instruction insn : file.allInsns()) {
+      if (insn.has(Instruction.RETPOLINE_SAFE)) continue;
+      String what = switch (insn.type()) {
+        case RETURN -> "ret";
+        case JUMP_DYNAMIC -> "indirect jump";
+        default -> null;
+      };
+      if (what == null) continue;
+      Instruction next = file.nextInsnSameSec(insn);
+      if (next == null || next.type() != InsnType.TRAP) file.diag().warnInsn(insn, "missing int3 after " + what);
+    }
+  }
+}

@@ -1,0 +1,148 @@
+package io.objtool.check.annotate;
+
+import com.google.auto.service.AutoService;
+import io.objtool.api.AltGroup;
+import io.objtool.api.Alternative;
+import io.objtool.api.Instruction;
+import io.objtool.api.ObjtoolFile;
+import io.objtool.api.Options;
+import io.objtool.api.Pass;
+import io.objtool.check.cfg.DeadEnds;
+import io.objtool.elf.Relocations;
+import io.objtool.elf.Section;
+import io.objtool.elf.Symbol;
+
+/**
+ * {@code --unret}: from every place annotated {@code VALIDATE_UNRET_BEGIN} (the
+ * {@code .discard.validate_unret} section: kernel entry points), every path must reach an
+ * UNTRAIN_RET (a retpoline-safe NOP site) before any RET or indirect branch. Paths go into
+ * called functions; a call that returns has seen the untraining.
+ */
+@AutoService(Pass.class)
+public final class UnretPass implements Pass {
+  static final String ANNOTATIONS = ".discard.validate_unret";
+
+  /** Ends the whole validation (the reference gives up on the object). */
+  private static final class Fatal extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Fatal() {
+      super(null, null, false, false);
+    }
+  }
+
+  @Override
+  public String option() {
+    return "unret";
+  }
+
+  @Override
+  public String help() {
+    return "validate entry unret placement";
+  }
+
+  @Override
+  public boolean enabled(Options options) {
+    return options.unret();
+  }
+
+  @Override
+  public int order() {
+    return Order.UNRET;
+  }
+
+  @Override
+  public void finish(ObjtoolFile file, int warnings) {
+    Section sec = file.elf().section(ANNOTATIONS);
+    if (sec == null || sec.relocations() == null) return;
+    Relocations r = sec.relocations();
+    for (int i = 0; i < r.count(); i++) {
+      Symbol s = r.symbol(i);
+      Instruction insn = s.section() == null ? null : file.findInsn(s.section(), s.value() + r.addend(i));
+      if (insn == null) {
+        file.diag().warn("bad " + ANNOTATIONS + " entry");
+        return;
+      }
+      insn.set(Instruction.UNRET);
+    }
+    for (Instruction insn : file.allInsns()) {
+      if (!insn.has(Instruction.UNRET)) continue;
+      try {
+        validate(file, insn);
+      } catch (Fatal f) {
+        file.diag().warnInsn(insn, "Failed UNRET validation");
+        return;
+      }
+    }
+  }
+
+  private static Instruction nextToValidate(ObjtoolFile file, Instruction insn) {
+    AltGroup g = insn.altGroup();
+    if (g != null) {
+      if (g.nop != null) {
+        if (insn == g.lastInsn) return g.nop;
+        if (insn == g.nop) return file.nextInsnSameSec(g.origGroup.lastInsn);
+      }
+      if (insn == g.lastInsn && g.origGroup != null) return file.nextInsnSameSec(g.origGroup.lastInsn);
+    }
+    return file.nextInsnSameSec(insn);
+  }
+
+  /** Follows the paths from {@code insn}; true when one of them was reported. */
+  private static boolean validate(ObjtoolFile file, Instruction insn) {
+    while (true) {
+      Instruction next = nextToValidate(file, insn);
+      if ((insn.visited() & Instruction.VISITED_UNRET) != 0) return false;
+      insn.setVisited(Instruction.VISITED_UNRET);
+      for (Alternative alt = insn.alts(); alt != null; alt = alt.next()) {
+        if (validate(file, alt.insn())) return true;
+      }
+      switch (insn.type()) {
+        case CALL_DYNAMIC, JUMP_DYNAMIC, JUMP_DYNAMIC_CONDITIONAL -> {
+          file.diag().warnInsn(insn, "early indirect call");
+          return true;
+        }
+        case JUMP_UNCONDITIONAL, JUMP_CONDITIONAL -> {
+          if (!DeadEnds.isSiblingCall(insn)) {
+            if (insn.jumpDest() == null) {
+              file.diag().warnInsn(insn, "unresolved jump target after linking?!?");
+              throw new Fatal();
+            }
+            if (validate(file, insn.jumpDest())) return true;
+            if (insn.type() == io.objtool.api.arch.InsnType.JUMP_UNCONDITIONAL) return false;
+          } else {
+            return call(file, insn);
+          }
+        }
+        case CALL -> {
+          return call(file, insn);
+        }
+        case RETURN -> {
+          file.diag().warnInsn(insn, "RET before UNTRAIN");
+          return true;
+        }
+        case NOP -> {
+          if (insn.has(Instruction.RETPOLINE_SAFE)) return false;
+        }
+        default -> { }
+      }
+      if (insn.deadEnd()) return false;
+      if (next == null) {
+        file.diag().warnInsn(insn, "teh end!");
+        throw new Fatal();
+      }
+      insn = next;
+    }
+  }
+
+  /** A call (or tail call): its callee's paths; one that returns has untrained. */
+  private static boolean call(ObjtoolFile file, Instruction insn) {
+    Symbol d = insn.callDest();
+    Instruction dest = d == null || d.section() == null ? null : file.findInsn(d.section(), d.value());
+    if (dest == null) {
+      file.diag().warn("Unresolved function after linking!?: " + (d == null ? "?" : d.name()));
+      throw new Fatal();
+    }
+    return validate(file, dest);
+  }
+}
