@@ -66,13 +66,18 @@ public record Options(
         stats, objectFile, actions);
   }
 
-  /** Options with only the given actions and {@code --link --module} style flags, for tools and tests. */
+  /**
+   * Options with only the given actions and {@code --link --module} style flags (and
+   * {@code prefix=N}), for tools and tests.
+   */
   public static Options of(Path file, String... flags) {
     java.util.Set<String> f = java.util.Set.of(flags);
+    int prefix = 0;
+    for (String x : flags) if (x.startsWith("prefix=")) prefix = Integer.parseInt(x.substring(7));
     return new Options(f.contains("hacks=jump_label"), f.contains("hacks=noinstr"), f.contains("hacks=skylake"),
         f.contains("ibt"), f.contains("mcount"), f.contains("noinstr"), f.contains("orc"), f.contains("retpoline"),
         f.contains("rethunk"), f.contains("unret"), f.contains("sls"), f.contains("stackval"),
-        f.contains("static-call"), f.contains("uaccess"), f.contains("cfi"), 0, f.contains("dump"),
+        f.contains("static-call"), f.contains("uaccess"), f.contains("cfi"), prefix, f.contains("dump"),
         f.contains("verbose"), f.contains("backtrace"), f.contains("backup"), f.contains("dry-run"),
         f.contains("link"), f.contains("mnop"), f.contains("module"), f.contains("no-unreachable"),
         f.contains("sec-address"), f.contains("stats"), file, f);

@@ -1,6 +1,5 @@
 package io.objtool.x86;
 
-import io.objtool.api.arch.DecodedInsn;
 import io.objtool.api.arch.InsnType;
 
 /**
@@ -54,8 +53,8 @@ final class X86Classifier {
         TYPE1[0x1e] = T_SPECIAL; // endbr64, endbr32
     }
 
-    /** Sets {@code out}'s type from the decoder's scratch state. */
-    static void classify(X86Decoder d, boolean inFunction, DecodedInsn out) {
+    /** The {@link InsnType} ordinal of the instruction in the decoder's scratch state. */
+    static int classify(X86Decoder d, boolean inFunction) {
         int t;
         if (d.encoding != X86Decoder.ENC_LEGACY || d.danglingRex) {
             t = T_OTHER;
@@ -66,11 +65,7 @@ final class X86Classifier {
         } else {
             t = T_OTHER;
         }
-        if (t == T_SPECIAL) {
-            out.setType(special(d, inFunction));
-        } else {
-            out.setType(InsnType.of(t));
-        }
+        return t == T_SPECIAL ? special(d, inFunction).ordinal() : t;
     }
 
     private static InsnType special(X86Decoder d, boolean inFunction) {

@@ -22,8 +22,6 @@ public final class X86Decoder implements InsnDecoder {
     public static final int MAX_INSN_LEN = 15;
 
     private static final ValueLayout.OfByte U8 = ValueLayout.JAVA_BYTE;
-    private static final ValueLayout.OfShort S16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfInt S32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfLong S64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     // ---- scratch state of the current instruction ----
@@ -71,10 +69,10 @@ public final class X86Decoder implements InsnDecoder {
 
     @Override
     public boolean decode(MemorySegment code, long offset, long end, boolean inFunction, DecodedInsn out) {
-        out.reset();
-        long limit = Math.min(end, offset + MAX_INSN_LEN);
-        int status = decodeLength(code, offset, end, limit);
+        load(code, offset, end);
+        int status = decodeLength();
         if (status != 0) {
+            out.reset();
             DecodeStatus s = switch (status) {
                 case ERR_TRUNCATED -> DecodeStatus.TRUNCATED;
                 case ERR_TOO_LONG -> DecodeStatus.TOO_LONG;
@@ -83,25 +81,96 @@ public final class X86Decoder implements InsnDecoder {
             out.setResult(s, Math.max(1, length));
             return false;
         }
-        out.setResult(DecodeStatus.OK, length);
-        out.setOpcode(map, opcode, modrm);
-        int dispOff = dispSize == 0 ? 0 : length - immSize - dispSize;
-        out.setLayout(dispOff, dispSize, immSize == 0 ? 0 : length - immSize, immSize);
+        int flags = 0;
         if (ripRelative) {
-            out.addFlags(DecodedInsn.F_RIP_RELATIVE);
+            flags |= DecodedInsn.F_RIP_RELATIVE;
         }
         if (encoding != ENC_LEGACY) {
-            out.addFlags(DecodedInsn.F_VEX);
+            flags |= DecodedInsn.F_VEX;
         }
         if (danglingRex) {
-            out.addFlags(DecodedInsn.F_DANGLING_REX);
+            flags |= DecodedInsn.F_DANGLING_REX;
         }
-        if (immSize != 0) {
-            out.setImmediate(imm);
-        }
-        X86Classifier.classify(this, inFunction, out);
+        int dispOff = dispSize == 0 ? 0 : length - immSize - dispSize;
+        out.set(length, X86Classifier.classify(this, inFunction), immSize != 0, imm, flags, map, opcode, modrm,
+                dispOff, dispSize, immSize == 0 ? 0 : length - immSize, immSize);
         X86StackOps.build(this, inFunction, out);
         return true;
+    }
+
+    /**
+     * The allocation-free fast path for a first pass over a section: length and {@link
+     * io.objtool.api.arch.InsnType} only, packed as {@code length | typeOrdinal << 8}, or
+     * {@code -length} (at least -1) when the bytes do not decode. Use {@link #decode} for the
+     * immediate and the stack ops.
+     */
+    @Override
+    public int lengthAndType(MemorySegment code, long offset, long end, boolean inFunction) {
+        load(code, offset, end);
+        if (decodeLength() != 0) {
+            return -Math.max(1, length);
+        }
+        return length | X86Classifier.classify(this, inFunction) << 8;
+    }
+
+    // ---- the instruction window: up to 16 bytes held in two little-endian longs ----
+
+    /** Bytes 0..7 of the window. */
+    private long w0;
+    /** Bytes 8..15 of the window. */
+    private long w1;
+    /** Bytes that exist in the window (the section may end before 16). */
+    private int avail;
+    /** Bytes left in the section from the instruction start. */
+    private long remaining;
+
+    /** Loads the window at {@code off}: two unaligned 8-byte reads when 16 bytes are left. */
+    private void load(MemorySegment m, long off, long end) {
+        long left = end - off;
+        remaining = left;
+        if (left >= 16) {
+            w0 = m.get(S64, off);
+            w1 = m.get(S64, off + 8);
+            avail = 16;
+            return;
+        }
+        long a = 0;
+        long b = 0;
+        int n = (int) Math.max(0, left);
+        for (int i = 0; i < n; i++) {
+            long v = m.get(U8, off + i) & 0xffL;
+            if (i < 8) {
+                a |= v << (i << 3);
+            } else {
+                b |= v << ((i - 8) << 3);
+            }
+        }
+        w0 = a;
+        w1 = b;
+        avail = n;
+    }
+
+    /** Unsigned byte {@code i} (0..15) of the window. */
+    private int at(int i) {
+        return (int) ((i < 8 ? w0 >>> (i << 3) : w1 >>> ((i - 8) << 3)) & 0xff);
+    }
+
+    /** Sign-extended little-endian value of {@code n} (1, 2, 4, 8) bytes at window index {@code i}. */
+    private long value(int i, int n) {
+        long v;
+        if (i + n <= 8) {
+            v = w0 >>> (i << 3);
+        } else if (i >= 8) {
+            v = w1 >>> ((i - 8) << 3);
+        } else {
+            v = (w0 >>> (i << 3)) | (w1 << ((8 - i) << 3));
+        }
+        return switch (n) {
+            case 1 -> (byte) v;
+            case 2 -> (short) v;
+            case 4 -> (int) v;
+            default -> v;
+        };
     }
 
     // ---- length decoding ----
@@ -116,10 +185,10 @@ public final class X86Decoder implements InsnDecoder {
     boolean danglingRex;
 
     /**
-     * Decodes the layout of the instruction at {@code off}. Returns 0 or an ERR_ code; sets
+     * Decodes the layout of the instruction in the window. Returns 0 or an ERR_ code; sets
      * {@link #length} in both cases.
      */
-    private int decodeLength(MemorySegment m, long off, long end, long limit) {
+    private int decodeLength() {
         opsize = false;
         adsize = false;
         rep = 0;
@@ -137,26 +206,26 @@ public final class X86Decoder implements InsnDecoder {
         danglingRex = false;
         length = 0;
 
-        long p = off;
+        final int limit = Math.min(avail, MAX_INSN_LEN);
+        int p = 0;
         int b;
         // legacy prefixes and REX; REX counts only right before the opcode
         while (true) {
             if (p >= limit) {
-                return fail(off, p + 1, end);
+                return fail(p + 1);
             }
-            b = m.get(U8, p) & 0xff;
+            b = at(p);
             int pk = PREFIX[b];
             if (pk != 0) {
                 if (rex != 0) {
                     // objdump prints a REX that is not last as its own one-byte "rex" instruction
-                    length = (int) (p - off);
+                    length = p;
                     if (length == 1) {
                         danglingRex = true;
                         opcode = rex;
                         rex = 0;
                         return 0;
                     }
-                    // legacy prefixes before the dangling REX: decode up to (not including) it
                     return ERR_INVALID;
                 }
                 switch (pk) {
@@ -171,7 +240,7 @@ public final class X86Decoder implements InsnDecoder {
                 continue;
             }
             if ((b & 0xf0) == 0x40) {
-                if (rex != 0 && p - off == 1) {
+                if (rex != 0 && p == 1) {
                     // REX followed by REX: objdump shows the first on its own
                     length = 1;
                     danglingRex = true;
@@ -190,15 +259,15 @@ public final class X86Decoder implements InsnDecoder {
         switch (b) {
             case 0x0f -> {
                 if (p >= limit) {
-                    return fail(off, p + 1, end);
+                    return fail(p + 1);
                 }
-                int b2 = m.get(U8, p++) & 0xff;
+                int b2 = at(p++);
                 if (b2 == 0x38 || b2 == 0x3a) {
                     if (p >= limit) {
-                        return fail(off, p + 1, end);
+                        return fail(p + 1);
                     }
                     map = b2 == 0x38 ? 2 : 3;
-                    opcode = m.get(U8, p++) & 0xff;
+                    opcode = at(p++);
                     attr = (map == 2 ? MAP2 : MAP3)[opcode];
                 } else {
                     map = 1;
@@ -209,81 +278,81 @@ public final class X86Decoder implements InsnDecoder {
             case 0xc4, 0xc5 -> {
                 if (rex != 0 || prefixCount != 0 && (opsize || rep != 0)) {
                     // VEX after REX/66/F2/F3 is #UD; objdump prints (bad)
-                    length = (int) (p - off);
+                    length = p;
                     return ERR_INVALID;
                 }
                 encoding = ENC_VEX;
                 int r;
                 if (b == 0xc5) {
                     if (p >= limit) {
-                        return fail(off, p + 1, end);
+                        return fail(p + 1);
                     }
-                    int v1 = m.get(U8, p++) & 0xff;
+                    int v1 = at(p++);
                     r = 0x40 | ((~v1 >> 5) & 4); // R
                     map = 1;
                     impliedPrefix(v1 & 3);
                 } else {
                     if (p + 1 >= limit) {
-                        return fail(off, p + 2, end);
+                        return fail(p + 2);
                     }
-                    int v1 = m.get(U8, p++) & 0xff;
-                    int v2 = m.get(U8, p++) & 0xff;
+                    int v1 = at(p++);
+                    int v2 = at(p++);
                     r = 0x40 | ((~v1 >> 5) & 7) | ((v2 & 0x80) >> 4); // R X B, W
                     map = v1 & 0x1f;
                     impliedPrefix(v2 & 3);
                 }
                 rex = r;
                 if (p >= limit) {
-                    return fail(off, p + 1, end);
+                    return fail(p + 1);
                 }
-                opcode = m.get(U8, p++) & 0xff;
+                opcode = at(p++);
                 attr = vexAttr(map, opcode);
                 if (attr < 0) {
-                    length = (int) (p - off);
+                    length = p;
                     return ERR_INVALID;
                 }
             }
             case 0x62 -> {
                 if (p + 2 >= limit) {
-                    return fail(off, p + 3, end);
+                    return fail(p + 3);
                 }
                 encoding = ENC_EVEX;
-                int p0 = m.get(U8, p++) & 0xff;
-                int p1 = m.get(U8, p++) & 0xff;
+                int p0 = at(p++);
+                int p1 = at(p++);
                 p++; // P2: z, L'L, b, V', aaa
                 if ((p1 & 0x04) == 0) {
-                    length = (int) (p - off);
+                    length = p;
                     return ERR_INVALID; // the fixed 1 bit
                 }
                 rex = 0x40 | ((~p0 >> 5) & 7) | ((p1 & 0x80) >> 4);
                 map = p0 & 7;
                 impliedPrefix(p1 & 3);
                 if (p >= limit) {
-                    return fail(off, p + 1, end);
+                    return fail(p + 1);
                 }
-                opcode = m.get(U8, p++) & 0xff;
+                opcode = at(p++);
                 attr = evexAttr(map, opcode);
                 if (attr < 0) {
-                    length = (int) (p - off);
+                    length = p;
                     return ERR_INVALID;
                 }
             }
             case 0x8f -> {
                 // XOP when the would-be ModRM.reg field is non-zero (map select >= 8)
-                if (p < limit && ((m.get(U8, p) & 0x1f) >= 8)) {
+                if (p < limit && (at(p) & 0x1f) >= 8) {
                     if (p + 1 >= limit) {
-                        return fail(off, p + 2, end);
+                        return fail(p + 2);
                     }
                     encoding = ENC_XOP;
-                    int x1 = m.get(U8, p++) & 0xff;
-                    int x2 = m.get(U8, p++) & 0xff;
+                    int x1 = at(p++);
+                    int x2 = at(p++);
                     rex = 0x40 | ((~x1 >> 5) & 7) | ((x2 & 0x80) >> 4);
                     map = x1 & 0x1f;
                     impliedPrefix(x2 & 3);
                     if (p >= limit) {
-                        return fail(off, p + 1, end);
+                        return fail(p + 1);
                     }
-                    opcode = m.get(U8, p++) & 0xff;
+                    opcode = at(p++);
                     attr = switch (map) {
                         case 8 -> MODRM | (I_B << IMM_SHIFT);
                         case 9 -> MODRM;
@@ -291,7 +360,7 @@ public final class X86Decoder implements InsnDecoder {
                         default -> -1;
                     };
                     if (attr < 0) {
-                        length = (int) (p - off);
+                        length = p;
                         return ERR_INVALID;
                     }
                 } else {
@@ -305,40 +374,39 @@ public final class X86Decoder implements InsnDecoder {
             }
         }
         if ((attr & INVALID) != 0) {
-            length = (int) (p - off);
+            length = p;
             return ERR_INVALID;
         }
         if ((attr & MODRM) != 0) {
             if (p >= limit) {
-                return fail(off, p + 1, end);
+                return fail(p + 1);
             }
-            modrm = m.get(U8, p++) & 0xff;
-            int mod = modrm >>> 6;
-            int rm = modrm & 7;
+            int mrm = at(p++);
+            modrm = mrm;
+            int mod = mrm >>> 6;
             if (mod != 3) {
+                int rm = mrm & 7;
+                int ds = mod == 1 ? 1 : mod == 2 ? 4 : 0;
                 if (rm == 4) {
                     if (p >= limit) {
-                        return fail(off, p + 1, end);
+                        return fail(p + 1);
                     }
-                    sib = m.get(U8, p++) & 0xff;
-                    if (mod == 0 && (sib & 7) == 5) {
-                        dispSize = 4;
+                    int s = at(p++);
+                    sib = s;
+                    if (mod == 0 && (s & 7) == 5) {
+                        ds = 4;
                     }
                 } else if (mod == 0 && rm == 5) {
-                    dispSize = 4;
+                    ds = 4;
                     ripRelative = true;
                 }
-                if (mod == 1) {
-                    dispSize = 1;
-                } else if (mod == 2) {
-                    dispSize = 4;
-                }
-                if (dispSize != 0) {
-                    if (p + dispSize > limit) {
-                        return fail(off, p + dispSize, end);
+                if (ds != 0) {
+                    if (p + ds > limit) {
+                        return fail(p + ds);
                     }
-                    disp = dispSize == 1 ? m.get(U8, p) : m.get(S32, p);
-                    p += dispSize;
+                    disp = value(p, ds);
+                    dispSize = ds;
+                    p += ds;
                 }
             }
         }
@@ -347,20 +415,14 @@ public final class X86Decoder implements InsnDecoder {
             int size = immSize(kind);
             if (size != 0) {
                 if (p + size > limit) {
-                    return fail(off, p + size, end);
+                    return fail(p + size);
                 }
-                imm = switch (size) {
-                    case 1 -> m.get(U8, p);
-                    case 2 -> m.get(S16, p);
-                    case 3 -> m.get(S16, p); // enter: report the frame size
-                    case 4 -> m.get(S32, p);
-                    default -> m.get(S64, p);
-                };
+                imm = value(p, size == 3 ? 2 : size); // enter: report the frame size
                 immSize = size;
                 p += size;
             }
         }
-        length = (int) (p - off);
+        length = p;
         return 0;
     }
 
@@ -410,12 +472,12 @@ public final class X86Decoder implements InsnDecoder {
     }
 
     /**
-     * The instruction needs the bytes before {@code need} but hit a limit: truncated if the
-     * section ends first, else longer than {@link #MAX_INSN_LEN}.
+     * The instruction needs the first {@code need} bytes of the window but hit a limit: truncated
+     * if the section ends first, else longer than {@link #MAX_INSN_LEN}.
      */
-    private int fail(long off, long need, long end) {
-        length = (int) Math.min(Math.max(1, Math.min(need, end) - off), MAX_INSN_LEN);
-        return need > end ? ERR_TRUNCATED : ERR_TOO_LONG;
+    private int fail(int need) {
+        length = Math.min(Math.max(1, Math.min(need, avail)), MAX_INSN_LEN);
+        return need > remaining ? ERR_TRUNCATED : ERR_TOO_LONG;
     }
 
     // ---- helpers for the classifier and stack ops ----

@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
  * bytes[16]@18, mnemonic[32]@34, op_str[160]@66, detail*@232}; cs_detail {regs_read[12]@0,
  * regs_read_count@24, regs_write[20]@26, regs_write_count@66, groups[8]@67, groups_count@75}.
  */
+@SuppressWarnings("restricted")
 final class CapstoneNative implements AutoCloseable {
     private static final int CS_ARCH_X86 = 3;
     private static final int CS_MODE_64 = 1 << 3;
@@ -86,7 +87,7 @@ final class CapstoneNative implements AutoCloseable {
         return LOAD_ERROR == null;
     }
 
-    private final Arena arena = Arena.ofConfined();
+    private final Arena arena = Arena.ofShared();
     private final long handle;
     private final MemorySegment insn;
     private final MemorySegment codePtr = arena.allocate(ValueLayout.ADDRESS);

@@ -74,6 +74,26 @@ class CapstoneParityTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
+        movdir64b (%rax),%rdx
+        enqcmds (%rax),%rdx
+        enqcmd (%rax),%rdx
+        """)
+    void capstoneLacksNewerInstructions(String asm) {
+        assumeTrue(Asm.available());
+        byte[] b = Asm.assemble(asm);
+        try (Arena arena = Arena.ofConfined(); CapstoneNative cs = new CapstoneNative()) {
+            MemorySegment code = arena.allocate(b.length);
+            MemorySegment.copy(MemorySegment.ofArray(b), 0, code, 0, b.length);
+            assertEquals(0, cs.disasm(code, 0, b.length), "capstone 4 learned " + asm);
+            DecodedInsn insn = new DecodedInsn();
+            assertTrue(new X86Decoder().decode(code, 0, b.length, true, insn));
+            assertEquals(b.length, insn.length());
+            assertTrue(insn.type().name().matches(CapstoneParity.EXPLAINED.get("(capstone-invalid)")[0]));
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
         ret              | RET
         ret $8           | RET
         call .           | CALL

@@ -204,6 +204,28 @@ class X86DecoderTest {
     }
 
     @Test
+    void lengthAndTypeAgreesWithTheFullDecode() {
+        byte[] code = hex("55 48 89 e5 e8 00 00 00 00 0f 0b c3 cc 0f 1f 44 00 00 06 ff e0");
+        MemorySegment seg = MemorySegment.ofArray(code);
+        X86Decoder d = new X86Decoder();
+        DecodedInsn insn = new DecodedInsn();
+        int off = 0;
+        int n = 0;
+        while (off < code.length) {
+            int packed = d.lengthAndType(seg, off, code.length, true);
+            boolean ok = d.decode(seg, off, code.length, true, insn);
+            if (ok) {
+                assertEquals(insn.length() | insn.typeOrdinal() << 8, packed);
+            } else {
+                assertEquals(-insn.length(), packed);
+            }
+            off += insn.length();
+            n++;
+        }
+        assertEquals(9, n);
+    }
+
+    @Test
     void everySingleByteOpcodeEitherDecodesOrIsReported() {
         X86Decoder d = new X86Decoder();
         DecodedInsn insn = new DecodedInsn();

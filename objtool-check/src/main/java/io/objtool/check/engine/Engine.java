@@ -186,6 +186,7 @@ public final class Engine {
     InsnState state = new InsnState(in);
     Instruction insn = start;
     Instruction prev = null;
+    boolean cfiTouched = true;
     while (true) {
       Instruction next = nextInsnToValidate(insn);
       Func ifunc = insn.func();
@@ -228,11 +229,12 @@ public final class Engine {
           insn.setCfi(save.cfi());
         }
         state.cfi.copyFrom(insn.cfi());
-      } else if (prev != null && prev.cfi() != null && prev.cfi().equals(state.cfi)) {
-        insn.setCfi(prev.cfi());
+      } else if (prev != null && prev.cfi() != null && (!cfiTouched || prev.cfi().equals(state.cfi))) {
+        insn.setCfi(prev.cfi()); // no stack operation since the previous instruction: same state
       } else {
         insn.setCfi(intern(state.cfi));
       }
+      cfiTouched = insn.hint();
       insn.setVisited(visited);
       if (propagateAltCfi(insn)) return true;
 
@@ -248,7 +250,10 @@ public final class Engine {
         if (skipOrig) return false;
       }
 
-      if (handleInsnOps(insn, next, state)) return true;
+      if (file.stackOpCount(insn) != 0) {
+        cfiTouched = true;
+        if (handleInsnOps(insn, next, state)) return true;
+      }
 
       switch (insn.type()) {
         case RETURN -> {

@@ -13,6 +13,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.concurrent.TimeUnit;
 import net.fornwall.jelf.ElfFile;
 import net.fornwall.jelf.ElfSection;
+import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -27,21 +28,43 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Decoding speed over amdgpu.ko's .text (mmapped, decoded in place): our decoder (length, type and
- * stack ops, one reusable result) against capstone-java 4.0.2 with and without instruction detail.
- * One operation decodes the whole section linearly; M insns/s = insns / (ms/op) / 1000, and the
- * instruction count is printed at tear-down.
+ * Decoding speed over amdgpu.ko's .text (mmapped, decoded in place): our decoder (length, type,
+ * immediate and stack ops into one reusable result) against capstone 4.0.2, both through
+ * capstone-java (JNA, as published) and through the same native library called with FFM
+ * ({@code cs_disasm_iter}). The {@code insns} secondary result is instructions per second.
+ *
+ * <p>capstone-java converts every instruction into Java objects through JNA and manages only a few
+ * ten thousand instructions per second, so its benchmarks decode a prefix of .text
+ * ({@link #JNA_PREFIX} bytes without detail, {@link #JNA_DETAIL_PREFIX} with detail); rates are
+ * per instruction and so comparable.
  *
  * <p>Run: {@code scripts/bench.sh objtool-x86 DecodeBench} (set {@code -Dobjtool.bench.ko=...}
  * to use another object).
  */
 @State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Xmx2g"})
 public class DecodeBench {
+
+    /** Bytes of .text capstone-java decodes per operation without detail. */
+    static final int JNA_PREFIX = 256 << 10;
+    /** Bytes of .text capstone-java decodes per operation with detail. */
+    static final int JNA_DETAIL_PREFIX = 32 << 10;
+
+    /** Counts decoded instructions; JMH reports it as a rate. */
+    @AuxCounters(AuxCounters.Type.OPERATIONS)
+    @State(Scope.Thread)
+    public static class Insns {
+        public long insns;
+
+        @Setup(Level.Iteration)
+        public void reset() {
+            insns = 0;
+        }
+    }
 
     static final Path DEFAULT_KO = Path.of(System.getProperty("user.home"),
             ".cache/objtool-corpus/6.12/orig/drivers/gpu/drm/amd/amdgpu/amdgpu.ko");
@@ -53,6 +76,7 @@ public class DecodeBench {
     private final DecodedInsn insn = new DecodedInsn();
     private Capstone capstoneDetail;
     private Capstone capstoneLength;
+    private io.objtool.x86.CapstoneNativeAccess capstoneNative;
     private long lastCount;
 
     @Setup(Level.Trial)
@@ -69,17 +93,27 @@ public class DecodeBench {
         capstoneDetail = new Capstone(Capstone.CS_ARCH_X86, Capstone.CS_MODE_64);
         capstoneDetail.setDetail(Capstone.CS_OPT_ON);
         capstoneLength = new Capstone(Capstone.CS_ARCH_X86, Capstone.CS_MODE_64);
+        if (io.objtool.x86.CapstoneNativeAccess.available()) {
+            capstoneNative = new io.objtool.x86.CapstoneNativeAccess(text);
+        }
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        System.out.println("\n.text bytes=" + text.byteSize() + " insns decoded per op=" + lastCount);
+        if (lastCount > 0) {
+            System.out.println("\n.text bytes=" + text.byteSize() + " insns decoded per op=" + lastCount);
+        }
+        if (capstoneNative != null) {
+            capstoneNative.close();
+        }
+        capstoneDetail.close();
+        capstoneLength.close();
         arena.close();
     }
 
     /** Our decoder over the mapped section: length, insn type, immediate and stack ops. */
     @Benchmark
-    public long ours() {
+    public long ours(Insns c) {
         MemorySegment t = text;
         long end = t.byteSize();
         long n = 0;
@@ -90,26 +124,58 @@ public class DecodeBench {
             off += insn.length();
         }
         lastCount = n;
+        c.insns += n;
         return n + sum;
     }
 
-    /** capstone-java with detail on (groups give the control-flow class). */
+    /** Our first-pass decoder: length and insn type only ({@link X86Decoder#lengthAndType}). */
     @Benchmark
-    public long capstoneDetail() {
-        return capstone(capstoneDetail);
+    public long oursLengthAndType(Insns c) {
+        MemorySegment t = text;
+        long end = t.byteSize();
+        long n = 0;
+        long sum = 0;
+        for (long off = 0; off < end; n++) {
+            int r = decoder.lengthAndType(t, off, end, true);
+            sum += r;
+            off += r < 0 ? -r : (r & 0xff);
+        }
+        c.insns += n;
+        return n + sum;
     }
 
-    /** capstone-java with detail off (length and mnemonic only). */
+    /** Native capstone through FFM, detail on, whole .text. */
     @Benchmark
-    public long capstoneNoDetail() {
-        return capstone(capstoneLength);
+    public long capstoneNativeFfm(Insns c) {
+        if (capstoneNative == null) {
+            throw new IllegalStateException("libcapstone.so.4 missing");
+        }
+        long n = capstoneNative.decodeAll();
+        c.insns += n;
+        return n;
     }
 
-    private long capstone(Capstone cs) {
-        byte[] all = textBytes;
+    /** capstone-java with detail on (groups give the control-flow class), first JNA_DETAIL_PREFIX bytes. */
+    @Benchmark
+    public long capstoneJavaDetail(Insns c) {
+        long n = capstone(capstoneDetail, JNA_DETAIL_PREFIX);
+        c.insns += n;
+        return n;
+    }
+
+    /** capstone-java with detail off (length and mnemonic only), first JNA_PREFIX bytes. */
+    @Benchmark
+    public long capstoneJavaNoDetail(Insns c) {
+        long n = capstone(capstoneLength, JNA_PREFIX);
+        c.insns += n;
+        return n;
+    }
+
+    private long capstone(Capstone cs, int limit) {
+        byte[] all = java.util.Arrays.copyOf(textBytes, Math.min(limit, textBytes.length));
         long n = 0;
         int off = 0;
-        final int chunk = 1 << 16;
+        final int chunk = 1 << 12;
         while (off < all.length) {
             int end = Math.min(all.length, off + chunk);
             byte[] part = java.util.Arrays.copyOfRange(all, off, Math.min(all.length, end + 15));

@@ -4,9 +4,9 @@
 #            symbol (plus every other objdump instruction start) of every executable section;
 #   capstone: control-flow class (jump/call/ret/iret/int) of the same instructions (needs the
 #            Debian package libcapstone4).
-# Usage: objtool-x86/scripts/x86-parity.sh [objdump|capstone|all] [corpus-dir]   (2 threads)
+# Usage: scripts/x86-parity.sh [objdump|capstone|all] [corpus-dir]   (2 threads)
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/.."
 what=${1:-all}
 corpus=${2:-$HOME/.cache/objtool-corpus/6.12/orig}
 : "${JAVA_HOME:=/usr/lib/jvm/temurin-25-jdk-amd64}"
