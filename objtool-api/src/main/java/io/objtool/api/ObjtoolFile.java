@@ -32,6 +32,8 @@ public final class ObjtoolFile {
   private final Diagnostics diag;
   /** Instructions per section index (null for sections without code). */
   private final Instruction[][] insns;
+  /** Per section: the instructions' offsets, for a cache-friendly binary search. */
+  private final int[][] offsets;
   private final Map<Symbol, Func> funcs = new IdentityHashMap<>();
   private int[] opPool = new int[1024];
   private int opCount;
@@ -47,6 +49,7 @@ public final class ObjtoolFile {
     this.arch = arch;
     this.diag = diag;
     this.insns = new Instruction[elf.sections().size()][];
+    this.offsets = new int[elf.sections().size()][];
     this.ignoreUnreachables = options.noUnreachable();
   }
 
@@ -70,9 +73,14 @@ public final class ObjtoolFile {
   /** Sets a section's decoded instructions (offset order); indexes them. */
   public void setInstructions(Section sec, List<Instruction> list) {
     Instruction[] a = list.toArray(new Instruction[0]);
-    for (int i = 0; i < a.length; i++) a[i].index = i;
+    int[] o = new int[a.length];
+    for (int i = 0; i < a.length; i++) {
+      a[i].index = i;
+      o[i] = a[i].offset;
+    }
     if (sec.index() >= insns.length) throw new IllegalArgumentException(sec.name());
     insns[sec.index()] = a;
+    offsets[sec.index()] = o;
     nrInsns += a.length;
   }
 
@@ -120,17 +128,10 @@ public final class ObjtoolFile {
 
   /** The instruction starting at {@code offset} of {@code sec}, or null. O(log n). */
   public Instruction findInsn(Section sec, long offset) {
-    Instruction[] a = sec.index() < insns.length ? insns[sec.index()] : null;
-    if (a == null) return null;
-    int lo = 0, hi = a.length - 1;
-    while (lo <= hi) {
-      int mid = (lo + hi) >>> 1;
-      long o = a[mid].offset();
-      if (o < offset) lo = mid + 1;
-      else if (o > offset) hi = mid - 1;
-      else return a[mid];
-    }
-    return null;
+    int si = sec.index();
+    if (si >= insns.length || insns[si] == null || offset < 0 || offset > Integer.MAX_VALUE) return null;
+    int i = java.util.Arrays.binarySearch(offsets[si], (int) offset);
+    return i >= 0 ? insns[si][i] : null;
   }
 
   /** The next instruction of the same section, or null. */

@@ -110,10 +110,19 @@ public final class CallSites {
       sites.mcountCalls.add(insn);
       return true;
     }
-    if (insn.type() == InsnType.CALL && insn.callDest() != null && !isEmbeddedInsn(insn.callDest())) {
+    if (insn.type() == InsnType.CALL && !isInit(file, insn.section()) && insn.callDest() != null
+        && !isEmbeddedInsn(insn.callDest())) {
       sites.calls.add(insn);
     }
     return false;
+  }
+
+  /**
+   * The kernel's {@code .init.text}: it runs before user space exists, so it needs no retpolines
+   * and no call accounting. Not so for a module, whose init code runs late.
+   */
+  static boolean isInit(ObjtoolFile file, io.objtool.elf.Section s) {
+    return !file.options().module() && s.name().equals(".init.text");
   }
 
   /** Records a jump to the return thunk (only in code that stays in the image). */

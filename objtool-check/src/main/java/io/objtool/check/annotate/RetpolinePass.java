@@ -50,6 +50,7 @@ public final class RetpolinePass implements Pass, CheckHooks {
       InsnType t = insn.type();
       if (t != InsnType.JUMP_DYNAMIC && t != InsnType.CALL_DYNAMIC && t != InsnType.RETURN) continue;
       if (insn.has(Instruction.RETPOLINE_SAFE)) continue;
+      if (CallSites.isInit(file, insn.section())) continue;
       if (t == InsnType.RETURN) {
         if (!rethunk) continue;
         file.diag().warnInsn(insn, "'naked' return found in MITIGATION_RETHUNK build");

@@ -18,7 +18,6 @@ import io.objtool.orc.OrcEntry;
 import io.objtool.orc.OrcFormat;
 import io.objtool.orc.OrcReg;
 import io.objtool.orc.OrcType;
-import java.lang.foreign.MemorySegment;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -65,19 +64,20 @@ public final class OrcGenerator implements Pass {
     return s.isExecutable() && !n.equals(".altinstr_replacement") && !n.equals(".altinstr_aux") && !n.startsWith(".discard.");
   }
 
+  /** The entries being built: 6-byte ORC entries and where each applies, columnar. */
   private static final class Table {
     int count;
-    byte[] entries = new byte[6 * 1024];
+    long[] entries = new long[1024];
     Section[] secs = new Section[1024];
     long[] offs = new long[1024];
 
-    void add(OrcEntry e, Section sec, long off) {
+    void add(long e, Section sec, long off) {
       if (count == secs.length) {
         entries = java.util.Arrays.copyOf(entries, entries.length * 2);
         secs = java.util.Arrays.copyOf(secs, secs.length * 2);
         offs = java.util.Arrays.copyOf(offs, offs.length * 2);
       }
-      e.write(MemorySegment.ofArray(entries), (long) count * 6);
+      entries[count] = e;
       secs[count] = sec;
       offs[count] = off;
       count++;
@@ -100,15 +100,25 @@ public final class OrcGenerator implements Pass {
     try {
       for (Section sec : file.elf().sections()) {
         if (!isText(sec) || !file.hasInstructions(sec)) continue;
-        OrcEntry prev = zero();
+        long prev = 0; // the all-zero entry
+        CfiState lastCfi = null;
+        long lastEntry = 0;
         boolean empty = true;
         java.util.List<Instruction> insns = file.instructions(sec);
         for (int i = 0; i < insns.size(); i++) {
           Instruction insn = insns.get(i);
           AltGroup g = insn.altGroup();
           if (g == null) {
-            OrcEntry e = entry(file, insn.cfi(), insn);
-            if (e.equals(prev)) continue;
+            CfiState cfi = insn.cfi();
+            long e;
+            if (cfi != null && cfi == lastCfi) {
+              e = lastEntry; // interned states: same object, same entry
+            } else {
+              e = entry(file, cfi, insn);
+              lastCfi = cfi;
+              lastEntry = e;
+            }
+            if (e == prev) continue;
             t.add(e, sec, insn.offset());
             prev = e;
             empty = false;
@@ -118,15 +128,16 @@ public final class OrcGenerator implements Pass {
           for (int k = 0; k < len; k++) {
             CfiState cfi = g.cfi[k];
             if (cfi == null) continue;
-            OrcEntry e = entry(file, cfi, insn);
-            if (e.equals(prev)) continue;
+            long e = entry(file, cfi, insn);
+            if (e == prev) continue;
             t.add(e, sec, insn.offset() + k);
             prev = e;
             empty = false;
           }
           i = g.lastInsn.index();
+          lastCfi = null;
         }
-        if (!empty) t.add(zero(), sec, sec.size());
+        if (!empty) t.add(0, sec, sec.size());
       }
     } catch (Failed f) {
       return;
@@ -134,20 +145,20 @@ public final class OrcGenerator implements Pass {
     write(file, t);
   }
 
-  /** The all-zero entry: the state before a section's first entry, and the section terminator. */
-  private OrcEntry zero() {
-    return OrcEntry.read(format, MemorySegment.ofArray(new byte[OrcFormat.ENTRY_SIZE]), 0);
+  /** An entry packed as {@code sp_offset | bp_offset << 16 | flags << 32} (the 6 bytes in order). */
+  private static long packed(OrcEntry e) {
+    return (e.spOffset() & 0xffffL) | (e.bpOffset() & 0xffffL) << 16 | (e.rawFlags() & 0xffffL) << 32;
   }
 
-  private OrcEntry entry(ObjtoolFile file, CfiState cfi, Instruction insn) {
-    if (cfi == null) return OrcEntry.undefined(format);
+  private long entry(ObjtoolFile file, CfiState cfi, Instruction insn) {
+    if (cfi == null) return packed(OrcEntry.undefined(format));
     OrcType type;
     switch (cfi.type) {
       case UnwindHint.TYPE_UNDEFINED -> {
-        return OrcEntry.undefined(format);
+        return packed(OrcEntry.undefined(format));
       }
       case UnwindHint.TYPE_END_OF_STACK -> {
-        return OrcEntry.endOfStack(format);
+        return packed(OrcEntry.endOfStack(format));
       }
       case UnwindHint.TYPE_CALL -> type = OrcType.CALL;
       case UnwindHint.TYPE_REGS -> type = OrcType.REGS;
@@ -183,7 +194,7 @@ public final class OrcGenerator implements Pass {
       file.diag().warnInsn(insn, "unknown BP base reg " + bpBase);
       throw new Failed();
     }
-    return OrcEntry.of(format, type, sp, cfi.cfaOffset, bp, cfi.regOffset[CfiRegs.BP], cfi.signal);
+    return packed(OrcEntry.of(format, type, sp, cfi.cfaOffset, bp, cfi.regOffset[CfiRegs.BP], cfi.signal));
   }
 
   private void write(ObjtoolFile file, Table t) {
@@ -193,8 +204,12 @@ public final class OrcGenerator implements Pass {
       return;
     }
     int n = t.count;
-    Section unwind = elf.addSection(".orc_unwind", Elf.SHT_PROGBITS, Elf.SHF_ALLOC, 6, 1,
-        java.util.Arrays.copyOf(t.entries, n * 6));
+    byte[] bytes = new byte[n * 6];
+    for (int i = 0; i < n; i++) {
+      long e = t.entries[i];
+      for (int b = 0; b < 6; b++) bytes[i * 6 + b] = (byte) (e >>> (8 * b));
+    }
+    Section unwind = elf.addSection(".orc_unwind", Elf.SHT_PROGBITS, Elf.SHF_ALLOC, 6, 1, bytes);
     Section ip = elf.addSection(".orc_unwind_ip", Elf.SHT_PROGBITS, Elf.SHF_ALLOC, 4, 1, new byte[n * 4]);
     Relocations rel = elf.relocationsFor(ip);
     Map<Section, Symbol> secSyms = new HashMap<>();
