@@ -5,10 +5,14 @@ add or change.
 
     scripts/parity.py [--sample N | --dir D | --list FILE] [--flags "--orc --link --module"]
                       [--ref PATH] [--ours PATH] [-j N] [--report FILE]
-                      [--baseline FILE [--update-baseline]]
+                      [--baseline FILE [--update-baseline]] [--ours-mode batch|process]
 
 Objects default to the stripped 6.12 corpus in $OBJTOOL_CORPUS (~/.cache/objtool-corpus), made
 by scripts/corpus.sh. Python 3 standard library only.
+
+Ours runs all objects of a run in one JVM (bin/objtool-batch, per-object records read from its
+--records file); --ours-mode process runs one bin/objtool per object instead. The reference
+always runs one process per object.
 
 Aspects compared per object:
   warnings  stderr lines, temp path replaced by the object's name, as a multiset
@@ -22,6 +26,7 @@ Aspects compared per object:
 import argparse
 import collections
 import concurrent.futures
+import json
 import os
 import shlex
 import shutil
@@ -97,9 +102,83 @@ def run_reference(ref, flags, obj, timeout):
 
 
 def run_ours(ours, flags, obj, timeout):
-    """How we run our objtool. Today: one JVM per object through bin/objtool. A batch mode that
-    keeps one JVM for many objects would replace this function only."""
+    """Our objtool on one object, one JVM per object (--ours-mode process)."""
     return run_process([ours] + flags + [obj], timeout)
+
+
+def batch_tool(ours):
+    """bin/objtool-batch beside bin/objtool."""
+    return os.path.join(os.path.dirname(os.path.abspath(ours)), "objtool-batch")
+
+
+def run_ours_batch(ours, flags, objs, timeout, jobs):
+    """Our objtool on all objects in one JVM (--ours-mode batch, the default): objtool-batch
+    reads the paths on stdin and writes one JSON record per object (exit code, stderr lines,
+    wall time) to a file. Returns ({path: Run}, Run of the batch process, batch summary)."""
+    with tempfile.TemporaryDirectory(prefix="parity-batch-") as tmp:
+        listing = os.path.join(tmp, "objects.txt")
+        records = os.path.join(tmp, "records.jsonl")
+        with open(listing, "w") as f:
+            f.write("".join(o + "\n" for o in objs))
+        argv = [batch_tool(ours), "--jobs", str(max(1, jobs)), "--records", records,
+                "--timeout", "%g" % timeout, "--progress", "never", "--no-summary",
+                "--"] + flags + ["--", "-"]
+        whole = run_process_stdin(argv, listing, timeout * max(1, len(objs)))
+        out, summary = {}, None
+        if os.path.exists(records):
+            with open(records) as f:
+                for line in f:
+                    try:
+                        rec = json.loads(line)
+                    except ValueError:
+                        continue
+                    if "summary" in rec:
+                        summary = rec["summary"]
+                        continue
+                    code = rec["exit"]
+                    if code == "timeout":
+                        code = "timeout"
+                    stderr = "".join(l + "\n" for l in rec["stderr"]).encode("utf-8")
+                    out[rec["file"]] = Run(code, rec["stdout"].encode("utf-8"), stderr,
+                                           rec["wall_s"], None)
+        for o in objs:  # the batch died before reporting these
+            if o not in out:
+                out[o] = Run("batch %s" % whole.code, b"", whole.stderr, 0.0, None)
+        return out, whole, summary
+
+
+def run_process_stdin(argv, stdin_path, timeout):
+    """run_process with stdin read from a file."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.monotonic()
+        try:
+            pid = os.posix_spawn(argv[0], argv, dict(os.environ), file_actions=[
+                (os.POSIX_SPAWN_OPEN, 0, stdin_path, os.O_RDONLY, 0),
+                (os.POSIX_SPAWN_DUP2, out.fileno(), 1),
+                (os.POSIX_SPAWN_DUP2, err.fileno(), 2),
+            ], setsid=True)
+        except OSError as e:
+            return Run("spawn failed: %s" % e.strerror, b"", str(e).encode(), 0.0, 0)
+        deadline = start + timeout
+        while True:
+            wpid, status, usage = os.wait4(pid, os.WNOHANG)
+            if wpid == pid:
+                code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else \
+                    "signal %d" % os.WTERMSIG(status)
+                break
+            if time.monotonic() > deadline:
+                try:
+                    os.killpg(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+                _, status, usage = os.wait4(pid, 0)
+                code = "timeout"
+                break
+            time.sleep(0.02)
+        wall = time.monotonic() - start
+        out.seek(0)
+        err.seek(0)
+        return Run(code, out.read(), err.read(), wall, usage.ru_maxrss)
 
 
 def dump_orc(ref, obj, timeout):
@@ -319,40 +398,50 @@ def first_line_difference(a, b):
     return "ref %d lines, ours %d lines" % (len(la), len(lb))
 
 
-def compare_object(cfg, name, path):
-    """Returns (per-aspect difference or None, ref Run, ours Run)."""
+def prepare_object(path):
+    """A temp dir with a copy of the object for each side: (tmp, ref copy, our copy)."""
     tmp = tempfile.mkdtemp(prefix="parity-")
+    base = os.path.basename(path)
+    refdir, ourdir = os.path.join(tmp, "ref"), os.path.join(tmp, "ours")
+    os.mkdir(refdir)
+    os.mkdir(ourdir)
+    ref_obj, our_obj = os.path.join(refdir, base), os.path.join(ourdir, base)
+    shutil.copyfile(path, ref_obj)
+    shutil.copyfile(path, our_obj)
+    return tmp, ref_obj, our_obj
+
+
+def compare_outputs(cfg, name, path, ref_obj, our_obj, ref, ours):
+    """Per-aspect difference (or None) of two finished runs on the copies."""
+    diff = {}
+    wr = canonical_lines(ref.stderr, ref_obj, name)
+    wo = canonical_lines(ours.stderr, our_obj, name)
+    diff["warnings"] = first_multiset_difference(wr, wo)
+
+    diff["exit"] = None if ref.code == ours.code else "exit ref %s ours %s" % (ref.code, ours.code)
+
+    dr = dump_orc(cfg.ref, ref_obj, cfg.timeout)
+    do = dump_orc(cfg.ref, our_obj, cfg.timeout)
+    tr = dr.stdout.decode("utf-8", "replace").replace(ref_obj, name)
+    to = do.stdout.decode("utf-8", "replace").replace(our_obj, name)
+    if (tr, dr.code) == (to, do.code):
+        diff["orc-dump"] = None
+    elif tr != to:
+        diff["orc-dump"] = "dump " + first_line_difference(tr, to)
+    else:
+        diff["orc-dump"] = "dump exit ref %s ours %s" % (dr.code, do.code)
+
+    diff["sections"] = compare_sections(path, ref_obj, our_obj)
+    return diff
+
+
+def compare_object(cfg, name, path):
+    """One object, one process per side. Returns (differences, ref Run, ours Run)."""
+    tmp, ref_obj, our_obj = prepare_object(path)
     try:
-        base = os.path.basename(path)
-        refdir, ourdir = os.path.join(tmp, "ref"), os.path.join(tmp, "ours")
-        os.mkdir(refdir)
-        os.mkdir(ourdir)
-        ref_obj, our_obj = os.path.join(refdir, base), os.path.join(ourdir, base)
-        shutil.copyfile(path, ref_obj)
-        shutil.copyfile(path, our_obj)
         ref = run_reference(cfg.ref, cfg.flags, ref_obj, cfg.timeout)
         ours = run_ours(cfg.ours, cfg.flags, our_obj, cfg.timeout)
-        diff = {}
-
-        wr = canonical_lines(ref.stderr, ref_obj, name)
-        wo = canonical_lines(ours.stderr, our_obj, name)
-        diff["warnings"] = first_multiset_difference(wr, wo)
-
-        diff["exit"] = None if ref.code == ours.code else "exit ref %s ours %s" % (ref.code, ours.code)
-
-        dr = dump_orc(cfg.ref, ref_obj, cfg.timeout)
-        do = dump_orc(cfg.ref, our_obj, cfg.timeout)
-        tr = dr.stdout.decode("utf-8", "replace").replace(ref_obj, name)
-        to = do.stdout.decode("utf-8", "replace").replace(our_obj, name)
-        if (tr, dr.code) == (to, do.code):
-            diff["orc-dump"] = None
-        elif tr != to:
-            diff["orc-dump"] = "dump " + first_line_difference(tr, to)
-        else:
-            diff["orc-dump"] = "dump exit ref %s ours %s" % (dr.code, do.code)
-
-        diff["sections"] = compare_sections(path, ref_obj, our_obj)
-        return diff, ref, ours
+        return compare_outputs(cfg, name, path, ref_obj, our_obj, ref, ours), ref, ours
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -461,6 +550,9 @@ def main():
     ap.add_argument("--update-baseline", action="store_true",
                     help="write this run's figures into --baseline")
     ap.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    ap.add_argument("--ours-mode", choices=("batch", "process"), default="batch",
+                    help="batch: all objects in one JVM (bin/objtool-batch, default); "
+                         "process: one bin/objtool process per object")
     argv = sys.argv[1:]
     for i in range(len(argv) - 1):  # "--flags --orc" would read as an option of its own
         if argv[i] == "--flags":
@@ -483,23 +575,59 @@ def main():
     done = [0]
     lock = threading.Lock()
     started = time.monotonic()
+    batch_info = [None]
 
-    def work(i):
-        name, path = objects[i]
-        try:
-            res = compare_object(cfg, name, path)
-        except Exception as e:  # a broken object or tool must not stop the run
-            msg = "harness: %s: %s" % (type(e).__name__, e)
-            res = ({a: msg for a in ASPECTS}, None, None)
-        results[i] = res
+    def tick():
         with lock:
             done[0] += 1
             if not args.quiet and sys.stderr.isatty():
                 sys.stderr.write("\r%d/%d" % (done[0], len(objects)))
                 sys.stderr.flush()
 
-    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        list(pool.map(work, range(len(objects))))
+    def failed(e):
+        msg = "harness: %s: %s" % (type(e).__name__, e)
+        return ({a: msg for a in ASPECTS}, None, None)
+
+    def work(i):
+        name, path = objects[i]
+        try:
+            res = compare_object(cfg, name, path)
+        except Exception as e:  # a broken object or tool must not stop the run
+            res = failed(e)
+        results[i] = res
+        tick()
+
+    if args.ours_mode == "process":
+        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+            list(pool.map(work, range(len(objects))))
+    else:
+        # copies for both sides; the reference one process per object, ours one JVM for all
+        preps = [prepare_object(path) for _, path in objects]
+        refs = [None] * len(objects)
+        try:
+            def ref_work(i):
+                refs[i] = run_reference(cfg.ref, cfg.flags, preps[i][1], cfg.timeout)
+            with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+                list(pool.map(ref_work, range(len(objects))))
+            ours_runs, whole, summary = run_ours_batch(
+                cfg.ours, cfg.flags, [p[2] for p in preps], cfg.timeout, args.jobs)
+            batch_info[0] = (whole, summary)
+
+            def cmp_work(i):
+                name, path = objects[i]
+                tmp, ref_obj, our_obj = preps[i]
+                try:
+                    d = compare_outputs(cfg, name, path, ref_obj, our_obj, refs[i],
+                                        ours_runs[our_obj])
+                    results[i] = (d, refs[i], ours_runs[our_obj])
+                except Exception as e:
+                    results[i] = failed(e)
+                tick()
+            with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+                list(pool.map(cmp_work, range(len(objects))))
+        finally:
+            for tmp, _, _ in preps:
+                shutil.rmtree(tmp, ignore_errors=True)
     if not args.quiet and sys.stderr.isatty():
         sys.stderr.write("\r")
     elapsed = time.monotonic() - started
@@ -530,13 +658,20 @@ def main():
         if not runs:
             return "no runs"
         walls = [r.wall for r in runs]
-        rss = [r.maxrss_kb for r in runs]
-        return ("wall %.1fs total, %.3fs mean, %.3fs max; peak RSS %.1f MiB max, %.1f MiB mean, "
-                "%.1f MiB sum" % (sum(walls), sum(walls) / len(walls), max(walls),
-                                  max(rss) / 1024, sum(rss) / len(rss) / 1024, sum(rss) / 1024))
+        text = "wall %.1fs total, %.3fs mean, %.3fs max" % (sum(walls), sum(walls) / len(walls),
+                                                         max(walls))
+        rss = [r.maxrss_kb for r in runs if r.maxrss_kb is not None]
+        if rss:
+            text += "; peak RSS %.1f MiB max, %.1f MiB mean, %.1f MiB sum" % (
+                max(rss) / 1024, sum(rss) / len(rss) / 1024, sum(rss) / 1024)
+        return text
     print("totals ref:  %s" % stats(1))
     print("totals ours: %s" % stats(2))
-    print("harness wall %.1fs with %d jobs" % (elapsed, args.jobs))
+    if batch_info[0] is not None:
+        whole, summary = batch_info[0]
+        print("ours batch: one JVM, exit %s, wall %.1fs, peak RSS %.1f MiB" % (
+            whole.code, whole.wall, (whole.maxrss_kb or 0) / 1024))
+    print("harness wall %.1fs with %d jobs (ours: %s)" % (elapsed, args.jobs, args.ours_mode))
 
     status = 0
     if args.baseline:

@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
+import java.util.function.Consumer;
 
 /**
  * Runs the check once for all requested actions: the passes found by {@link ServiceLoader} that
@@ -21,14 +22,22 @@ import java.util.ServiceLoader;
  */
 final class CheckAction implements Pass {
   private final ClassLoader loader;
+  private final Consumer<Warning> listener;
 
-  CheckAction(ClassLoader loader) {
+  /** A check whose warnings are printed, and also handed to {@code listener} (for reports). */
+  CheckAction(ClassLoader loader, Consumer<Warning> listener) {
     this.loader = loader;
+    this.listener = listener;
   }
 
   /** The dispatcher slots ({@code --orc}, ...) that a pass on the class path implements. */
   static Map<String, Pass> slots(ClassLoader loader) {
-    CheckAction action = new CheckAction(loader);
+    return slots(loader, w -> { });
+  }
+
+  /** As {@link #slots(ClassLoader)}, with every printed warning also given to {@code listener}. */
+  static Map<String, Pass> slots(ClassLoader loader, Consumer<Warning> listener) {
+    CheckAction action = new CheckAction(loader, listener);
     Map<String, Pass> m = new HashMap<>();
     for (io.objtool.api.Pass p : ServiceLoader.load(io.objtool.api.Pass.class, loader)) {
       m.put("--" + p.option(), action);
@@ -47,7 +56,10 @@ final class CheckAction implements Pass {
     ObjtoolFile file = new ObjtoolFile(elf, opts, arch, diag);
     List<io.objtool.api.Pass> passes = Checker.enabledPasses(opts, loader);
     new Checker(file, passes).run();
-    for (Warning w : diag.warnings()) err.println(w.line());
+    for (Warning w : diag.warnings()) {
+      err.println(w.line());
+      listener.accept(w);
+    }
     if (file.changed() && !opts.dryRun()) elf.write(opts.objectFile());
     return 0;
   }

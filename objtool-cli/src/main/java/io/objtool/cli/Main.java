@@ -30,6 +30,13 @@ public final class Main {
     PrintStream out = System.out;
     PrintStream err = System.err;
     ClassLoader loader = Main.class.getClassLoader();
+    Map<String, String> env = System.getenv();
+    if (SingleFormat.requested(env)) {
+      int rc = SingleFormat.run(Arrays.asList(args), env, loader, out, err);
+      out.flush();
+      err.flush();
+      System.exit(rc);
+    }
     int rc = new Main(Dispatcher.standard().with(slots(loader))).run(Arrays.asList(args), System.getenv(), out, err);
     out.flush();
     err.flush();
@@ -38,7 +45,12 @@ public final class Main {
 
   /** The implemented actions: the check's passes found on the class path, and --dump. */
   static Map<String, Pass> slots(ClassLoader loader) {
-    Map<String, Pass> m = new java.util.HashMap<>(CheckAction.slots(loader));
+    return slots(loader, w -> { });
+  }
+
+  /** As {@link #slots(ClassLoader)}, with the check's warnings also handed to {@code listener}. */
+  static Map<String, Pass> slots(ClassLoader loader, java.util.function.Consumer<io.objtool.api.Warning> listener) {
+    Map<String, Pass> m = new java.util.HashMap<>(CheckAction.slots(loader, listener));
     m.put("--dump", new DumpAction());
     return m;
   }

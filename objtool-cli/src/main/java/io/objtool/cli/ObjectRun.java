@@ -1,0 +1,59 @@
+package io.objtool.cli;
+
+import io.objtool.api.Warning;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.Charset;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs the single-object command line ({@link Main#run}) on one object with both streams
+ * captured, so a batch can print the output later and whole. Each run gets its own dispatcher
+ * and passes, so runs on different threads share no mutable state.
+ */
+final class ObjectRun {
+  private final List<String> flags;
+  private final Map<String, String> env;
+  private final ClassLoader loader;
+  private final Charset charset;
+
+  /**
+   * @param flags the objtool arguments, without the object
+   * @param env the environment the runs see ({@code OBJTOOL_ARGS} and friends)
+   * @param charset how the streams encode text (that of the real stderr)
+   */
+  ObjectRun(List<String> flags, Map<String, String> env, ClassLoader loader, Charset charset) {
+    this.flags = List.copyOf(flags);
+    this.env = Map.copyOf(env);
+    this.loader = loader;
+    this.charset = charset;
+  }
+
+  /** Runs objtool with the flags on {@code file}; never throws for a bad object. */
+  FileResult run(String file) {
+    List<String> args = new ArrayList<>(flags);
+    args.add(file);
+    return runArgs(args, file);
+  }
+
+  /** Runs objtool with the whole command line {@code args}; the result is named {@code file}. */
+  FileResult runArgs(List<String> args, String file) {
+    ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
+    ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+    List<Warning> warnings = Collections.synchronizedList(new ArrayList<>());
+    long start = System.nanoTime();
+    int rc;
+    try (PrintStream out = new PrintStream(outBytes, false, charset);
+         PrintStream err = new PrintStream(errBytes, false, charset)) {
+      Main main = new Main(Dispatcher.standard().with(Main.slots(loader, warnings::add)));
+      rc = main.run(args, env, out, err);
+      out.flush();
+      err.flush();
+    }
+    return new FileResult(file, rc, false, outBytes.toByteArray(), errBytes.toByteArray(),
+        List.copyOf(warnings), System.nanoTime() - start);
+  }
+}

@@ -1,0 +1,143 @@
+package io.objtool.cli;
+
+import io.objtool.api.Warning;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code --format=sarif}: a SARIF 2.1.0 log with one run. Every warning is a result with its rule
+ * id, message, the object as artifact, the function as logical location, and the section offset
+ * as an address (offset from the section's entry in {@code run.addresses}). Each object is an
+ * invocation with its exit status; stderr lines that are not warnings become its notifications.
+ * Results are streamed; the per-object tables are written at the end.
+ */
+final class SarifReport implements Report {
+  static final String SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
+
+  private final OutputStream out;
+  private final Charset charset;
+  private final List<Object> artifacts = new ArrayList<>();
+  private final List<Object> invocations = new ArrayList<>();
+  private final Map<String, Integer> rules = new LinkedHashMap<>();
+  private final Map<String, Integer> sections = new LinkedHashMap<>();
+  private boolean first = true;
+
+  SarifReport(OutputStream out, Charset charset) {
+    this.out = out;
+    this.charset = charset;
+  }
+
+  @Override
+  public void begin() throws IOException {
+    write("{\"$schema\":" + Json.write(SCHEMA) + ",\"version\":\"2.1.0\",\"runs\":[{\"results\":[");
+  }
+
+  @Override
+  public void file(int index, FileResult r) throws IOException {
+    String uri = uri(r.file());
+    artifacts.add(Json.obj("location", Json.obj("uri", uri)));
+    for (Warning w : r.warnings()) {
+      write((first ? "\n" : ",\n") + Json.write(result(w, uri, index)));
+      first = false;
+    }
+    invocations.add(invocation(r, uri, index));
+  }
+
+  @Override
+  public void end(BatchSummary summary) throws IOException {
+    Map<String, Object> driver = new LinkedHashMap<>();
+    driver.put("name", ToolInfo.NAME);
+    driver.put("version", ToolInfo.version());
+    List<Object> ruleList = new ArrayList<>();
+    for (String id : rules.keySet()) {
+      ruleList.add(Json.obj("id", id, "shortDescription", Json.obj("text", "objtool " + id + " check")));
+    }
+    driver.put("rules", ruleList);
+    List<Object> addresses = new ArrayList<>();
+    for (String s : sections.keySet()) addresses.add(Json.obj("name", s, "kind", "section"));
+    write("],\n\"tool\":" + Json.write(Json.obj("driver", driver))
+        + ",\n\"artifacts\":" + Json.write(artifacts)
+        + ",\n\"addresses\":" + Json.write(addresses)
+        + ",\n\"invocations\":" + Json.write(invocations) + "}]}\n");
+    out.flush();
+  }
+
+  private Map<String, Object> result(Warning w, String uri, int fileIndex) {
+    Map<String, Object> res = new LinkedHashMap<>();
+    res.put("ruleId", w.rule());
+    res.put("ruleIndex", rules.computeIfAbsent(w.rule(), k -> rules.size()));
+    res.put("level", "warning");
+    res.put("message", Json.obj("text", w.message()));
+    Map<String, Object> physical = new LinkedHashMap<>();
+    physical.put("artifactLocation", artifact(uri, fileIndex));
+    if (w.section() != null && w.offset() >= 0) {
+      Map<String, Object> address = new LinkedHashMap<>();
+      address.put("parentIndex", sections.computeIfAbsent(w.section(), k -> sections.size()));
+      address.put("offsetFromParent", w.offset());
+      address.put("fullyQualifiedName", w.section() + "+0x" + Long.toHexString(w.offset()));
+      physical.put("address", address);
+    }
+    Map<String, Object> location = new LinkedHashMap<>();
+    location.put("physicalLocation", physical);
+    if (w.function() != null) {
+      location.put("logicalLocations", List.of(Json.obj("name", w.function(), "kind", "function")));
+    }
+    res.put("locations", List.of(location));
+    Map<String, Object> props = new LinkedHashMap<>();
+    props.put("section", w.section());
+    props.put("sectionOffset", w.offset() < 0 ? null : w.offset());
+    props.put("function", w.function());
+    props.put("functionOffset", w.function() == null || w.functionOffset() < 0 ? null : w.functionOffset());
+    props.put("line", w.line());
+    res.put("properties", props);
+    return res;
+  }
+
+  private Map<String, Object> invocation(FileResult r, String uri, int fileIndex) {
+    Map<String, Object> inv = new LinkedHashMap<>();
+    inv.put("executionSuccessful", r.status() == 0);
+    if (!r.timedOut()) inv.put("exitCode", r.exit());
+    List<String> warningLines = r.warnings().stream().map(Warning::line).toList();
+    List<Object> notes = new ArrayList<>();
+    List<String> lines = new ArrayList<>(r.stderrLines(charset));
+    if (r.timedOut()) lines.add("timed out");
+    for (String line : lines) {
+      if (warningLines.contains(line) || line.isEmpty()) continue;
+      Map<String, Object> n = new LinkedHashMap<>();
+      n.put("level", r.status() == 0 ? "warning" : "error");
+      n.put("message", Json.obj("text", line));
+      n.put("locations", List.of(Json.obj("physicalLocation", Json.obj("artifactLocation", artifact(uri, fileIndex)))));
+      notes.add(n);
+    }
+    if (!notes.isEmpty()) inv.put("toolExecutionNotifications", notes);
+    inv.put("properties", Json.obj("file", r.file(), "wallSeconds", r.nanos() / 1e9));
+    return inv;
+  }
+
+  private static Map<String, Object> artifact(String uri, int index) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("uri", uri);
+    m.put("index", index);
+    return m;
+  }
+
+  /** The object as an absolute {@code file:} URI (a path that is no valid path stays as given). */
+  static String uri(String file) {
+    try {
+      return Path.of(file).toAbsolutePath().normalize().toUri().toString();
+    } catch (RuntimeException e) {
+      return "file:" + file.replace("%", "%25").replace(" ", "%20");
+    }
+  }
+
+  private void write(String s) throws IOException {
+    out.write(s.getBytes(StandardCharsets.US_ASCII));
+  }
+}

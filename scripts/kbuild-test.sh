@@ -1,0 +1,222 @@
+#!/usr/bin/env bash
+# Runs bin/objtool the way a 6.12 kernel build runs tools/objtool/objtool, through a symlink in
+# a scratch tree, on objects compiled here with gcc:
+#
+#  1. vmlinux.o (scripts/Makefile.vmlinux_o) and module objects (scripts/Makefile.build, module
+#     link) with the full x86-64 defconfig argument lists. While some of their actions are not
+#     implemented yet (asked of bin/objtool one action at a time), a run must fail exactly as
+#     documented: exit 1, one line "objtool: --X is not implemented yet" per such action in
+#     dispatch order, nothing else, and the object left untouched. A list whose actions are
+#     all implemented is compared with the reference instead, as in 2.
+#  2. The --orc --link --module subset, for real: stderr, stdout, exit status, the reference's
+#     --dump=orc of the result and every section either side added or changed
+#     (scripts/parity.py) must match the reference objtool 6.12, with and without OBJTOOL_ARGS.
+#
+#   scripts/kbuild-test.sh [-v]       (needs gcc, ld; the reference from scripts/corpus.sh)
+# Exit status: 0 when every check passed, 1 otherwise.
+set -u
+cd "$(dirname "$0")/.."
+root=$(pwd)
+verbose=0
+[ "${1:-}" = -v ] && verbose=1
+
+# The actions in the order our objtool runs them (io.objtool.cli.Dispatcher.ACTIONS): the order
+# of its "not implemented yet" lines.
+DISPATCH_ORDER="--hacks=jump_label --hacks=noinstr --ibt --mcount --noinstr --orc --retpoline
+  --rethunk --sls --stackval --static-call --uaccess"
+
+# scripts/Makefile.vmlinux_o (x86-64 defconfig, CONFIG_NOINSTR_VALIDATION, CONFIG_MITIGATION_*)
+VMLINUX_ARGS="--hacks=jump_label --hacks=noinstr --hacks=skylake --ibt --orc --retpoline --rethunk --static-call --uaccess --prefix=16 --noinstr --unret --link"
+# scripts/Makefile.build for a module object after its link (delay-objtool)
+MODULE_ARGS="--hacks=jump_label --hacks=noinstr --hacks=skylake --ibt --orc --retpoline --rethunk --sls --static-call --uaccess --prefix=16 --link --module"
+ORC_ARGS="--orc --link --module"
+
+ref=${OBJTOOL_REF:-${OBJTOOL_CORPUS:-$HOME/.cache/objtool-corpus}/ref/objtool-6.12}
+: "${JAVA_HOME:=/usr/lib/jvm/temurin-25-jdk-amd64}"
+export JAVA_HOME
+
+fail=0
+checks=0
+ok() { checks=$((checks + 1)); [ $verbose = 1 ] && echo "ok   $*"; return 0; }
+bad() { checks=$((checks + 1)); fail=$((fail + 1)); echo "FAIL $*"; }
+
+for tool in gcc ld cmp; do
+  command -v $tool >/dev/null || { echo "kbuild-test: needs $tool"; exit 1; }
+done
+[ -x "$ref" ] || { echo "kbuild-test: no reference objtool at $ref (run scripts/corpus.sh)"; exit 1; }
+if [ ! -d objtool-cli/target/lib ]; then
+  mvn -q -o install -DskipTests || { echo "kbuild-test: build failed"; exit 1; }
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/kbuild-test.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+# a kernel tree as far as objtool is concerned: tools/objtool/objtool is our launcher
+tree=$work/linux
+mkdir -p "$tree/tools/objtool" "$tree/obj"
+ln -s "$root/bin/objtool" "$tree/tools/objtool/objtool"
+objtool=$tree/tools/objtool/objtool
+
+# --- objects ---------------------------------------------------------------------------------
+KFLAGS="-O2 -mcmodel=kernel -mno-red-zone -mno-sse -mno-mmx -mno-sse2 -mno-avx -fno-pic
+  -fno-asynchronous-unwind-tables -fno-jump-tables -fcf-protection=branch
+  -mindirect-branch=thunk-extern -mindirect-branch-register -mfunction-return=thunk-extern
+  -fno-stack-protector -fno-strict-aliasing -fno-common -fno-delete-null-pointer-checks
+  -ffunction-sections -fpatchable-function-entry=16,16"
+cat >"$work/extra.c" <<'C'
+extern int report(const char *what, long v);
+struct node { struct node *left, *right; long key; };
+long depth(const struct node *n)
+{
+	long l, r;
+	if (!n)
+		return 0;
+	l = depth(n->left);
+	r = depth(n->right);
+	return 1 + (l > r ? l : r);
+}
+int walk(struct node *n, long key)
+{
+	while (n) {
+		if (n->key == key)
+			return report("found", key);
+		n = key < n->key ? n->left : n->right;
+	}
+	return -1;
+}
+static long table[64];
+long fill(int count, long seed)
+{
+	int i;
+	for (i = 0; i < count && i < 64; i++) {
+		seed = seed * 6364136223846793005L + 1442695040888963407L;
+		table[i] = seed >> 17;
+	}
+	return table[count & 63];
+}
+C
+cat >"$work/warn.c" <<'C'
+extern void halt_now(const char *why) __attribute__((noreturn));
+extern long poll_once(void);
+long wait_ready(long tries)
+{
+	while (tries-- > 0)
+		if (poll_once())
+			return 0;
+	halt_now("device never ready");
+}
+C
+build() { # name, source, extra flags...
+  local name=$1 src=$2; shift 2
+  # shellcheck disable=SC2086
+  gcc -c $KFLAGS "$@" "$src" -o "$tree/obj/$name" 2>"$work/gcc.log" ||
+    { echo "kbuild-test: gcc failed for $name:"; cat "$work/gcc.log"; exit 1; }
+}
+build example.o examples/example.c -fomit-frame-pointer
+build train.o objtool-cli/src/main/aot/train.c -fomit-frame-pointer
+build extra.o "$work/extra.c" -fomit-frame-pointer
+build extra-fp.o "$work/extra.c" -fno-omit-frame-pointer
+build extra-os.o "$work/extra.c" -Os -fomit-frame-pointer
+build warn.o "$work/warn.c" -fomit-frame-pointer   # a noreturn callee objtool cannot know: a warning
+# a module linked from several objects (ld -r, as the module link does) and a "vmlinux.o"
+ld -r -o "$tree/obj/module.o" "$tree/obj/example.o" "$tree/obj/extra.o"
+ld -r -o "$tree/obj/vmlinux.o" "$tree/obj/train.o" "$tree/obj/extra-fp.o" "$tree/obj/example.o"
+
+# the actions bin/objtool answers with "not implemented yet", asked one at a time
+NOT_IMPLEMENTED=
+for a in $DISPATCH_ORDER; do
+  cp "$tree/obj/example.o" "$work/probe.o"
+  msg=$(cd "$tree" && "$objtool" "$a" --link --module "$work/probe.o" 2>&1)
+  rc=$?
+  [ $rc -eq 1 ] && [ "$msg" = "objtool: $a is not implemented yet" ] && NOT_IMPLEMENTED="$NOT_IMPLEMENTED $a"
+done
+echo "kbuild-test: actions not implemented yet:${NOT_IMPLEMENTED:- none}"
+
+expected_unimplemented() { # args...: the lines our objtool must print for them today
+  for a in $NOT_IMPLEMENTED; do
+    for b in "$@"; do [ "$a" = "$b" ] && echo "objtool: $a is not implemented yet"; done
+  done
+}
+
+# --- 1. the full kbuild argument lists ---------------------------------------------------------
+full_run() { # label, object, OBJTOOL_ARGS (or -), args...
+  local label=$1 obj=$2 env=$3; shift 3
+  cp "$tree/obj/$obj" "$work/ours-$obj"
+  local rc
+  if [ "$env" = - ]; then
+    (cd "$tree" && "$objtool" "$@" "$work/ours-$obj") >"$work/out" 2>"$work/err"; rc=$?
+  else
+    (cd "$tree" && OBJTOOL_ARGS=$env "$objtool" "$@" "$work/ours-$obj") >"$work/out" 2>"$work/err"; rc=$?
+  fi
+  expected_unimplemented "$@" >"$work/expected"
+  if [ ! -s "$work/expected" ]; then
+    compare_with_reference "$label (all actions implemented)" "$obj" "$env" "$@"
+    return
+  fi
+  if [ $rc -eq 1 ] && cmp -s "$work/err" "$work/expected" && [ ! -s "$work/out" ] &&
+     cmp -s "$tree/obj/$obj" "$work/ours-$obj"; then
+    ok "$label: exit 1, $(wc -l <"$work/expected") 'not implemented yet' lines, object untouched"
+  else
+    bad "$label: expected exit 1 and exactly:"
+    sed 's/^/       /' "$work/expected"
+    echo "     got exit $rc and:"
+    sed 's/^/       /' "$work/err" "$work/out"
+    cmp -s "$tree/obj/$obj" "$work/ours-$obj" || echo "     and the object was changed"
+  fi
+}
+
+# --- 2. compared with the reference ------------------------------------------------------------
+compare_with_reference() { # label, object, OBJTOOL_ARGS (or -), args...
+  local label=$1 obj=$2 env=$3; shift 3
+  local d
+  for d in ref ours; do mkdir -p "$work/$d"; cp "$tree/obj/$obj" "$work/$d/$obj"; done
+  local envset=()
+  [ "$env" = - ] || envset=(OBJTOOL_ARGS="$env")
+  (cd "$work/ref" && env "${envset[@]}" "$ref" "$@" "$obj") >"$work/ref.out" 2>"$work/ref.err"
+  local rrc=$?
+  (cd "$work/ours" && env "${envset[@]}" "$objtool" "$@" "$obj") >"$work/ours.out" 2>"$work/ours.err"
+  local orc=$?
+  "$ref" --dump=orc "$work/ref/$obj" 2>&1 | sed "s|$work/ref/||" >"$work/ref.dump"
+  "$ref" --dump=orc "$work/ours/$obj" 2>&1 | sed "s|$work/ours/||" >"$work/ours.dump"
+  local why=
+  [ $rrc -eq $orc ] || why="exit ref $rrc ours $orc"
+  [ -n "$why" ] || cmp -s "$work/ref.err" "$work/ours.err" || why="stderr differs"
+  [ -n "$why" ] || cmp -s "$work/ref.out" "$work/ours.out" || why="stdout differs"
+  [ -n "$why" ] || cmp -s "$work/ref.dump" "$work/ours.dump" || why="--dump=orc of the result differs"
+  if [ -z "$why" ]; then # every section either side added or changed (scripts/parity.py)
+    mkdir -p "$work/one" && cp "$tree/obj/$obj" "$work/one/$obj"
+    env "${envset[@]}" python3 scripts/parity.py --dir "$work/one" --flags "$*" --ref "$ref" \
+      --ours "$objtool" --ours-mode process -j 1 --quiet >"$work/parity.out" 2>&1
+    grep -q "^parity sections: 1/1 identical" "$work/parity.out" ||
+      why="sections differ: $(grep -m1 '^  ' "$work/parity.out" || tail -1 "$work/parity.out")"
+    rm -rf "$work/one"
+  fi
+  if [ -z "$why" ]; then
+    ok "$label: as the reference (exit $rrc, $(wc -l <"$work/ref.err") stderr lines, $(wc -l <"$work/ref.dump") dump lines)"
+  else
+    bad "$label: $why"
+    diff "$work/ref.err" "$work/ours.err" | head -5 | sed 's/^/       /'
+    diff "$work/ref.dump" "$work/ours.dump" | head -5 | sed 's/^/       /'
+  fi
+  rm -rf "$work/ref" "$work/ours"
+}
+
+# shellcheck disable=SC2086
+{
+full_run "vmlinux.o rule" vmlinux.o - $VMLINUX_ARGS
+full_run "vmlinux.o rule, OBJTOOL_ARGS=--backtrace" vmlinux.o "--backtrace" $VMLINUX_ARGS
+for obj in module.o example.o extra-fp.o; do
+  full_run "module rule on $obj" $obj - $MODULE_ARGS
+done
+full_run "module rule on module.o, OBJTOOL_ARGS='--sec-address --no-unreachable'" module.o \
+  "--sec-address --no-unreachable" $MODULE_ARGS
+for obj in module.o example.o train.o extra.o extra-fp.o extra-os.o warn.o; do
+  compare_with_reference "$ORC_ARGS on $obj" $obj - $ORC_ARGS
+done
+compare_with_reference "--orc --link on vmlinux.o" vmlinux.o - --orc --link
+compare_with_reference "$ORC_ARGS on module.o, OBJTOOL_ARGS=--sec-address" module.o "--sec-address" $ORC_ARGS
+compare_with_reference "$ORC_ARGS --dry-run on module.o" module.o - $ORC_ARGS --dry-run
+}
+
+echo "kbuild-test: $((checks - fail))/$checks checks passed"
+[ $fail -eq 0 ]
