@@ -4,7 +4,8 @@
 #  2. builds and runs every module's unit tests (mvn verify);
 #  3. fetches the reference objtool and the module corpus (scripts/corpus.sh; cached);
 #  4. the ELF layer's corpus checks (scripts/elf-roundtrip.sh);
-#  5. the parity harness on a sample of the corpus, failing below the checked-in baseline.
+#  5. the parity harness on a sample of the corpus (the ORC flags and the validation-pass
+#     flags), failing below the checked-in baseline.
 #   scripts/test.sh [--quick]     --quick: steps 1-2 only
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,3 +32,5 @@ mvn -B -ntp verify
 bash scripts/corpus.sh >/dev/null
 bash scripts/elf-roundtrip.sh
 python3 scripts/parity.py --sample 300 --baseline scripts/parity-baseline.txt
+python3 scripts/parity.py --sample 300 --baseline scripts/parity-baseline.txt \
+  --flags "--stackval --uaccess --noinstr --link --module"
