@@ -491,7 +491,12 @@ def find_objects(args):
 
 def set_key(args):
     if args.dir:
-        key = "dir:" + os.path.abspath(args.dir)
+        path = os.path.abspath(args.dir)
+        cache = os.path.abspath(os.environ.get("OBJTOOL_CORPUS", os.path.expanduser("~/.cache/objtool-corpus")))
+        if path.startswith(cache + os.sep):
+            key = "corpus:" + os.path.relpath(path, cache)  # the same name on every machine
+        else:
+            key = "dir:" + path
     elif args.list:
         key = "list:" + args.list
     else:

@@ -29,8 +29,12 @@ fi
 mvn -B -ntp verify
 [ "${1:-}" = "--quick" ] && exit 0
 
-bash scripts/corpus.sh >/dev/null
+bash scripts/corpus.sh --with-6.1-modules >/dev/null
 bash scripts/elf-roundtrip.sh
 python3 scripts/parity.py --sample 300 --baseline scripts/parity-baseline.txt
 python3 scripts/parity.py --sample 300 --baseline scripts/parity-baseline.txt \
   --flags "--stackval --uaccess --noinstr --link --module"
+# objtool 6.1 and its older ORC format, on Debian's 6.1 modules
+OBJTOOL_ORC_FORMAT=6.1 python3 scripts/parity.py --sample 300 --baseline scripts/parity-baseline.txt \
+  --ref "${OBJTOOL_CORPUS:-$HOME/.cache/objtool-corpus}/ref/objtool-6.1" \
+  --dir "${OBJTOOL_CORPUS:-$HOME/.cache/objtool-corpus}/6.1/stripped"

@@ -42,6 +42,7 @@ public final class ObjtoolFile {
   public boolean ignoreUnreachables;
   private final Map<Object, Object> attachments = new IdentityHashMap<>();
   private boolean changed;
+  private Compat compat = Compat.V6_12;
 
   public ObjtoolFile(ElfFile elf, Options options, Arch arch, Diagnostics diag) {
     this.elf = elf;
@@ -58,6 +59,10 @@ public final class ObjtoolFile {
   public Arch arch() { return arch; }
   public Diagnostics diag() { return diag; }
   public long nrInsns() { return nrInsns; }
+
+  /** Which objtool's rules the check follows. */
+  public Compat compat() { return compat; }
+  public void setCompat(Compat c) { compat = c; }
 
   /** Whether a pass changed the object (so it must be written). */
   public boolean changed() { return changed; }

@@ -52,8 +52,16 @@ final class CheckAction implements Pass {
       err.println(opts.objectFile() + ": warning: objtool: unexpected ELF machine type " + elf.machine());
       return 1;
     }
+    io.objtool.api.Compat compat;
+    try {
+      compat = io.objtool.api.Compat.fromEnvironment();
+    } catch (IllegalArgumentException e) {
+      err.println("error: objtool: " + e.getMessage());
+      return 1;
+    }
     Diagnostics diag = new Diagnostics(opts.objectFile().toString(), opts.secAddress());
     ObjtoolFile file = new ObjtoolFile(elf, opts, arch, diag);
+    file.setCompat(compat);
     List<io.objtool.api.Pass> passes = Checker.enabledPasses(opts, loader);
     new Checker(file, passes).run();
     for (Warning w : diag.warnings()) {

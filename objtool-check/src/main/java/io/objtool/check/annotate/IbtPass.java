@@ -113,8 +113,10 @@ public final class IbtPass implements Pass {
     if (r < 0) return;
     Relocations rel = file.relocs(insn);
     long end = insn.offset() + insn.length();
-    while (r >= 0) {
+    for (; r >= 0; r = next(rel, r, end)) {
       Symbol sym = rel.symbol(r);
+      // static_call_update() passes the trampoline, which is jumped to, never called indirectly
+      if (CallSites.isStaticCallTramp(sym)) continue;
       long off = sym.value();
       int type = rel.type(r);
       if (type == Elf.R_X86_64_PC32 || type == Elf.R_X86_64_PLT32) {
@@ -124,9 +126,13 @@ public final class IbtPass implements Pass {
       }
       Instruction dest = sym.section() == null ? null : file.findInsn(sym.section(), off);
       if (dest != null) checkDest(file, insn, dest, endbrs);
-      long from = rel.offset(r) + 1;
-      r = from < end ? rel.find(from, end - from) : -1;
     }
+  }
+
+  /** The next relocation after entry {@code r} that still lies inside the instruction, or -1. */
+  private static int next(Relocations rel, int r, long end) {
+    long from = rel.offset(r) + 1;
+    return from < end ? rel.find(from, end - from) : -1;
   }
 
   private static void checkDest(ObjtoolFile file, Instruction insn, Instruction dest, Set<Instruction> endbrs) {

@@ -29,11 +29,22 @@ public final class DeadEnds {
       "snp_abort", "start_kernel", "stop_this_cpu", "usercopy_abort", "x86_64_start_kernel",
       "x86_64_start_reservations", "xen_cpu_bringup_again", "xen_start_kernel");
 
+  /** The noreturn functions objtool 6.1 knows by name. */
+  public static final Set<String> GLOBAL_NORETURNS_6_1 = Set.of(
+      "__invalid_creds", "__module_put_and_kthread_exit", "__reiserfs_panic", "__stack_chk_fail",
+      "__ubsan_handle_builtin_unreachable", "cpu_bringup_and_idle", "cpu_startup_entry", "do_exit",
+      "do_group_exit", "do_task_dead", "ex_handler_msr_mce", "fortify_panic",
+      "kthread_complete_and_exit", "kthread_exit", "kunit_try_catch_throw", "lbug_with_loc",
+      "machine_real_restart", "make_task_dead", "panic", "rewind_stack_and_make_dead",
+      "sev_es_terminate", "snp_abort", "stop_this_cpu", "usercopy_abort", "xen_start_kernel");
+
   private final ObjtoolFile file;
+  private final Set<String> noreturns;
   private final Map<Func, Boolean> cache = new IdentityHashMap<>();
 
   public DeadEnds(ObjtoolFile file) {
     this.file = file;
+    this.noreturns = file.compat() == io.objtool.api.Compat.V6_1 ? GLOBAL_NORETURNS_6_1 : GLOBAL_NORETURNS;
   }
 
   public boolean isDeadEnd(Func func) {
@@ -47,7 +58,7 @@ public final class DeadEnds {
 
   private boolean compute(Func func, int depth) {
     int bind = func.symbol().bind();
-    if ((bind == Elf.STB_GLOBAL || bind == Elf.STB_WEAK) && GLOBAL_NORETURNS.contains(func.name())) return true;
+    if ((bind == Elf.STB_GLOBAL || bind == Elf.STB_WEAK) && noreturns.contains(func.name())) return true;
     if (bind == Elf.STB_WEAK) return false;
     if (func.len() == 0 || func.section() == null) return false;
     Instruction first = file.findInsn(func.section(), func.offset());

@@ -30,7 +30,10 @@ public final class Destinations {
     if (dest == null) return;
     file.setStackOps(insn, null, 0, 0); // the callee's return undoes what a call does
     if (CallSites.annotate(file, insn, dest, sibling)) return; // a special site: no dead-end marking
-    if (!sibling && deadEnds.isDeadEnd(file.func(dest))) insn.set(Instruction.DEAD_END);
+    // objtool 6.1 decides at each call during the walk (see Engine); 6.12 marks the call here
+    if (!sibling && file.compat() == io.objtool.api.Compat.V6_12 && deadEnds.isDeadEnd(file.func(dest))) {
+      insn.set(Instruction.DEAD_END);
+    }
   }
 
   private void addRetpolineCall(Instruction insn) {

@@ -26,6 +26,8 @@ public final class SpecialAlts {
   private record Entry(String section, int size, boolean group, boolean jumpOrNop, int orig, int neu,
       int origLen, int newLen, int feature, int key) {}
 
+  private static final Entry ALT_6_1 = new Entry(".altinstructions", 12, true, false, 0, 4, 10, 11, 8, -1);
+
   private static final Entry[] ENTRIES = {
     new Entry(".altinstructions", 14, true, false, 0, 4, 12, 13, 8, -1),
     new Entry("__jump_table", 16, false, true, 0, 4, -1, -1, -1, 8),
@@ -67,7 +69,9 @@ public final class SpecialAlts {
   }
 
   private void addAll() {
-    for (Entry e : ENTRIES) {
+    boolean v61 = file.compat() == io.objtool.api.Compat.V6_1;
+    for (Entry entry : ENTRIES) {
+      Entry e = v61 && entry.group ? ALT_6_1 : entry;
       Section sec = file.elf().section(e.section);
       if (sec == null) continue;
       if (sec.size() % e.size != 0) {
@@ -91,7 +95,7 @@ public final class SpecialAlts {
         if (e.feature >= 0) {
           int feature = data.get(JAVA_SHORT_UNALIGNED, off + e.feature) & 0xffff;
           // nested ALTERNATIVE()s: consecutive entries for the same original all take the longest length
-          if (!alts.isEmpty() && sameOrig(alts.get(runStart), a)) {
+          if (!v61 && !alts.isEmpty() && sameOrig(alts.get(runStart), a)) {
             int len = a.origLen;
             for (int k = runStart; k < alts.size(); k++) len = Math.max(len, alts.get(k).origLen);
             for (int k = runStart; k < alts.size(); k++) alts.get(k).origLen = len;

@@ -30,6 +30,8 @@ public final class Engine {
   private final CfiUpdate cfiUpdate;
   private final InitialCfi initial;
   private final Map<CfiState, CfiState> cfiCache = new HashMap<>();
+  /** For objtool 6.1's rule: a call to a dead-end function ends the path at the walk. */
+  private final DeadEnds deadEnds;
   private long visitedInsns;
 
   public Engine(ObjtoolFile file, BranchVisitor visitor) {
@@ -37,6 +39,7 @@ public final class Engine {
     this.visitor = visitor;
     this.cfiUpdate = new CfiUpdate(file);
     this.initial = file.arch().initialFunctionCfi();
+    this.deadEnds = file.compat() == io.objtool.api.Compat.V6_1 ? new DeadEnds(file) : null;
   }
 
   public long visitedInsns() {
@@ -261,6 +264,7 @@ public final class Engine {
         }
         case CALL, CALL_DYNAMIC -> {
           if (visitor.visitCall(func, insn, state)) return true;
+          if (deadEnds != null && insn.callDest() != null && deadEnds.isDeadEnd(file.func(insn.callDest()))) return false;
         }
         case JUMP_CONDITIONAL, JUMP_UNCONDITIONAL -> {
           if (DeadEnds.isSiblingCall(insn)) {
