@@ -87,7 +87,7 @@ public final class Checker {
       JumpTables.run(file);
       Annotations.afterDestinations(file);
       for (Pass p : passes) if (p instanceof CheckHooks h) warnings += h.beforeWalk(file);
-      if (o.stackval() || o.orc() || o.uaccess()) {
+      if (o.stackval() || o.orc() || o.uaccess() || pluginWalk()) {
         Engine engine = new Engine(file, chain());
         warnings += engine.validateFunctions();
         if (Annotations.hasHints(file)) warnings += engine.validateUnwindHints(null);
@@ -106,6 +106,16 @@ public final class Checker {
       return file.diag().count();
     }
     return warnings;
+  }
+
+  /** The actions of the reference objtool; any other enabled pass is a plug-in. */
+  private static final java.util.Set<String> REFERENCE_ACTIONS = java.util.Set.of("hacks", "ibt", "mcount", "noinstr",
+      "orc", "retpoline", "rethunk", "unret", "prefix", "sls", "stackval", "static-call", "uaccess", "cfi", "dump");
+
+  /** A plug-in pass that takes part in the walk makes the check walk (as --stackval would). */
+  private boolean pluginWalk() {
+    for (Pass p : passes) if (!REFERENCE_ACTIONS.contains(p.option()) && p.needsWalk()) return true;
+    return false;
   }
 
   /** The visitor chain: the passes' visitors in order, with the built-in stack checks at their place. */

@@ -63,16 +63,39 @@ final class CommandLine {
    * @throws Invalid for a rejected combination of options (one message line, exit 1)
    */
   static Options parse(List<String> args, String envArgs) throws UsageExit, Invalid {
+    return parse(args, envArgs, List.of());
+  }
+
+  /**
+   * As {@link #parse(List, String)}, with the actions of plug-in passes ({@code --OPTION} flags
+   * with their help) listed after the reference's actions.
+   */
+  static Options parse(List<String> args, String envArgs, List<Plugins.Action> plugins) throws UsageExit, Invalid {
+    List<OptionSpec> table = table(plugins);
     Builder b = new Builder();
+    for (Plugins.Action a : plugins) b.pluginKeys.add(a.option());
     if (envArgs != null) {
-      new OptionParser(TABLE, ENV_USAGE).parse(ArgVector.ofSpaceSeparated(envArgs), b);
+      new OptionParser(table, ENV_USAGE).parse(ArgVector.ofSpaceSeparated(envArgs), b);
     }
-    OptionParser parser = new OptionParser(TABLE, USAGE);
+    OptionParser parser = new OptionParser(table, USAGE);
     List<String> files = parser.parse(ArgVector.ofArgs(args), b);
     if (files.size() != 1) throw new UsageExit(parser.fullUsage());
     Options o = b.build(Path.of(files.getFirst()));
     validate(o);
     return o;
+  }
+
+  /** The option table: the reference's, with plug-in actions at the end of the actions. */
+  static List<OptionSpec> table(List<Plugins.Action> plugins) {
+    if (plugins.isEmpty()) return TABLE;
+    List<OptionSpec> t = new java.util.ArrayList<>();
+    for (OptionSpec o : TABLE) {
+      if (o.kind() == OptionSpec.Kind.GROUP && o.help() != null && o.help().equals("Options:")) {
+        for (Plugins.Action a : plugins) t.add(OptionSpec.flag('\0', a.option(), a.help()));
+      }
+      t.add(o);
+    }
+    return t;
   }
 
   /** The combination checks the reference makes before it looks at the object. */
@@ -93,9 +116,16 @@ final class CommandLine {
     int prefix;
     boolean verbose, backtrace, backup, dryRun, link, mnop, module, noUnreachable, secAddress;
     boolean stats;
+    final java.util.Set<String> pluginKeys = new java.util.HashSet<>();
+    final java.util.Set<String> plugins = new java.util.LinkedHashSet<>();
 
     @Override
     public void flag(OptionSpec opt, boolean v) {
+      if (pluginKeys.contains(opt.key())) {
+        if (v) plugins.add(opt.key());
+        else plugins.remove(opt.key());
+        return;
+      }
       switch (opt.key()) {
         case "ibt" -> ibt = v;
         case "mcount" -> mcount = v;
@@ -160,7 +190,7 @@ final class CommandLine {
       return new Options(hackJumpLabel, hackNoinstr, hackSkylake, ibt, mcount, noinstr, orc,
           retpoline, rethunk, unret, sls, stackval, staticCall, uaccess, cfi, prefix, dumpOrc,
           verbose, backtrace, backup, dryRun, link, mnop, module, noUnreachable, secAddress,
-          stats, file);
+          stats, file, plugins);
     }
   }
 }

@@ -60,6 +60,14 @@ public final class Dispatcher {
   }
 
   /** Runs the requested actions; the result is the first non-zero status, or 0. */
+  /** Adds one slot per plug-in action, run by {@code check} (the shared check). */
+  public Dispatcher withPlugins(List<Plugins.Action> plugins, Pass check) {
+    if (plugins.isEmpty() || check == null) return this;
+    List<Slot> next = new ArrayList<>(actions);
+    for (Plugins.Action a : plugins) next.add(new Slot("--" + a.option(), o -> o.has(a.option()), check));
+    return new Dispatcher(next, dump);
+  }
+
   int runActions(Options opts, ElfFile elf, PrintStream out, PrintStream err) {
     List<Slot> requested = actions.stream().filter(s -> s.requested().test(opts)).toList();
     boolean missing = false;

@@ -21,9 +21,15 @@ public final class Main {
   private static final String PREFIX_ERROR = "error: objtool: ";
 
   private final Dispatcher dispatcher;
+  private final List<Plugins.Action> plugins;
 
   public Main(Dispatcher dispatcher) {
+    this(dispatcher, List.of());
+  }
+
+  Main(Dispatcher dispatcher, List<Plugins.Action> plugins) {
     this.dispatcher = dispatcher;
+    this.plugins = plugins;
   }
 
   public static void main(String[] args) {
@@ -37,7 +43,10 @@ public final class Main {
       err.flush();
       System.exit(rc);
     }
-    int rc = new Main(Dispatcher.standard().with(slots(loader))).run(Arrays.asList(args), System.getenv(), out, err);
+    List<Plugins.Action> plugins = Plugins.discover(loader);
+    Map<String, Pass> slots = slots(loader);
+    Dispatcher d = Dispatcher.standard().with(slots).withPlugins(plugins, slots.get("--orc"));
+    int rc = new Main(d, plugins).run(Arrays.asList(args), System.getenv(), out, err);
     out.flush();
     err.flush();
     System.exit(rc);
@@ -60,7 +69,7 @@ public final class Main {
     try {
       Options opts;
       try {
-        opts = CommandLine.parse(args, env.get(CommandLine.ENV_VAR));
+        opts = CommandLine.parse(args, env.get(CommandLine.ENV_VAR), plugins);
       } catch (UsageExit e) {
         err.print(e.text());
         return e.exitCode();

@@ -205,6 +205,7 @@ public final class ElfFile implements AutoCloseable {
     }
     if (symtab != null) readSymbols();
     for (Section s : sections) {
+      if ((s.type == Elf.SHT_RELA || s.type == Elf.SHT_REL) && isDynamic(s)) continue; // .rela.dyn, .rela.plt
       if (s.type == Elf.SHT_RELA) readRela(s);
       else if (s.type == Elf.SHT_REL) throw error("SHT_REL section " + s.name + " is not supported on x86-64");
       else if (s.type == Elf.SHT_GROUP) checkGroup(s);
@@ -286,6 +287,18 @@ public final class ElfFile implements AutoCloseable {
       }
     }
   }
+
+  /**
+   * Relocations for the dynamic linker in a linked image: they refer to {@code .dynsym}, not to
+   * the symbol table, and are left as plain data.
+   */
+  private boolean isDynamic(Section s) {
+    if (type == Elf.ET_REL) return false;
+    long link = s.link & 0xffffffffL;
+    return link == 0 || link >= sections.size() || sections.get((int) link).type == SHT_DYNSYM;
+  }
+
+  private static final int SHT_DYNSYM = 11;
 
   private void readRela(Section s) {
     if (s.entsize != Elf.RELA_SIZE) throw error(s.name + " has entry size " + s.entsize);

@@ -121,4 +121,21 @@ class ElfFileTest {
       assertEquals("shared_thunk", f.symbol(group.info()).name());
     }
   }
+
+  @Test
+  void dynamicallyLinkedExecutable() throws Exception {
+    Path src = dir.resolve("dyn.c");
+    java.nio.file.Files.writeString(src, "#include <stdio.h>\nint main(void) { puts(\"hi\"); return 0; }\n");
+    Path exe = dir.resolve("dyn");
+    Fixtures.run("gcc", "-O2", src.toString(), "-o", exe.toString());
+    try (ElfFile f = ElfFile.open(exe)) {
+      assertTrue(f.type() == Elf.ET_DYN || f.type() == Elf.ET_EXEC);
+      assertNotNull(f.section(".rela.dyn"));
+      assertNull(f.section(".rela.dyn").relocations()); // for the dynamic linker: left as data
+      Symbol main = f.symbol("main");
+      assertNotNull(main);
+      // in a linked image symbol values are addresses, and lookups take addresses
+      assertEquals("main", f.functionContaining(main.section(), main.value() + 1).name());
+    }
+  }
 }

@@ -67,15 +67,18 @@ public final class CallSites {
     return n.startsWith("__sanitizer_cov_") || n.startsWith("__tsan_func_") || n.equals("__tsan_atomic_signal_fence");
   }
 
-  /** Code sections whose sites are recorded: not alternative templates nor discarded code. */
+  /**
+   * Code sections whose return-thunk jumps are recorded: all code, alternative replacements
+   * included (the kernel patches them before it copies them in).
+   */
   static boolean isTextSection(io.objtool.elf.Section s) {
-    String n = s.name();
-    return !n.equals(".altinstr_replacement") && !n.equals(".altinstr_aux") && !n.startsWith(".discard.");
+    return s.isExecutable();
   }
 
   /**
    * Records a resolved call, tail call or thunk jump ({@code dest} is the call destination, or
-   * the relocation's symbol when there is none). Returns true when the site was taken by one of
+   * the relocation's symbol when there is none). Calls to the embedded-instruction thunks
+   * ({@code srso_safe_ret}, ...) are call sites like any other. Returns true when the site was taken by one of
    * the special cases, so the caller must not also mark it as a call to a dead-end function.
    */
   public static boolean annotate(ObjtoolFile file, Instruction insn, Symbol dest, boolean sibling) {
@@ -110,8 +113,7 @@ public final class CallSites {
       sites.mcountCalls.add(insn);
       return true;
     }
-    if (insn.type() == InsnType.CALL && !isInit(file, insn.section()) && insn.callDest() != null
-        && !isEmbeddedInsn(insn.callDest())) {
+    if (insn.type() == InsnType.CALL && !isInit(file, insn.section())) {
       sites.calls.add(insn);
     }
     return false;

@@ -81,6 +81,7 @@ public final class Decode {
       }
       Func f = file.func(s);
       if (f.alias() != f) continue;
+      if (Funcs.isEmbeddedInsn(s)) continue; // its bytes are inside another instruction
       if (s.size() == 0 && s.type() == Elf.STT_NOTYPE) continue;
       if (file.findInsn(sec, s.value()) == null) {
         file.diag().warn(s.name() + "(): can't find starting instruction");

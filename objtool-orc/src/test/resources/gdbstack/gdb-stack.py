@@ -1,0 +1,161 @@
+# Samples stack states of the GdbStackTest program under gdb and records, at each stop, the
+# registers, gdb's own backtrace (from the DWARF CFI) and the stack memory from rsp to the top
+# of the [stack] mapping. Written for GdbStackTest; read by it.
+#
+# Environment: GDBSTACK_OUT (output directory), GDBSTACK_LO / GDBSTACK_HI (the code range that
+# has ORC: stepping stops when the pc leaves it, calls out of it are stepped over).
+#
+# Output: OUT/stops.txt, a line per record:
+#   stop TAG RIP RSP RBP OFFSET LENGTH   (numbers in hex; OFFSET/LENGTH locate the stack bytes)
+#   frame PC KIND NAME                   (innermost first; KIND normal, inline, tailcall, ...)
+#   end REASON                           (why gdb's backtrace ended)
+# and OUT/stacks.bin, the stack bytes of all stops one after the other.
+import os
+import re
+import gdb
+
+OUT = os.environ["GDBSTACK_OUT"]
+LO = int(os.environ["GDBSTACK_LO"], 16)
+HI = int(os.environ["GDBSTACK_HI"], 16)
+
+KINDS = {
+    gdb.NORMAL_FRAME: "normal",
+    gdb.INLINE_FRAME: "inline",
+    gdb.TAILCALL_FRAME: "tailcall",
+    gdb.SIGTRAMP_FRAME: "sigtramp",
+    gdb.DUMMY_FRAME: "dummy",
+    gdb.ARCH_FRAME: "arch",
+}
+
+ULONG = gdb.lookup_type("unsigned long")
+
+
+def reg(frame, name):
+    return int(frame.read_register(name).cast(ULONG)) & 0xFFFFFFFFFFFFFFFF
+
+
+def stack_top():
+    text = gdb.execute("info proc mappings", to_string=True)
+    for line in text.splitlines():
+        if line.rstrip().endswith("[stack]"):
+            return int(line.split()[1], 16)
+    raise gdb.GdbError("no [stack] mapping")
+
+
+class Sampler(gdb.Breakpoint):
+    """A breakpoint that stops on every EVERY-th hit, LIMIT times; the first stop can step on."""
+
+    def __init__(self, spec, tag, every, limit, steps):
+        super().__init__(spec, internal=False)
+        self.tag, self.every, self.limit, self.steps = tag, every, limit, steps
+        self.seen = 0
+        self.taken = 0
+
+    def stop(self):
+        self.seen += 1
+        if self.taken >= self.limit or (self.seen - 1) % self.every != 0:
+            return False
+        self.taken += 1
+        global pending
+        pending = self
+        return True
+
+
+def entry(name):
+    return "*" + hex(int(gdb.parse_and_eval("&" + name).cast(ULONG)))
+
+
+index = open(os.path.join(OUT, "stops.txt"), "w")
+stacks = open(os.path.join(OUT, "stacks.bin"), "wb")
+offset = 0
+top = None
+pending = None
+
+
+def record(tag):
+    global offset, top
+    if top is None:
+        top = stack_top()
+    f = gdb.newest_frame()
+    rip, rsp, rbp = reg(f, "rip"), reg(f, "rsp"), reg(f, "rbp")
+    data = gdb.selected_inferior().read_memory(rsp, top - rsp).tobytes()
+    index.write("stop %s %x %x %x %x %x\n" % (tag, rip, rsp, rbp, offset, len(data)))
+    stacks.write(data)
+    offset += len(data)
+    fr = f
+    depth = 0
+    while fr is not None and depth < 500:
+        index.write("frame %x %s %s\n" % (fr.pc(), KINDS.get(fr.type(), "other"), fr.name() or "??"))
+        last = fr
+        fr = fr.older()
+        depth += 1
+    index.write("end %s\n" % gdb.frame_stop_reason_string(last.unwind_stop_reason()).replace(" ", "_"))
+
+
+CALL = re.compile(r"^call[q]?\s+(0x[0-9a-f]+)")
+
+
+def step_sample(tag, count):
+    """Steps COUNT instructions from here, recording each stop inside the ORC range."""
+    arch = gdb.newest_frame().architecture()
+    for _ in range(count):
+        pc = gdb.newest_frame().pc()
+        asm = arch.disassemble(pc)[0]["asm"]
+        m = CALL.match(asm)
+        out_call = m is not None and not (LO <= int(m.group(1), 16) < HI)
+        gdb.execute("nexti" if out_call else "stepi", to_string=True)
+        if not gdb.selected_inferior().pid:
+            return
+        pc = gdb.newest_frame().pc()
+        if not (LO <= pc < HI):
+            return
+        record(tag)
+
+
+def main():
+    gdb.execute("set pagination off")
+    gdb.execute("set confirm off")
+    gdb.execute("set startup-with-shell off")
+    gdb.execute("set backtrace past-main on")
+    samplers = [
+        # (location, tag, every, limit, steps)
+        ("deep", "deep", 2, 9, 0),
+        (entry("fib"), "fib-entry", 9, 12, 0),
+        ("fib", "fib", 7, 10, 40),
+        ("leaf_b", "leaf_b", 5, 10, 0),
+        (entry("leaf_a"), "leaf_a", 3, 8, 0),
+        (entry("vla_rec"), "vla_rec", 1, 12, 160),
+        ("walk_a", "walk_a", 1, 10, 0),
+        (entry("walk_b"), "walk_b", 2, 4, 90),
+        ("many_args", "many_args", 1, 4, 0),
+        (entry("pass_many"), "pass_many", 1, 2, 120),
+        (entry("alloca_frame"), "alloca_frame", 1, 3, 140),
+        (entry("aligned_frame"), "aligned_frame", 1, 1, 120),
+        (entry("arr_frame"), "arr_frame", 1, 3, 60),
+        (entry("dispatch"), "dispatch", 1, 1, 60),
+        (entry("tail_to_aligned"), "tail", 1, 1, 8),
+    ]
+    bps = [Sampler(*s) for s in samplers]
+    global pending
+    gdb.execute("run", to_string=True)
+    while gdb.selected_inferior().pid:
+        s = pending
+        pending = None
+        if s is None:
+            raise gdb.GdbError("stopped, but not by a sampler")
+        record(s.tag)
+        if s.steps:
+            for b in bps:
+                b.enabled = False
+            step_sample(s.tag + "+step", s.steps)
+            s.steps = 0
+            for b in bps:
+                b.enabled = True
+            if not gdb.selected_inferior().pid:
+                break
+        gdb.execute("continue", to_string=True)
+    index.close()
+    stacks.close()
+
+
+main()
