@@ -187,6 +187,10 @@ final class X86StackOps {
         int base = d.simpleBase();
         if (base == SP || base == BP) {
             out.addStackOp(OpSrcType.REG, d.modrmReg(), 0, OpDestType.REG_INDIRECT, base, (int) d.disp);
+        } else if (base >= 0 && d.modrmReg() == SP) {
+            // mov %rsp, disp(%reg): the first step of a stack swizzle (the old stack pointer is
+            // stored at the top of the new stack)
+            out.addStackOp(OpSrcType.REG, SP, 0, OpDestType.REG_INDIRECT, base, (int) d.disp);
         }
     }
 

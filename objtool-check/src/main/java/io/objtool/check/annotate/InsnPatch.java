@@ -4,7 +4,6 @@ import io.objtool.api.Instruction;
 import io.objtool.api.ObjtoolFile;
 import io.objtool.elf.Relocations;
 import io.objtool.elf.Section;
-import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.reflect.Field;
 import java.util.IdentityHashMap;
@@ -95,11 +94,5 @@ final class InsnPatch {
     } catch (ReflectiveOperationException e) {
       throw new IllegalStateException("cannot change a relocation type", e);
     }
-  }
-
-  /** Whether {@code seg} holds {@code bytes} at {@code off} (for tests and sanity checks). */
-  static boolean holds(MemorySegment seg, long off, byte[] bytes) {
-    for (int k = 0; k < bytes.length; k++) if (seg.get(ValueLayout.JAVA_BYTE, off + k) != bytes[k]) return false;
-    return true;
   }
 }

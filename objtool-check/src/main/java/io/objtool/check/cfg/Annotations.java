@@ -101,6 +101,9 @@ public final class Annotations {
         throw new CfgException();
       }
       insn.setType(InsnType.JUMP_UNCONDITIONAL);
+      // it still pushes its return address: a push of a constant
+      file.setStackOps(insn, new int[] {io.objtool.api.arch.OpDestType.PUSH.ordinal(), 0, 0,
+          io.objtool.api.arch.OpSrcType.CONST.ordinal(), 0, 0}, 0, 1);
       long dest = insn.offset() + insn.length() + insn.immediate();
       Instruction d = file.findInsn(insn.section(), dest);
       if (d == null) {

@@ -14,7 +14,7 @@ import java.util.Set;
  * without a return instruction whose sibling calls (if any) go to such functions.
  */
 public final class DeadEnds {
-  /** The noreturn functions objtool 6.12 knows by name. */
+  /** The noreturn functions objtool 6.12 knows by name (read from its binary). */
   public static final Set<String> GLOBAL_NORETURNS = Set.of(
       "__fortify_panic", "__ia32_sys_exit", "__ia32_sys_exit_group", "__kunit_abort",
       "__module_put_and_kthread_exit", "__reiserfs_panic", "__stack_chk_fail",
@@ -22,7 +22,7 @@ public final class DeadEnds {
       "__x64_sys_exit_group", "arch_cpu_idle_dead", "bch2_trans_in_restart_error",
       "bch2_trans_restart_error", "bch2_trans_unlocked_error", "cpu_bringup_and_idle",
       "cpu_startup_entry", "do_exit", "do_group_exit", "do_task_dead", "ex_handler_msr_mce",
-      "fortify_panic", "hlt_play_dead", "hv_ghcb_terminate", "kthread_complete_and_exit",
+      "hlt_play_dead", "hv_ghcb_terminate", "kthread_complete_and_exit",
       "kthread_exit", "kunit_try_catch_throw", "machine_real_restart", "make_task_dead",
       "mpt_halt_firmware", "nmi_panic_self_stop", "panic", "panic_smp_self_stop", "rest_init",
       "rewind_stack_and_make_dead", "rust_begin_unwind", "rust_helper_BUG", "sev_es_terminate",

@@ -44,16 +44,90 @@ public final class NoinstrPass implements Pass {
     return dest.name().startsWith("__ubsan_handle_");
   }
 
-  private static String callDestName(Instruction insn) {
-    return insn.callDest() != null ? insn.callDest().name() : "{dynamic}";
+  /** The paravirt tables whose entries' targets calls through {@code pv_ops} can reach. */
+  private static final String[] PV_OPS_TABLES = {"pv_ops", "xen_cpu_ops", "xen_irq_ops", "xen_mmu_ops"};
+
+  /**
+   * What a call through {@code pv_ops[idx]} may reach (vmlinux only): every function any of the
+   * paravirt tables puts at that index, except the ones patched into native code.
+   */
+  static final class PvOps {
+    final java.util.List<java.util.List<Symbol>> targets = new java.util.ArrayList<>();
+    final java.util.Set<Symbol> added = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    final Boolean[] clean;
+
+    PvOps(int nr) {
+      for (int i = 0; i < nr; i++) targets.add(new java.util.ArrayList<>());
+      clean = new Boolean[nr];
+    }
+  }
+
+  static PvOps initPvOps(ObjtoolFile file) {
+    Symbol pv = file.elf().symbol("pv_ops");
+    if (pv == null) return null;
+    PvOps ops = new PvOps((int) (pv.size() / 8));
+    for (String table : PV_OPS_TABLES) {
+      Symbol sym = file.elf().symbol(table);
+      if (sym == null || sym.section() == null || sym.section().relocations() == null) continue;
+      io.objtool.elf.Relocations r = sym.section().relocations();
+      long off = sym.value();
+      long end = off + sym.size();
+      while (true) {
+        int i = r.find(off, end - off);
+        if (i < 0) break;
+        Symbol func = r.symbol(i);
+        if (func.isSectionSymbol() && func.section() != null) func = func.section().symbols().at(r.addend(i));
+        int idx = (int) ((r.offset(i) - sym.value()) / 8);
+        if (func != null && func.section() != null && idx < ops.targets.size()
+            && !func.name().equals("_paravirt_nop") && !func.name().equals("_paravirt_ident_64")
+            && ops.added.add(func)) {
+          ops.targets.get(idx).add(0, func);
+        }
+        off = r.offset(i) + 1;
+        if (off > end) break;
+      }
+    }
+    return ops;
+  }
+
+  /** A call through {@code pv_ops[idx]} stays in noinstr code when all its targets are noinstr. */
+  private static boolean pvCallDest(ObjtoolFile file, PvOps ops, Instruction insn) {
+    int r = file.insnReloc(insn);
+    if (r < 0 || !file.relocs(insn).symbol(r).name().equals("pv_ops")) return false;
+    int idx = (int) (file.arch().relocDestOffset(file.relocs(insn).addend(r)) / 8);
+    if (idx < 0 || idx >= ops.clean.length) return false;
+    if (ops.clean[idx] != null && ops.clean[idx]) return true;
+    boolean clean = true;
+    for (Symbol t : ops.targets.get(idx)) {
+      if (!ObjtoolFile.isNoinstrSection(t.section())) {
+        file.diag().warn("pv_ops[" + idx + "]: " + t.name());
+        clean = false;
+      }
+    }
+    ops.clean[idx] = clean;
+    return clean;
+  }
+
+  /** The callee's name as warnings print it: {@code pv_ops[N]} for paravirt calls. */
+  private static String callDestName(ObjtoolFile file, Instruction insn) {
+    if (insn.callDest() != null) return insn.callDest().name();
+    int r = file.insnReloc(insn);
+    if (r >= 0 && file.relocs(insn).symbol(r).name().equals("pv_ops")) {
+      return "pv_ops[" + (file.relocs(insn).addend(r) / 8) + "]";
+    }
+    return "{dynamic}";
   }
 
   @Override
   public BranchVisitor visitor(ObjtoolFile file, BranchVisitor next) {
+    PvOps pv = initPvOps(file);
     return new BranchVisitor(next) {
       private boolean check(Instruction insn, InsnState state) {
-        if (state.noinstr && state.instr <= 0 && !noinstrCallDest(insn.callDest())) {
-          file.diag().warnInsn(insn, "call to " + callDestName(insn) + "() leaves .noinstr.text section");
+        if (!state.noinstr || state.instr > 0) return false;
+        boolean ok = insn.callDest() != null ? noinstrCallDest(insn.callDest())
+            : pv != null && pvCallDest(file, pv, insn);
+        if (!ok) {
+          file.diag().warnInsn(insn, "call to " + callDestName(file, insn) + "() leaves .noinstr.text section");
           return true;
         }
         return false;
