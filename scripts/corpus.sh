@@ -9,6 +9,11 @@
 #   6.12/orig/**.ko                             modules as Debian ships them (ORC inside)
 #   6.12/stripped/**.ko                         same, minus .orc_unwind .orc_unwind_ip .rela.orc_unwind_ip
 #   6.12/list.txt                               relative paths of all modules, sorted
+#   6.12/annot-stripped/**.ko                   stripped further of the sections objtool's other
+#                                               actions write (.retpoline_sites .return_sites
+#                                               .call_sites .static_call_sites .ibt_endbr_seal
+#                                               .cfi_sites and their .rela): inputs for the
+#                                               module build's full flag set
 # Every step is skipped when its output already exists, so a second run costs nothing.
 set -euo pipefail
 
@@ -87,5 +92,24 @@ prepare_modules() { # $1 = image package, $2 = corpus dir name
 }
 
 prepare_modules "$IMG612" 6.12
+
+# inputs for the module build's full objtool flags: without the sections those actions write
+annot=$CACHE/6.12/annot-stripped
+if [ ! -e "$annot/.done" ]; then
+  rm -rf "$annot"
+  export annot CACHE
+  xargs -P "$(nproc)" -n 64 sh -c '
+    for rel in "$@"; do
+      mkdir -p "$annot/$(dirname "$rel")"
+      objcopy --remove-section=.retpoline_sites --remove-section=.rela.retpoline_sites \
+        --remove-section=.return_sites --remove-section=.rela.return_sites \
+        --remove-section=.call_sites --remove-section=.rela.call_sites \
+        --remove-section=.static_call_sites --remove-section=.rela.static_call_sites \
+        --remove-section=.ibt_endbr_seal --remove-section=.rela.ibt_endbr_seal \
+        --remove-section=.cfi_sites --remove-section=.rela.cfi_sites \
+        "$CACHE/6.12/stripped/$rel" "$annot/$rel"
+    done' sh < "$CACHE/6.12/list.txt"
+  touch "$annot/.done"
+fi
 [ "$WITH61" = 1 ] && prepare_modules "$IMG61" 6.1
 echo "$CACHE"

@@ -34,6 +34,10 @@ bash scripts/elf-roundtrip.sh
 python3 scripts/parity.py --sample 300 --baseline scripts/parity-baseline.txt
 python3 scripts/parity.py --sample 300 --baseline scripts/parity-baseline.txt \
   --flags "--stackval --uaccess --noinstr --link --module"
+# the module build's full flag set (every action), on modules without the sections they write
+python3 scripts/parity.py --sample 300 --baseline scripts/parity-baseline.txt \
+  --flags "--hacks=jump_label --hacks=noinstr --hacks=skylake --ibt --orc --retpoline --rethunk --sls --static-call --uaccess --prefix=16 --link --module" \
+  --dir "${OBJTOOL_CORPUS:-$HOME/.cache/objtool-corpus}/6.12/annot-stripped"
 # objtool 6.1 and its older ORC format, on Debian's 6.1 modules
 OBJTOOL_ORC_FORMAT=6.1 python3 scripts/parity.py --sample 300 --baseline scripts/parity-baseline.txt \
   --ref "${OBJTOOL_CORPUS:-$HOME/.cache/objtool-corpus}/ref/objtool-6.1" \
