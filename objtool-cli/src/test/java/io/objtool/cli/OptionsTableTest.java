@@ -34,7 +34,7 @@ class OptionsTableTest {
       Map.entry("unret", "parsed; needs `--rethunk` (as in the reference), which decides"),
       Map.entry("verbose", "parsed; no effect yet"),
       Map.entry("backtrace", "implemented"),
-      Map.entry("backup", "parsed; no effect yet (no `.orig` copy is made)"),
+      Map.entry("backup", "implemented (`FILE.orig` is a copy of the object as it was)"),
       Map.entry("dry-run", "implemented"),
       Map.entry("link", "implemented (forced for linked objects, as in the reference)"),
       Map.entry("hacks=skylake", "implemented (the rethunk pass honours it)"),
