@@ -27,5 +27,9 @@ set -e
 echo "exit code: $rc"
 if [ $rc -eq 0 ] && command -v readelf >/dev/null; then
   readelf -SW "$out/example.o" | grep -E 'orc|Name' || true
+  if [ -n "$(readelf -SW "$out/example.o" | grep -F .orc_unwind)" ]; then
+    echo "+ bin/objtool --dump=orc $out/example.o | head"
+    bin/objtool --dump=orc "$out/example.o" | head -n 12
+  fi
 fi
 exit $rc
