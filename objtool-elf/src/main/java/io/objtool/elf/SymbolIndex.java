@@ -17,6 +17,8 @@ public final class SymbolIndex {
   private long[] allMaxEnd;
   private Symbol[] funcs;
   private long[] funcsMaxEnd;
+  private List<Symbol> allView;
+  private List<Symbol> funcsView;
 
   SymbolIndex(Section section) {
     this.section = section;
@@ -25,6 +27,8 @@ public final class SymbolIndex {
   void invalidate() {
     all = null;
     funcs = null;
+    allView = null;
+    funcsView = null;
   }
 
   void set(Symbol[] symbols, int count) {
@@ -39,6 +43,8 @@ public final class SymbolIndex {
     for (Symbol sym : s) if (sym.isFunction()) f[n++] = sym;
     funcs = f;
     funcsMaxEnd = maxEnds(f);
+    allView = java.util.Collections.unmodifiableList(java.util.Arrays.asList(s));
+    funcsView = java.util.Collections.unmodifiableList(java.util.Arrays.asList(f));
   }
 
   private static long[] maxEnds(Symbol[] s) {
@@ -58,13 +64,13 @@ public final class SymbolIndex {
   /** All indexed symbols of the section, by address. */
   public List<Symbol> all() {
     ensure();
-    return List.of(all);
+    return allView;
   }
 
   /** The functions ({@code STT_FUNC}) of the section, by address. */
   public List<Symbol> functions() {
     ensure();
-    return List.of(funcs);
+    return funcsView;
   }
 
   /** The first symbol (by symtab order among equals) starting exactly at {@code offset}, or null. */
