@@ -42,6 +42,17 @@ public final class Diagnostics {
     if (f != null) f.setWarned();
   }
 
+  /** As {@link #warnInsn(Instruction, String)}, recorded under {@code ruleId} (machine-readable output). */
+  public void warnInsn(Instruction insn, String msg, String ruleId) {
+    String saved = rule;
+    rule = ruleId;
+    try {
+      warnInsn(insn, msg);
+    } finally {
+      rule = saved;
+    }
+  }
+
   /** A warning located at {@code sec+offset}, named after the symbol covering it. */
   public void warnAt(Section sec, long offset, String msg) {
     Symbol sym = null;

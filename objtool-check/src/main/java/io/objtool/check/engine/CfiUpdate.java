@@ -48,7 +48,7 @@ final class CfiUpdate {
   }
 
   private boolean warn(Instruction insn, String msg) {
-    file.diag().warnInsn(insn, msg);
+    file.diag().warnInsn(insn, msg, "stack-validation");
     return true;
   }
 

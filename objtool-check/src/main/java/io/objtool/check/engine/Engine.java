@@ -178,7 +178,7 @@ public final class Engine {
   /** A tail call must leave the frame as found; then the call checks of the visitors apply. */
   private boolean siblingCall(Func func, Instruction insn, InsnState state) {
     if (insn.func() != null && StackStateChecks.hasModifiedStackFrame(state.cfi, initial)) {
-      file.diag().warnInsn(insn, "sibling call from callable instruction with modified stack frame");
+      file.diag().warnInsn(insn, "sibling call from callable instruction with modified stack frame", "stack-validation");
       return true;
     }
     return visitor.visitSiblingCall(func, insn, state);
@@ -221,12 +221,12 @@ public final class Engine {
             }
           }
           if (save == null) {
-            file.diag().warnInsn(insn, "no corresponding CFI save for CFI restore");
+            file.diag().warnInsn(insn, "no corresponding CFI save for CFI restore", "stack-validation");
             return true;
           }
           if (save.visited() == 0) {
             if (prev == null) return false; // reached by a branch first: the straight path comes later
-            file.diag().warnInsn(insn, "objtool isn't smart enough to handle this CFI save/restore combo");
+            file.diag().warnInsn(insn, "objtool isn't smart enough to handle this CFI save/restore combo", "stack-validation");
             return true;
           }
           insn.setCfi(save.cfi());
@@ -285,7 +285,7 @@ public final class Engine {
         }
         case CONTEXT_SWITCH, SYSCALL, SYSRET -> {
           if (func != null && (next == null || !next.hint())) {
-            file.diag().warnInsn(insn, "unsupported instruction in callable function");
+            file.diag().warnInsn(insn, "unsupported instruction in callable function", "stack-validation");
             return true;
           }
           return false;

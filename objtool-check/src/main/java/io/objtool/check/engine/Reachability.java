@@ -31,16 +31,16 @@ public final class Reachability {
     for (Instruction insn : file.allInsns()) {
       if (insn.visited() != 0 || ignore(insn)) continue;
       if (file.compat() == io.objtool.api.Compat.V6_1) {
-        file.diag().warnInsn(insn, "unreachable instruction"); // 6.1 reports the first one only
+        file.diag().warnInsn(insn, "unreachable instruction", "unreachable"); // 6.1 reports the first one only
         return 1;
       }
       Instruction prev = file.prevInsnSameSec(insn);
       if (prev != null && prev.deadEnd() && prev.callDest() != null) {
-        file.diag().warnInsn(insn, prev.callDest().name() + "() is missing a __noreturn annotation");
+        file.diag().warnInsn(insn, prev.callDest().name() + "() is missing a __noreturn annotation", "unreachable");
         warnings++;
         continue;
       }
-      file.diag().warnInsn(insn, "unreachable instruction");
+      file.diag().warnInsn(insn, "unreachable instruction", "unreachable");
       warnings++;
     }
     return warnings;

@@ -38,7 +38,7 @@ public final class StackStateChecks extends BranchVisitor {
   }
 
   private boolean warn(Instruction insn, String msg) {
-    file.diag().warnInsn(insn, msg);
+    file.diag().warnInsn(insn, msg, "stack-validation");
     return true;
   }
 

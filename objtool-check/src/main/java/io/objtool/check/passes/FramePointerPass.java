@@ -64,7 +64,7 @@ public final class FramePointerPass implements Pass {
       public boolean visitCall(Func func, Instruction insn, InsnState state) {
         if (super.visitCall(func, insn, state)) return true;
         if (func != null && !isSpecialCall(insn) && !hasValidStackFrame(state.cfi)) {
-          file.diag().warnInsn(insn, "call without frame pointer save/setup");
+          file.diag().warnInsn(insn, "call without frame pointer save/setup", "stackval");
           return true;
         }
         return false;
@@ -73,7 +73,7 @@ public final class FramePointerPass implements Pass {
       @Override
       public boolean visitReturn(Func func, Instruction insn, InsnState state) {
         if (state.cfi.bpScratch) {
-          file.diag().warnInsn(insn, "BP used as a scratch register");
+          file.diag().warnInsn(insn, "BP used as a scratch register", "stackval");
           return true;
         }
         return super.visitReturn(func, insn, state);

@@ -127,7 +127,7 @@ public final class NoinstrPass implements Pass {
         boolean ok = insn.callDest() != null ? noinstrCallDest(insn.callDest())
             : pv != null && pvCallDest(file, pv, insn);
         if (!ok) {
-          file.diag().warnInsn(insn, "call to " + callDestName(file, insn) + "() leaves .noinstr.text section");
+          file.diag().warnInsn(insn, "call to " + callDestName(file, insn) + "() leaves .noinstr.text section", "noinstr");
           return true;
         }
         return false;
@@ -146,7 +146,7 @@ public final class NoinstrPass implements Pass {
       @Override
       public boolean visitReturn(Func func, Instruction insn, InsnState state) {
         if (state.noinstr && state.instr > 0) {
-          file.diag().warnInsn(insn, "return with instrumentation enabled");
+          file.diag().warnInsn(insn, "return with instrumentation enabled", "noinstr");
           return true;
         }
         return super.visitReturn(func, insn, state);

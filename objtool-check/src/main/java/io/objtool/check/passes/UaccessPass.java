@@ -121,7 +121,7 @@ public final class UaccessPass implements Pass {
     }
     return new BranchVisitor(next) {
       private boolean warn(Instruction insn, String msg) {
-        file.diag().warnInsn(insn, msg);
+        file.diag().warnInsn(insn, msg, "uaccess");
         return true;
       }
 
