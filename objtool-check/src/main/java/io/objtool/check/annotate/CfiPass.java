@@ -15,33 +15,12 @@ import java.util.List;
  * type-hash preambles), in symbol table order. Written even when there is none.
  */
 @AutoService(Pass.class)
-public final class CfiPass implements Pass {
+public final class CfiPass extends ActionPass {
+  public CfiPass() {
+    super("cfi", "annotate kernel control flow integrity (kCFI) function preambles", options -> options.cfi(), Order.CFI, false);
+  }
+
   static final String SECTION = ".cfi_sites";
-
-  @Override
-  public String option() {
-    return "cfi";
-  }
-
-  @Override
-  public String help() {
-    return "annotate kernel control flow integrity (kCFI) function preambles";
-  }
-
-  @Override
-  public boolean enabled(Options options) {
-    return options.cfi();
-  }
-
-  @Override
-  public int order() {
-    return Order.CFI;
-  }
-
-  @Override
-  public boolean needsWalk() {
-    return false;
-  }
 
   @Override
   public void finish(ObjtoolFile file, int warnings) {

@@ -22,33 +22,12 @@ import java.util.Set;
  * {@link IbtSealPass} to list in {@code .ibt_endbr_seal}.
  */
 @AutoService(Pass.class)
-public final class IbtPass implements Pass {
+public final class IbtPass extends ActionPass {
+  public IbtPass() {
+    super("ibt", "validate and annotate IBT", options -> options.ibt(), Order.IBT, false);
+  }
+
   private static final Object KEY = IbtPass.class;
-
-  @Override
-  public String option() {
-    return "ibt";
-  }
-
-  @Override
-  public String help() {
-    return "validate and annotate IBT";
-  }
-
-  @Override
-  public boolean enabled(Options options) {
-    return options.ibt();
-  }
-
-  @Override
-  public int order() {
-    return Order.IBT;
-  }
-
-  @Override
-  public boolean needsWalk() {
-    return false;
-  }
 
   /** The ENDBRs at function starts whose address nothing takes, in section and symbol order. */
   static Set<Instruction> unusedEndbrs(ObjtoolFile file) {

@@ -17,33 +17,12 @@ import java.util.List;
  * called indirectly by the loader, so finding one of them here is reported.
  */
 @AutoService(Pass.class)
-public final class IbtSealPass implements Pass {
+public final class IbtSealPass extends ActionPass {
+  public IbtSealPass() {
+    super("ibt", "validate and annotate IBT", options -> options.ibt(), Order.IBT_SEAL, false);
+  }
+
   static final String SECTION = ".ibt_endbr_seal";
-
-  @Override
-  public String option() {
-    return "ibt";
-  }
-
-  @Override
-  public String help() {
-    return "validate and annotate IBT";
-  }
-
-  @Override
-  public boolean enabled(Options options) {
-    return options.ibt();
-  }
-
-  @Override
-  public int order() {
-    return Order.IBT_SEAL;
-  }
-
-  @Override
-  public boolean needsWalk() {
-    return false;
-  }
 
   @Override
   public void finish(ObjtoolFile file, int warnings) {

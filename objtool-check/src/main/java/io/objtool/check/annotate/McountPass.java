@@ -15,34 +15,13 @@ import java.util.List;
  * while the CFG was built ({@link CallSites#annotate}).
  */
 @AutoService(Pass.class)
-public final class McountPass implements Pass {
+public final class McountPass extends ActionPass {
+  public McountPass() {
+    super("mcount", "annotate mcount/fentry calls for ftrace", options -> options.mcount(), Order.MCOUNT, false);
+  }
+
   static final String SECTION = "__mcount_loc";
   static final int ADDR_SIZE = 8;
-
-  @Override
-  public String option() {
-    return "mcount";
-  }
-
-  @Override
-  public String help() {
-    return "annotate mcount/fentry calls for ftrace";
-  }
-
-  @Override
-  public boolean enabled(Options options) {
-    return options.mcount();
-  }
-
-  @Override
-  public int order() {
-    return Order.MCOUNT;
-  }
-
-  @Override
-  public boolean needsWalk() {
-    return false;
-  }
 
   @Override
   public void finish(ObjtoolFile file, int warnings) {

@@ -14,25 +14,9 @@ import io.objtool.api.arch.InsnType;
  * NOP), and the relocation {@code R_X86_64_NONE}.
  */
 @AutoService(Pass.class)
-public final class NoinstrHackPass implements Pass {
-  @Override
-  public String option() {
-    return "hacks=noinstr";
-  }
-
-  @Override
-  public String help() {
-    return "remove sanitizer and coverage calls from noinstr code";
-  }
-
-  @Override
-  public boolean enabled(Options options) {
-    return options.hackNoinstr();
-  }
-
-  @Override
-  public boolean needsWalk() {
-    return false;
+public final class NoinstrHackPass extends ActionPass {
+  public NoinstrHackPass() {
+    super("hacks=noinstr", "remove sanitizer and coverage calls from noinstr code", options -> options.hackNoinstr(), 100, false);
   }
 
   /** Removes the call (or tail call) {@code insn} to a profiling function. */

@@ -21,33 +21,12 @@ import java.util.List;
  * that they unwind like it.
  */
 @AutoService(Pass.class)
-public final class PrefixPass implements Pass {
+public final class PrefixPass extends ActionPass {
+  public PrefixPass() {
+    super("prefix", "generate prefix symbols", options -> options.prefix() > 0, Order.PREFIX, false);
+  }
+
   static final String PREFIX = "__pfx_";
-
-  @Override
-  public String option() {
-    return "prefix";
-  }
-
-  @Override
-  public String help() {
-    return "generate prefix symbols";
-  }
-
-  @Override
-  public boolean enabled(Options options) {
-    return options.prefix() > 0;
-  }
-
-  @Override
-  public int order() {
-    return Order.PREFIX;
-  }
-
-  @Override
-  public boolean needsWalk() {
-    return false;
-  }
 
   @Override
   public void finish(ObjtoolFile file, int warnings) {

@@ -11,34 +11,13 @@ import io.objtool.api.Pass;
  * tracking). The check for plain RETs is part of {@code --retpoline}'s validation.
  */
 @AutoService(Pass.class)
-public final class RethunkPass implements Pass {
+public final class RethunkPass extends ActionPass {
+  public RethunkPass() {
+    super("rethunk", "validate and annotate rethunk usage", options -> options.rethunk(), Order.RETURN_SITES, false);
+  }
+
   static final String RETURN_SITES = ".return_sites";
   static final String CALL_SITES = ".call_sites";
-
-  @Override
-  public String option() {
-    return "rethunk";
-  }
-
-  @Override
-  public String help() {
-    return "validate and annotate rethunk usage";
-  }
-
-  @Override
-  public boolean enabled(Options options) {
-    return options.rethunk();
-  }
-
-  @Override
-  public int order() {
-    return Order.RETURN_SITES;
-  }
-
-  @Override
-  public boolean needsWalk() {
-    return false;
-  }
 
   @Override
   public void finish(ObjtoolFile file, int warnings) {

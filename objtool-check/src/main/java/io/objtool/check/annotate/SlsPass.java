@@ -12,30 +12,9 @@ import io.objtool.api.arch.InsnType;
  * followed by an INT3 (unless it stands for a thunk: retpoline-safe).
  */
 @AutoService(Pass.class)
-public final class SlsPass implements Pass {
-  @Override
-  public String option() {
-    return "sls";
-  }
-
-  @Override
-  public String help() {
-    return "validate straight-line-speculation mitigations";
-  }
-
-  @Override
-  public boolean enabled(Options options) {
-    return options.sls();
-  }
-
-  @Override
-  public int order() {
-    return Order.SLS;
-  }
-
-  @Override
-  public boolean needsWalk() {
-    return false;
+public final class SlsPass extends ActionPass {
+  public SlsPass() {
+    super("sls", "validate straight-line-speculation mitigations", options -> options.sls(), Order.SLS, false);
   }
 
   @Override

@@ -20,37 +20,16 @@ import java.util.List;
  * addend marks a tail call. The section is writable: the kernel marks entries at run time.
  */
 @AutoService(Pass.class)
-public final class StaticCallPass implements Pass {
+public final class StaticCallPass extends ActionPass {
+  public StaticCallPass() {
+    super("static-call", "annotate static calls", options -> options.staticCall(), Order.STATIC_CALL, false);
+  }
+
   static final String SECTION = ".static_call_sites";
   static final String TRAMP_PREFIX = "__SCT__";
   static final String KEY_PREFIX = "__SCK__";
   static final int ENTRY_SIZE = 8;
   static final int SITE_TAIL = 1;
-
-  @Override
-  public String option() {
-    return "static-call";
-  }
-
-  @Override
-  public String help() {
-    return "annotate static calls";
-  }
-
-  @Override
-  public boolean enabled(Options options) {
-    return options.staticCall();
-  }
-
-  @Override
-  public int order() {
-    return Order.STATIC_CALL;
-  }
-
-  @Override
-  public boolean needsWalk() {
-    return false;
-  }
 
   @Override
   public void finish(ObjtoolFile file, int warnings) {

@@ -19,7 +19,11 @@ import io.objtool.elf.Symbol;
  * called functions; a call that returns has seen the untraining.
  */
 @AutoService(Pass.class)
-public final class UnretPass implements Pass {
+public final class UnretPass extends ActionPass {
+  public UnretPass() {
+    super("unret", "validate entry unret placement", options -> options.unret(), Order.UNRET, true);
+  }
+
   static final String ANNOTATIONS = ".discard.validate_unret";
 
   /** Ends the whole validation (the reference gives up on the object). */
@@ -29,26 +33,6 @@ public final class UnretPass implements Pass {
     Fatal() {
       super(null, null, false, false);
     }
-  }
-
-  @Override
-  public String option() {
-    return "unret";
-  }
-
-  @Override
-  public String help() {
-    return "validate entry unret placement";
-  }
-
-  @Override
-  public boolean enabled(Options options) {
-    return options.unret();
-  }
-
-  @Override
-  public int order() {
-    return Order.UNRET;
   }
 
   @Override
