@@ -39,7 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The unwinder on real stacks, checked against gdb. A small C program (resources
  * {@code gdbstack/stack-a.c}, {@code stack-b.c}: deep and recursive chains, leaves, alloca, a VLA,
  * a realigned frame, stack arguments, sibling and indirect calls) is compiled with
- * {@code -O2 -fomit-frame-pointer}; {@code bin/objtool --orc --link} adds ORC to each object
+ * {@code -O2 -fomit-frame-pointer}; our {@code --orc --link} (the check and the ORC generator, in
+ * process) adds ORC to each object
  * (and must agree with the reference objtool when it is installed); the objects are linked
  * {@code -no-pie}. gdb runs the program with {@code gdbstack/gdb-stack.py}, which stops at
  * breakpoints and steps instruction by instruction from some of them, and records at each stop
@@ -48,10 +49,6 @@ import org.junit.jupiter.api.io.TempDir;
  * alone). Our side unwinds each snapshot with the executable's ORC table only, and must give
  * gdb's frames, pc for pc and function for function, up to main and main's return address
  * into libc, where the unwind has to stop (libc has no ORC).
- *
- * <p>bin/objtool runs the CLI's build output (objtool-cli/target and the jars copied next to it),
- * so the ORC checked here is what the last package of the project generates; the unwinder and
- * loader are this module's.
  */
 class GdbStackTest {
   static final OrcFormat FORMAT = OrcFormat.CURRENT;
@@ -61,7 +58,6 @@ class GdbStackTest {
 
   @TempDir static Path dir;
 
-  static Path objtool;
   static List<Path> objects = new ArrayList<>();
   /** What our objtool printed on stderr for each object. */
   static Map<Path, String> warnings = new HashMap<>();
@@ -86,10 +82,6 @@ class GdbStackTest {
   static void build() throws IOException {
     assumeTrue(Fixtures.haveGcc(), "gcc not installed");
     assumeTrue(works(List.of("gdb", "--version")), "gdb not installed");
-    Path here = Path.of(System.getProperty("user.dir")).toAbsolutePath();
-    objtool = here.resolve("bin/objtool"); // run from the project root
-    if (!Files.isExecutable(objtool)) objtool = here.resolveSibling("bin/objtool"); // from objtool-orc (surefire)
-    assumeTrue(Files.isExecutable(objtool), "no bin/objtool near " + here);
     for (String r : List.of("stack-a.c", "stack-b.c", "gdb-stack.py")) {
       try (InputStream in = GdbStackTest.class.getResourceAsStream("/gdbstack/" + r)) {
         assertNotNull(in, r);
@@ -103,11 +95,8 @@ class GdbStackTest {
       cc.addAll(List.of(dir.resolve(src).toString(), "-o", o.toString()));
       Fixtures.run(cc);
       Files.copy(o, dir.resolve("ref-" + o.getFileName()), StandardCopyOption.REPLACE_EXISTING);
-      Result r = run(List.of(objtool.toString(), "--orc", "--link", o.toString()), Map.of(), 120);
-      assumeTrue(r.status != 127, "the JVM objtool is not built: " + r.err);
-      assertEquals(0, r.status, "objtool on " + src + ":\n" + r);
       objects.add(o);
-      warnings.put(o, r.err);
+      warnings.put(o, generateOrc(o));
     }
     exe = Fixtures.link(dir.resolve("stack-prog"), objects, "-no-pie");
     try (ElfFile f = openImage()) {
@@ -125,6 +114,24 @@ class GdbStackTest {
         "gdb script failed:\n" + g);
     stops = parse(Files.readAllLines(out.resolve("stops.txt")));
     stackBytes = Files.readAllBytes(out.resolve("stacks.bin"));
+  }
+
+  /**
+   * {@code objtool --orc --link} on {@code obj}, in process: the check with the ORC generator,
+   * then the object rewritten. Returns the warnings as the command line prints them.
+   */
+  static String generateOrc(Path obj) {
+    io.objtool.api.Options opts = io.objtool.api.Options.of(obj, "orc", "link");
+    try (ElfFile elf = ElfFile.open(obj)) {
+      io.objtool.api.Diagnostics diag = new io.objtool.api.Diagnostics(obj.toString(), false);
+      io.objtool.api.ObjtoolFile file = new io.objtool.api.ObjtoolFile(elf, opts,
+          io.objtool.api.arch.Architectures.forElfMachine(elf.machine()).orElseThrow(), diag);
+      new io.objtool.check.Checker(file, List.of(new io.objtool.orc.gen.OrcGenerator(FORMAT))).run();
+      if (file.changed()) elf.write(obj);
+      StringBuilder w = new StringBuilder();
+      for (io.objtool.api.Warning x : diag.warnings()) w.append(x.line()).append('\n');
+      return w.toString();
+    }
   }
 
   /** Our ORC (per object) is the reference objtool's, by the reference's own --dump=orc. */
