@@ -3,7 +3,8 @@
 #  1. installs what the tests need from Debian (gcc, binutils, xz, libcapstone4) when missing;
 #  2. builds and runs every module's unit tests (mvn verify);
 #  3. fetches the reference objtool and the module corpus (scripts/corpus.sh; cached);
-#  4. the ELF layer's corpus checks (scripts/elf-roundtrip.sh);
+#  4. the ELF layer's corpus checks (scripts/elf-roundtrip.sh), and bin/objtool run the way a
+#     kernel build runs it (scripts/kbuild-test.sh);
 #  5. the parity harness on a sample of the corpus (the ORC flags and the validation-pass
 #     flags), failing below the checked-in baseline.
 #   scripts/test.sh [--quick]     --quick: steps 1-2 only
@@ -31,6 +32,7 @@ mvn -B -ntp verify
 
 bash scripts/corpus.sh --with-6.1-modules >/dev/null
 bash scripts/elf-roundtrip.sh
+bash scripts/kbuild-test.sh
 python3 scripts/parity.py --sample 300 --baseline scripts/parity-baseline.txt
 python3 scripts/parity.py --sample 300 --baseline scripts/parity-baseline.txt \
   --flags "--stackval --uaccess --noinstr --link --module"
