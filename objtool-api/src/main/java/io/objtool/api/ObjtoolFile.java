@@ -146,6 +146,22 @@ public final class ObjtoolFile {
     return a == null || i >= a.length || a[insn.index] != insn ? null : a[i];
   }
 
+  /**
+   * Where a walk goes after {@code insn}: alternatives are patched in place, so the end of a
+   * replacement (or the NOP padding it) flows on after its original group.
+   */
+  public Instruction nextInsnToValidate(Instruction insn) {
+    AltGroup g = insn.altGroup;
+    if (g != null) {
+      if (g.nop != null) {
+        if (insn == g.lastInsn) return g.nop;
+        if (insn == g.nop) return nextInsnSameSec(g.origGroup.lastInsn);
+      }
+      if (insn == g.lastInsn && g.origGroup != null) return nextInsnSameSec(g.origGroup.lastInsn);
+    }
+    return nextInsnSameSec(insn);
+  }
+
   /** The previous instruction of the same section, or null. */
   public Instruction prevInsnSameSec(Instruction insn) {
     Instruction[] a = insns[insn.sec.index()];

@@ -66,6 +66,12 @@ public final class Relocations {
     rela.markDirty();
   }
 
+  /** Changes the type of entry {@code i} (e.g. to {@code R_X86_64_NONE} when the code it patched is gone). */
+  public void setType(int i, int relType) {
+    type[check(i)] = relType;
+    rela.markDirty();
+  }
+
   /** Changes the symbol of entry {@code i}. */
   public void setSymbol(int i, Symbol sym) {
     symbol[check(i)] = sym;

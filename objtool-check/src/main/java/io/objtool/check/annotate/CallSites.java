@@ -107,7 +107,7 @@ public final class CallSites {
       if (sibling) file.diag().warnInsn(insn, "tail call to __fentry__ !?!?");
       if (o.mnop()) {
         clearReloc(file, insn);
-        InsnPatch.write(file, insn, InsnPatch.nop(insn.length()));
+        InsnPatch.write(file, insn, InsnPatch.nop(file, insn.length()));
         insn.setType(InsnType.NOP);
       }
       sites.mcountCalls.add(insn);

@@ -5,7 +5,6 @@ import io.objtool.api.ObjtoolFile;
 import io.objtool.elf.Relocations;
 import io.objtool.elf.Section;
 import java.lang.foreign.ValueLayout;
-import java.lang.reflect.Field;
 import java.util.IdentityHashMap;
 import java.util.Map;
 
@@ -18,34 +17,23 @@ import java.util.Map;
 final class InsnPatch {
   static final int R_X86_64_NONE = 0;
 
-  /** x86 NOPs of 1 to 5 bytes, as the reference writes them. */
-  private static final byte[][] NOPS = {
-    {},
-    {(byte) 0x90},
-    {0x66, (byte) 0x90},
-    {0x0f, 0x1f, 0x00},
-    {0x0f, 0x1f, 0x40, 0x00},
-    {0x0f, 0x1f, 0x44, 0x00, 0x00},
-  };
-
   private static final byte RET = (byte) 0xc3;
   private static final byte INT3 = (byte) 0xcc;
 
   private InsnPatch() {}
 
-  /** A NOP of {@code len} bytes (1..5). */
-  static byte[] nop(int len) {
-    if (len < 1 || len >= NOPS.length) throw new IllegalArgumentException("nop length " + len);
-    return NOPS[len].clone();
+  /** The architecture's NOP of {@code len} bytes. */
+  static byte[] nop(ObjtoolFile file, int len) {
+    return file.arch().nop(len);
   }
 
-  /** RET, then INT3, then a NOP filling the rest (1..5 bytes). */
-  static byte[] ret(int len) {
-    if (len < 1 || len >= NOPS.length) throw new IllegalArgumentException("ret length " + len);
+  /** RET, then INT3, then a NOP filling the rest. */
+  static byte[] ret(ObjtoolFile file, int len) {
+    if (len < 1) throw new IllegalArgumentException("ret length " + len);
     byte[] b = new byte[len];
     b[0] = RET;
     if (len > 1) b[1] = INT3;
-    if (len > 2) System.arraycopy(NOPS[len - 2], 0, b, 2, len - 2);
+    if (len > 2) System.arraycopy(file.arch().nop(len - 2), 0, b, 2, len - 2);
     return b;
   }
 
@@ -71,28 +59,7 @@ final class InsnPatch {
 
   /** Turns relocation {@code i} of {@code r} into {@code R_X86_64_NONE}. */
   static void clearRelocType(ObjtoolFile file, Relocations r, int i) {
-    setType(r, i, R_X86_64_NONE);
-    r.setAddend(i, r.addend(i)); // marks the section for writing
+    r.setType(i, R_X86_64_NONE);
     file.markChanged();
-  }
-
-  // Relocations has no setter for the type yet: until objtool-elf offers one, the column is
-  // reached through reflection (the library runs on the class path, in one unnamed module).
-  private static volatile Field typeColumn;
-
-  private static void setType(Relocations r, int i, int type) {
-    try {
-      Field f = typeColumn;
-      if (f == null) {
-        f = Relocations.class.getDeclaredField("type");
-        f.setAccessible(true);
-        typeColumn = f;
-      }
-      int[] column = (int[]) f.get(r);
-      if (i < 0 || i >= r.count()) throw new IndexOutOfBoundsException(i);
-      column[i] = type;
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("cannot change a relocation type", e);
-    }
   }
 }

@@ -60,7 +60,7 @@ public final class JumpLabelHackPass implements Pass, CheckHooks {
       Instruction insn = file.findInsn(s.section(), s.value() + rel.addend(code));
       if (insn == null || insn.type() != InsnType.JUMP_UNCONDITIONAL) continue;
       CallSites.clearReloc(file, insn);
-      InsnPatch.write(file, insn, InsnPatch.nop(insn.length()));
+      InsnPatch.write(file, insn, InsnPatch.nop(file, insn.length()));
       insn.setType(InsnType.NOP);
     }
   }

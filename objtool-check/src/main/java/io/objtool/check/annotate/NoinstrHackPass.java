@@ -23,7 +23,7 @@ public final class NoinstrHackPass extends ActionPass {
   static void silence(ObjtoolFile file, Instruction insn, boolean sibling) {
     CallSites.clearReloc(file, insn);
     int len = insn.length();
-    InsnPatch.write(file, insn, sibling ? InsnPatch.ret(len) : InsnPatch.nop(len));
+    InsnPatch.write(file, insn, sibling ? InsnPatch.ret(file, len) : InsnPatch.nop(file, len));
     if (sibling) {
       insn.setType(InsnType.RETURN);
       // one instruction stands for RET; INT3: no straight-line-speculation complaint about it

@@ -60,22 +60,11 @@ public final class UnretPass extends ActionPass {
     }
   }
 
-  private static Instruction nextToValidate(ObjtoolFile file, Instruction insn) {
-    AltGroup g = insn.altGroup();
-    if (g != null) {
-      if (g.nop != null) {
-        if (insn == g.lastInsn) return g.nop;
-        if (insn == g.nop) return file.nextInsnSameSec(g.origGroup.lastInsn);
-      }
-      if (insn == g.lastInsn && g.origGroup != null) return file.nextInsnSameSec(g.origGroup.lastInsn);
-    }
-    return file.nextInsnSameSec(insn);
-  }
 
   /** Follows the paths from {@code insn}; true when one of them was reported. */
   private static boolean validate(ObjtoolFile file, Instruction insn) {
     while (true) {
-      Instruction next = nextToValidate(file, insn);
+      Instruction next = file.nextInsnToValidate(insn);
       if ((insn.visited() & Instruction.VISITED_UNRET) != 0) return false;
       insn.setVisited(Instruction.VISITED_UNRET);
       for (Alternative alt = insn.alts(); alt != null; alt = alt.next()) {

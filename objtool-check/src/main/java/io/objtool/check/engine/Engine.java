@@ -131,18 +131,6 @@ public final class Engine {
     }
   }
 
-  /** Where the walk goes after {@code insn}: alternatives are patched in place, so a replacement flows on after its original group. */
-  private Instruction nextInsnToValidate(Instruction insn) {
-    AltGroup g = insn.altGroup();
-    if (g != null) {
-      if (g.nop != null) {
-        if (insn == g.lastInsn) return g.nop;
-        if (insn == g.nop) return file.nextInsnSameSec(g.origGroup.lastInsn);
-      }
-      if (insn == g.lastInsn && g.origGroup != null) return file.nextInsnSameSec(g.origGroup.lastInsn);
-    }
-    return file.nextInsnSameSec(insn);
-  }
 
   private boolean propagateAltCfi(Instruction insn) {
     AltGroup g = insn.altGroup();
@@ -191,7 +179,7 @@ public final class Engine {
     Instruction prev = null;
     boolean cfiTouched = true;
     while (true) {
-      Instruction next = nextInsnToValidate(insn);
+      Instruction next = file.nextInsnToValidate(insn);
       Func ifunc = insn.func();
       if (func != null && ifunc != null && func != ifunc.pfunc()) {
         String n = func.name();
