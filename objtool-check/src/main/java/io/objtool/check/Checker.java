@@ -30,6 +30,7 @@ import java.util.ServiceLoader;
 public final class Checker {
   private final ObjtoolFile file;
   private final List<Pass> passes;
+  private boolean failed;
 
   public Checker(ObjtoolFile file, List<Pass> passes) {
     this.file = file;
@@ -42,6 +43,11 @@ public final class Checker {
     List<Pass> out = new ArrayList<>();
     for (Pass p : ServiceLoader.load(Pass.class, loader)) if (p.enabled(options)) out.add(p);
     return out;
+  }
+
+  /** Whether the object could not be read (the tool then exits non-zero and writes nothing). */
+  public boolean failed() {
+    return failed;
   }
 
   /** Runs the check in a thread with a stack deep enough for the recursive walk. Returns the warning count. */
@@ -103,6 +109,7 @@ public final class Checker {
       }
       for (Pass p : passes) p.finish(file, warnings);
     } catch (CfgException e) {
+      failed = e.exitFailure();
       return file.diag().count();
     }
     return warnings;

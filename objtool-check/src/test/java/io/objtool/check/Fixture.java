@@ -27,18 +27,23 @@ import java.util.regex.Pattern;
  * helper: a header line {@code objtool: FLAGS} (and optionally {@code cflags: FLAGS}), and a
  * comment {@code WARN: text} on each line whose instruction must be warned about, where text is a
  * part of the warning message. It is compiled with gcc and {@code -g}; each warning's location
- * is mapped back to a source line through the line table.
+ * is mapped back to a source line through the line table. A warning that maps to no source line
+ * (one with no location, or located in a data section such as {@code __jump_table}) is expected
+ * by a comment {@code WARN-FILE: text} anywhere in the fixture.
  */
 final class Fixture {
   static final Path REFERENCE = Path.of(System.getProperty("user.home"), ".cache/objtool-corpus/ref/objtool-6.12");
   private static final Pattern WARN = Pattern.compile("(?://|#|/\\*)\\s*WARN:\\s*(.*?)\\s*(?:\\*/)?\\s*$");
+  private static final Pattern WARN_FILE = Pattern.compile("(?://|#|/\\*)\\s*WARN-FILE:\\s*(.*?)\\s*(?:\\*/)?\\s*$");
+  /** The {@link #expected} key of warnings that map to no source line. */
+  static final int NO_LINE = -1;
   private static final Pattern HEADER = Pattern.compile("(?://|#|\\*)\\s*(objtool|cflags):\\s*(.*?)\\s*$");
 
   final String name;
   final List<String> lines;
   final List<String> objtoolFlags = new ArrayList<>();
   final List<String> cflags = new ArrayList<>();
-  /** line number (1-based) -> expected message parts. */
+  /** line number (1-based, or {@link #NO_LINE}) -> expected message parts. */
   final Map<Integer, List<String>> expected = new TreeMap<>();
 
   Fixture(String name, String text) {
@@ -50,6 +55,11 @@ final class Fixture {
       if (h.find() && i < 12) {
         List<String> target = h.group(1).equals("objtool") ? objtoolFlags : cflags;
         target.addAll(Arrays.asList(h.group(2).trim().split("\\s+")));
+        continue;
+      }
+      Matcher fm = WARN_FILE.matcher(l);
+      if (fm.find()) {
+        expected.computeIfAbsent(NO_LINE, k -> new ArrayList<>()).add(fm.group(1));
         continue;
       }
       Matcher m = WARN.matcher(l);
@@ -87,15 +97,16 @@ final class Fixture {
     }
   }
 
-  /** The source line of {@code sec+offset}, through the object's line table. */
+  /** The source line of {@code sec+offset}, through the object's line table ({@link #NO_LINE} if none). */
   static int line(Path obj, String sec, long offset) throws IOException {
     String out = run(List.of("addr2line", "-e", obj.toString(), "-j", sec, "0x" + Long.toHexString(offset))).trim();
     int colon = out.lastIndexOf(':');
     String num = out.substring(colon + 1).replaceFirst("\\s.*", "");
     try {
-      return Integer.parseInt(num);
+      int n = Integer.parseInt(num);
+      return n > 0 ? n : NO_LINE; // "??:0": not in the line table
     } catch (NumberFormatException e) {
-      return -1;
+      return NO_LINE;
     }
   }
 

@@ -47,7 +47,7 @@ class FixtureTest {
         line = Fixture.line(obj, w.section(), w.offset());
       } else {
         String[] fn = Fixture.functionOf(obj, w);
-        line = fn == null ? -1 : Fixture.line(obj, fn[0], Long.parseLong(fn[1]));
+        line = fn == null ? Fixture.NO_LINE : Fixture.line(obj, fn[0], Long.parseLong(fn[1]));
       }
       got.computeIfAbsent(line, k -> new ArrayList<>()).add(w.message());
     }

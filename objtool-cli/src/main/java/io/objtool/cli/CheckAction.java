@@ -73,11 +73,13 @@ final class CheckAction implements Pass {
     ObjtoolFile file = new ObjtoolFile(elf, opts, arch, diag);
     file.setCompat(compat);
     List<io.objtool.api.Pass> passes = Checker.enabledPasses(opts, loader);
-    new Checker(file, passes).run();
+    Checker checker = new Checker(file, passes);
+    checker.run();
     for (Warning w : diag.warnings()) {
       err.println(w.line());
       listener.accept(w);
     }
+    if (checker.failed()) return 1;
     if (file.changed() && !opts.dryRun()) elf.write(opts.objectFile());
     return 0;
   }

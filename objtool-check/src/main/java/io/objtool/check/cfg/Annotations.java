@@ -96,8 +96,12 @@ public final class Annotations {
   public static void intraFunctionCalls(ObjtoolFile file) {
     Annotations a = new Annotations(file);
     a.forEachTarget(".discard.intra_function_calls", "", (s, off, insn, w) -> {
-      if (insn == null || insn.type() != InsnType.CALL) {
+      if (insn == null) {
         file.diag().warn("bad .discard.intra_function_call entry");
+        throw new CfgException();
+      }
+      if (insn.type() != InsnType.CALL) {
+        file.diag().warnInsn(insn, "intra_function_call not a direct call");
         throw new CfgException();
       }
       insn.setType(InsnType.JUMP_UNCONDITIONAL);
@@ -127,14 +131,26 @@ public final class Annotations {
       }
       insn.set(Instruction.RETPOLINE_SAFE);
     });
-    a.forEachTarget(".discard.instr_end", "", (s, off, insn, w) -> {
+    // instrumentation regions are read only when the object has instr_end annotations
+    Section instrEnd = file.elf().section(".discard.instr_end");
+    if (instrEnd != null && instrEnd.rela() != null) a.instrHints();
+    a.reachable();
+  }
+
+  private void instrHints() {
+    Annotations a = this;
+    forEachTarget(".discard.instr_end", "", (s, off, insn, w) -> {
       if (insn == null) a.bad(".discard.instr_end");
       insn.setInstr(insn.instr() - 1);
     });
-    a.forEachTarget(".discard.instr_begin", "", (s, off, insn, w) -> {
+    forEachTarget(".discard.instr_begin", "", (s, off, insn, w) -> {
       if (insn == null) a.bad(".discard.instr_begin");
       insn.setInstr(insn.instr() + 1);
     });
+  }
+
+  private void reachable() {
+    Annotations a = this;
     a.forEachTarget(".discard.reachable", "", (s, off, insn, w) -> {
       Instruction dead;
       if (insn != null) {

@@ -38,7 +38,7 @@ public final class Funcs {
       Symbol parent = file.elf().symbol(s.name().substring(0, cold));
       if (parent == null) {
         file.diag().warn(s.name() + "(): can't find parent function");
-        throw new CfgException();
+        throw new CfgException(true); // reading the symbols failed: the reference exits 1
       }
       Func child = file.func(s);
       Func pf = file.func(parent);
