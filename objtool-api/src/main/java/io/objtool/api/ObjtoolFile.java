@@ -205,10 +205,27 @@ public final class ObjtoolFile {
    */
   public int insnReloc(Instruction insn) {
     if (insn.reloc != -2) return insn.reloc;
+    Instruction[] a = insn.sec.index() < insns.length ? insns[insn.sec.index()] : null;
     Relocations r = insn.sec.relocations();
-    int idx = r == null ? -1 : r.find(insn.offset(), insn.length());
-    insn.reloc = idx;
-    return idx;
+    if (a == null || a[insn.index] != insn || r == null) {
+      insn.reloc = r == null ? -1 : r.find(insn.offset(), insn.length());
+      return insn.reloc;
+    }
+    // first question about this section: answer it for every instruction in one merge of the
+    // two offset-ordered lists
+    int k = 0;
+    int n = r.count();
+    for (Instruction x : a) {
+      long start = x.offset();
+      while (k < n && r.offset(r.byOffset(k)) < start) k++;
+      int idx = -1;
+      if (k < n) {
+        int e = r.byOffset(k);
+        if (r.offset(e) < start + x.length()) idx = e;
+      }
+      if (x.reloc == -2) x.reloc = idx;
+    }
+    return insn.reloc;
   }
 
   /** The relocations of {@code insn}'s section (null when it has none). */

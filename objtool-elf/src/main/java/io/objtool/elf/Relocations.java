@@ -103,6 +103,13 @@ public final class Relocations {
     return offset[byOffset == null ? k : byOffset[k]];
   }
 
+  /** The file-order index of the entry that is {@code k}-th by offset (stable for equal offsets). */
+  public int byOffset(int k) {
+    sortIndex();
+    if (k < 0 || k >= count) throw new IndexOutOfBoundsException(k);
+    return byOffset == null ? k : byOffset[k];
+  }
+
   /**
    * The entry (file-order index) with the lowest offset in {@code [start, start+len)}, or -1.
    * O(log n).

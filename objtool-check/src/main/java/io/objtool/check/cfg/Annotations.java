@@ -204,7 +204,8 @@ public final class Annotations {
       file.diag().warn("struct unwind_hint size mismatch");
       throw new CfgException();
     }
-    file.attach(Annotations.class, Boolean.TRUE);
+    java.util.List<Instruction> hinted = new java.util.ArrayList<>();
+    file.attach(Annotations.class, hinted);
     MemorySegment d = sec.data();
     Relocations r = sec.relocations();
     CfiState cfi = new CfiState();
@@ -239,6 +240,7 @@ public final class Annotations {
       int type = d.get(JAVA_BYTE, base + 7) & 0xff;
       int signal = d.get(JAVA_BYTE, base + 8) & 0xff;
       insn.set(Instruction.HINT);
+      hinted.add(insn);
       switch (type) {
         case UnwindHint.TYPE_UNDEFINED -> {
           insn.setCfi(undefined);
@@ -283,5 +285,14 @@ public final class Annotations {
   /** Whether the object had unwind hints (so the engine walks from them too). */
   public static boolean hasHints(ObjtoolFile file) {
     return file.attachment(Annotations.class) != null;
+  }
+
+  /** The instructions an unwind hint names, in the order of all instructions (section, offset). */
+  public static java.util.List<Instruction> hinted(ObjtoolFile file) {
+    java.util.List<Instruction> h = file.attachment(Annotations.class);
+    if (h == null) return java.util.List.of();
+    java.util.List<Instruction> sorted = new java.util.ArrayList<>(new java.util.LinkedHashSet<>(h));
+    sorted.sort(java.util.Comparator.comparingInt((Instruction i) -> i.section().index()).thenComparingLong(Instruction::offset));
+    return sorted;
   }
 }

@@ -85,8 +85,8 @@ public final class Engine {
   public int validateUnwindHints(Section sec) {
     int warnings = 0;
     InsnState state = file.initInsnState(sec);
-    Iterable<Instruction> insns = sec != null ? file.instructions(sec) : file.allInsns();
-    for (Instruction insn : insns) {
+    for (Instruction insn : io.objtool.check.cfg.Annotations.hinted(file)) {
+      if (sec != null && insn.section() != sec) continue;
       if (insn.hint() && insn.visited() == 0 && !insn.ignored()) {
         boolean w = validateBranch(insn.func(), insn, state);
         if (w) {
