@@ -30,7 +30,11 @@ public final class Decode {
       long size = code.byteSize();
       List<Instruction> list = new ArrayList<>((int) Math.min(Integer.MAX_VALUE, size / 4 + 1));
       for (long off = 0; off < size; ) {
-        if (!decoder.decode(code, off, size, inFunction(sec, code, off, size), d) || !d.ok()) {
+        boolean ok = decoder.decode(code, off, size, true, d) && d.ok();
+        if (ok && d.opcodeMap() == 0 && d.opcode() == 0xcf && !inFunction(sec, off)) {
+          ok = decoder.decode(code, off, size, false, d) && d.ok(); // IRET outside a function
+        }
+        if (!ok) {
           file.diag().warn("can't decode instruction at " + sec.name() + ":0x" + Long.toHexString(off));
           throw new CfgException();
         }
@@ -56,16 +60,10 @@ public final class Decode {
   }
 
   /**
-   * Whether the code at {@code off} lies in a function symbol. It matters only for IRET (which
-   * objtool models as a stack adjustment inside functions, as in sync_core()), so the symbol
-   * lookup is made only when the next bytes could be one.
+   * Whether the code at {@code off} lies in a function symbol. It matters only for IRET, which
+   * objtool models as a stack adjustment inside functions (as in sync_core()).
    */
-  private static boolean inFunction(Section sec, MemorySegment code, long off, long size) {
-    boolean maybeIret = false;
-    for (long i = off; i < Math.min(size, off + 3) && !maybeIret; i++) {
-      maybeIret = code.get(java.lang.foreign.ValueLayout.JAVA_BYTE, i) == (byte) 0xcf;
-    }
-    if (!maybeIret) return true;
+  private static boolean inFunction(Section sec, long off) {
     Symbol s = sec.symbols().containing(off);
     return s != null && s.type() == Elf.STT_FUNC;
   }
