@@ -32,7 +32,10 @@ public final class DecodedInsn {
 
     private static final int OP_FIELDS = 6;
 
-    private DecodeStatus status = DecodeStatus.INVALID_OPCODE;
+    /** The {@link DecodeStatus} ordinal: a primitive, so the per-instruction store needs no GC barrier. */
+    private byte status = (byte) DecodeStatus.INVALID_OPCODE.ordinal();
+    private static final DecodeStatus[] STATUSES = DecodeStatus.values();
+    private static final byte OK = (byte) DecodeStatus.OK.ordinal();
     private int length;
     private int type;
     private long immediate;
@@ -49,12 +52,12 @@ public final class DecodedInsn {
 
     /** Decoding outcome. */
     public DecodeStatus status() {
-        return status;
+        return STATUSES[status];
     }
 
     /** True when {@link #status()} is {@link DecodeStatus#OK}. */
     public boolean ok() {
-        return status == DecodeStatus.OK;
+        return status == OK;
     }
 
     /** Instruction length in bytes (also set for errors: the bytes examined, at least 1). */
@@ -186,7 +189,7 @@ public final class DecodedInsn {
 
     /** Resets everything; a decoder calls this first. */
     public void reset() {
-        status = DecodeStatus.INVALID_OPCODE;
+        status = (byte) DecodeStatus.INVALID_OPCODE.ordinal();
         length = 0;
         type = 0;
         immediate = 0;
@@ -220,7 +223,7 @@ public final class DecodedInsn {
      */
     public void set(int length, int type, boolean hasImm, long immediate, int flags, int map, int opcode,
                     int modrm, int dispOffset, int dispSize, int immOffset, int immSize) {
-        this.status = DecodeStatus.OK;
+        this.status = OK;
         this.length = length;
         this.type = type;
         this.immediate = hasImm ? immediate : 0;
@@ -237,7 +240,7 @@ public final class DecodedInsn {
 
     /** Records the decoding outcome and instruction length. */
     public void setResult(DecodeStatus status, int length) {
-        this.status = status;
+        this.status = (byte) status.ordinal();
         this.length = length;
     }
 
@@ -290,7 +293,7 @@ public final class DecodedInsn {
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder();
-        sb.append(status).append(" len=").append(length);
+        sb.append(status()).append(" len=").append(length);
         if (ok()) {
             sb.append(' ').append(type());
             if (has(F_IMMEDIATE)) {
