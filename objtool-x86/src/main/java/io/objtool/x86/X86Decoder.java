@@ -94,8 +94,25 @@ public final class X86Decoder implements InsnDecoder {
         int dispOff = dispSize == 0 ? 0 : length - immSize - dispSize;
         out.set(length, X86Classifier.classify(this, inFunction), immSize != 0, imm, flags, map, opcode, modrm,
                 dispOff, dispSize, immSize == 0 ? 0 : length - immSize, immSize);
-        X86StackOps.build(this, inFunction, out);
+        if (mayHaveStackOps()) {
+            if (map == 0 && (opcode & 0xf0) == 0x50) {
+                X86StackOps.pushPop(this, out); // the most frequent stack ops
+            } else {
+                X86StackOps.build(this, inFunction, out); // large, so not inlined: called only when it can add ops
+            }
+        }
         return true;
+    }
+
+    /** A cheap test of what {@link X86StackOps#build} looks at: a legacy opcode that can touch the stack. */
+    private boolean mayHaveStackOps() {
+        if (encoding != ENC_LEGACY || danglingRex) {
+            return false;
+        }
+        if (map == 0) {
+            return (OpcodeTables.MAP0[opcode] & OpcodeTables.STACK) != 0;
+        }
+        return map == 1 && (opcode == 0xa0 || opcode == 0xa1 || opcode == 0xa8 || opcode == 0xa9);
     }
 
     /**
@@ -165,12 +182,8 @@ public final class X86Decoder implements InsnDecoder {
         } else {
             v = (w0 >>> (i << 3)) | (w1 << ((8 - i) << 3));
         }
-        return switch (n) {
-            case 1 -> (byte) v;
-            case 2 -> (short) v;
-            case 4 -> (int) v;
-            default -> v;
-        };
+        int shift = 64 - (n << 3); // sign-extend the low n bytes without a branch
+        return (v << shift) >> shift;
     }
 
     // ---- length decoding ----

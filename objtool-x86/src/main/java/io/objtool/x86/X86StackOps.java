@@ -32,6 +32,16 @@ final class X86StackOps {
     /** Bytes IRET pops in 64-bit mode: rip, cs, rflags, rsp, ss. */
     private static final int IRET_FRAME = 5 * 8;
 
+    /** {@code push %reg} / {@code pop %reg} (50..5f): small enough to be inlined into the decoder's hot path. */
+    static void pushPop(X86Decoder d, DecodedInsn out) {
+        int reg = (d.opcode & 7) | ((d.rex & 1) << 3);
+        if (d.opcode < 0x58) {
+            out.addStackOp(OpSrcType.REG, reg, 0, OpDestType.PUSH, 0, 0);
+        } else {
+            out.addStackOp(OpSrcType.POP, 0, 0, OpDestType.REG, reg, 0);
+        }
+    }
+
     static void build(X86Decoder d, boolean inFunction, DecodedInsn out) {
         if (d.encoding != X86Decoder.ENC_LEGACY || d.danglingRex) {
             return;
@@ -47,10 +57,8 @@ final class X86StackOps {
         boolean w = d.rexW();
         boolean regForm = d.modrm >= 0 && d.mod() == 3;
         switch (op) {
-            case 0x50, 0x51, 0x52, 0x53, 0x54, 0x55, 0x56, 0x57 ->
-                out.addStackOp(OpSrcType.REG, (op & 7) | ((d.rex & 1) << 3), 0, OpDestType.PUSH, 0, 0);
-            case 0x58, 0x59, 0x5a, 0x5b, 0x5c, 0x5d, 0x5e, 0x5f ->
-                out.addStackOp(OpSrcType.POP, 0, 0, OpDestType.REG, (op & 7) | ((d.rex & 1) << 3), 0);
+            case 0x50, 0x51, 0x52, 0x53, 0x54, 0x55, 0x56, 0x57, 0x58, 0x59, 0x5a, 0x5b, 0x5c, 0x5d, 0x5e, 0x5f ->
+                pushPop(d, out);
             case 0x68, 0x6a -> out.addStackOp(OpSrcType.CONST, 0, 0, OpDestType.PUSH, 0, 0);
             case 0x9c -> out.addStackOp(OpSrcType.CONST, 0, 0, OpDestType.PUSHF, 0, 0);
             case 0x9d -> out.addStackOp(OpSrcType.POPF, 0, 0, OpDestType.MEM, 0, 0);
