@@ -32,7 +32,6 @@ public final class CfiState {
   public boolean signal;
   public boolean end;
   public boolean forceUndefined;
-  private int hash;
 
   public CfiState() {
     Arrays.fill(regBase, CfiRegs.UNDEFINED);
@@ -60,7 +59,6 @@ public final class CfiState {
     signal = o.signal;
     end = o.end;
     forceUndefined = o.forceUndefined;
-    hash = 0;
   }
 
   public CfiReg cfa() { return new CfiReg(cfaBase, cfaOffset); }
@@ -95,12 +93,10 @@ public final class CfiState {
         && Arrays.equals(valBase, o.valBase) && Arrays.equals(valOffset, o.valOffset);
   }
 
-  /** Hash of the whole state. Only interned (never again mutated) states cache it. */
+  /** Hash of the whole state (hash maps keep it per entry, so it is not cached here). */
   @Override
   public int hashCode() {
-    int h = hash;
-    if (h != 0) return h;
-    h = cfaBase * 31 + cfaOffset;
+    int h = cfaBase * 31 + cfaOffset;
     h = h * 31 + stackSize;
     h = h * 31 + drapReg;
     h = h * 31 + drapOffset;
@@ -111,11 +107,6 @@ public final class CfiState {
     h = h * 31 + Arrays.hashCode(valBase);
     h = h * 31 + Arrays.hashCode(valOffset);
     return h;
-  }
-
-  void freezeHash() {
-    hash = 0;
-    hash = hashCode();
   }
 
   @Override

@@ -55,18 +55,23 @@ public final class Diagnostics {
 
   /** A warning located at {@code sec+offset}, named after the symbol covering it. */
   public void warnAt(Section sec, long offset, String msg) {
-    Symbol sym = null;
-    if (sec.isExecutable()) sym = sec.symbols().functionContaining(offset);
-    if (sym == null) sym = sec.symbols().containing(offset);
-    String where = offstr(sec, offset);
+    Symbol sym = covering(sec, offset);
+    String where = offstr(sec, offset, sym);
     add(sec.name(), offset, sym == null ? null : sym.name(), sym == null ? -1 : offset - sym.value(), msg, where + ": " + msg);
   }
 
   /** {@code FUNC+0xOFF} (or {@code SEC+0xOFF}) of a location, as warnings print it. */
   public String offstr(Section sec, long offset) {
-    Symbol sym = null;
-    if (sec.isExecutable()) sym = sec.symbols().functionContaining(offset);
-    if (sym == null) sym = sec.symbols().containing(offset);
+    return offstr(sec, offset, covering(sec, offset));
+  }
+
+  /** The function (in code) or symbol covering a location, as warnings name it. */
+  private static Symbol covering(Section sec, long offset) {
+    Symbol sym = sec.isExecutable() ? sec.symbols().functionContaining(offset) : null;
+    return sym != null ? sym : sec.symbols().containing(offset);
+  }
+
+  private String offstr(Section sec, long offset, Symbol sym) {
     if (sym == null) return sec.name() + "+0x" + Long.toHexString(offset);
     String s = sym.name() + "+0x" + Long.toHexString(offset - sym.value());
     if (secAddress) s += " (" + sec.name() + "+0x" + Long.toHexString(offset) + ")";

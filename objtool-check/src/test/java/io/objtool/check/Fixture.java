@@ -110,12 +110,6 @@ final class Fixture {
     }
   }
 
-  /** The location a warning is about: its instruction, or the start of the function it names. */
-  static long[] location(Path obj, Warning w) {
-    if (w.section() != null && w.offset() >= 0) return new long[] {0, w.offset()};
-    return null;
-  }
-
   /**
    * Section and offset a location-less warning is about: the start of the function it names
    * ("f() ..."), or the last byte of the section it names ("SEC: ...").
@@ -169,9 +163,5 @@ final class Fixture {
       Thread.currentThread().interrupt();
       throw new IOException(e);
     }
-  }
-
-  static String describe(Section s) {
-    return s.name();
   }
 }

@@ -53,7 +53,6 @@ public final class Annotations {
     for (int i = 0; i < r.count(); i++) {
       Symbol s = r.symbol(i);
       long off = s.value() + r.addend(i);
-      if (!s.isSectionSymbol()) off = s.value() + r.addend(i);
       Instruction insn = s.section() == null ? null : file.findInsn(s.section(), off);
       each.accept(s, off, insn, what);
     }

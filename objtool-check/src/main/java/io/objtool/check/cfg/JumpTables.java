@@ -19,9 +19,6 @@ import java.util.Map;
  * the jump.
  */
 public final class JumpTables {
-  /** Dynamic jump -> index of the first table relocation in the table section's relocations. */
-  private static final Object KEY = new Object();
-
   private final ObjtoolFile file;
   private final Map<Instruction, Integer> tables = new IdentityHashMap<>();
   private final Map<Instruction, Instruction> firstJumpSrc = new IdentityHashMap<>();
@@ -134,9 +131,5 @@ public final class JumpTables {
       file.diag().warnInsn(insn, "can't find switch jump table");
       throw new CfgException();
     }
-  }
-
-  static Object key() {
-    return KEY;
   }
 }
