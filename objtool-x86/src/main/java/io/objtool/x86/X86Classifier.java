@@ -13,7 +13,7 @@ final class X86Classifier {
 
     private static final int T_OTHER = InsnType.OTHER.ordinal();
     /** Needs a closer look: see {@link #special}. */
-    private static final int T_SPECIAL = 0x7f;
+    static final int T_SPECIAL = 0x7f;
 
     /** Type per one-byte opcode (ordinal, or {@link #T_SPECIAL}). */
     private static final byte[] TYPE0 = new byte[256];
@@ -51,6 +51,11 @@ final class X86Classifier {
         set(TYPE1, 0x80, 0x8f, InsnType.JUMP_CONDITIONAL);
         TYPE1[0x01] = T_SPECIAL; // clac, stac, eretu, erets
         TYPE1[0x1e] = T_SPECIAL; // endbr64, endbr32
+    }
+
+    /** The type table entry of a legacy map 0 or 1 opcode: an ordinal or {@link #T_SPECIAL}. */
+    static int rawType(int map, int opcode) {
+        return (map == 0 ? TYPE0 : TYPE1)[opcode];
     }
 
     /** The {@link InsnType} ordinal of the instruction in the decoder's scratch state. */

@@ -69,6 +69,41 @@ public final class X86Decoder implements InsnDecoder {
 
     @Override
     public boolean decode(MemorySegment code, long offset, long end, boolean inFunction, DecodedInsn out) {
+        int desc;
+        if (end - offset >= FAST_MIN_BYTES && (desc = fastDecode(code, offset)) >= 0) {
+            int type = (desc >>> FD_TYPE_SHIFT) & 0x7f;
+            if (type == X86Classifier.T_SPECIAL) {
+                type = X86Classifier.classify(this, inFunction);
+            }
+            int isz = immSize;
+            int ds = dispSize;
+            int flags = ripRelative ? DecodedInsn.F_RIP_RELATIVE : 0;
+            out.set(length, type, isz != 0, imm, flags, map, opcode, modrm,
+                    ds == 0 ? 0 : length - isz - ds, ds, isz == 0 ? 0 : length - isz, isz);
+            if (mayTouchStack(desc) != 0) {
+                if (map == 0 && (opcode & 0xf0) == 0x50) {
+                    X86StackOps.pushPop(this, out);
+                } else {
+                    X86StackOps.build(this, inFunction, out);
+                }
+            }
+            return true;
+        }
+        return decodeSlow(code, offset, end, inFunction, out);
+    }
+
+    /** {@link #decode} by the general decoder alone: the reference the fast path is tested against. */
+    boolean decodeWithoutFastPath(MemorySegment code, long offset, long end, boolean inFunction, DecodedInsn out) {
+        return decodeSlow(code, offset, end, inFunction, out);
+    }
+
+    /** Whether the fast path decodes the instruction at {@code offset} (for tests). */
+    boolean fastPathTakes(MemorySegment code, long offset, long end) {
+        return end - offset >= FAST_MIN_BYTES && fastDecode(code, offset) >= 0;
+    }
+
+    /** Every prefix, escape and layout the fast path does not cover, and the last bytes of a section. */
+    private boolean decodeSlow(MemorySegment code, long offset, long end, boolean inFunction, DecodedInsn out) {
         load(code, offset, end);
         int status = decodeLength();
         if (status != 0) {
@@ -123,11 +158,269 @@ public final class X86Decoder implements InsnDecoder {
      */
     @Override
     public int lengthAndType(MemorySegment code, long offset, long end, boolean inFunction) {
+        int desc;
+        if (end - offset >= FAST_MIN_BYTES && (desc = fastDecode(code, offset)) >= 0) {
+            int type = (desc >>> FD_TYPE_SHIFT) & 0x7f;
+            if (type == X86Classifier.T_SPECIAL) {
+                type = X86Classifier.classify(this, inFunction);
+            }
+            return length | type << 8;
+        }
         load(code, offset, end);
         if (decodeLength() != 0) {
             return -Math.max(1, length);
         }
         return length | X86Classifier.classify(this, inFunction) << 8;
+    }
+
+    // ---- the fast path: at most one legacy prefix, an optional REX, one-byte or 0f opcode ----
+
+    /**
+     * Bytes that must be left in the section for the fast path, which reads 16 bytes.
+     */
+    private static final int FAST_MIN_BYTES = 16;
+
+    /** Fast descriptor bit: the opcode has a ModRM byte. */
+    private static final int FD_MODRM = 1;
+    /** Fast descriptor bits 1..4: immediate size with neither 66 nor 67 (0, 1, 2, 4 or 8). */
+    private static final int FD_IMM_SHIFT = 1;
+    /** Fast descriptor bit: group 3, the immediate exists only for /0 and /1 (test). */
+    private static final int FD_GRP3 = 1 << 5;
+    /** Fast descriptor bit: {@link OpcodeTables#STACK}. */
+    private static final int FD_STACK = 1 << 6;
+    /**
+     * Fast descriptor bit: stack ops are possible only when a ModRM field names register 4 or 5
+     * (%rsp, %rbp, %r12, %r13, or a SIB byte): the filter is cheap and a superset.
+     */
+    private static final int FD_STACK_SPBP = 1 << 7;
+    /** Fast descriptor bit: with REX.W the opcode always goes to the stack-op builder (89, 8d). */
+    private static final int FD_STACK_W = 1 << 15;
+    /**
+     * Per ModRM byte: bit 0 when a field names %rsp (reg 100, or rm 100 in register form) or the
+     * memory operand is based on %rbp (rm 101 with a displacement); bit 1 when the SIB base decides
+     * (rm 100 in memory form). REX extensions are ignored, so the test is a superset.
+     */
+    private static final byte[] SPBP_MODRM = new byte[256];
+    /** Fast descriptor bits 8..14: the classifier's type (or its "special" marker). */
+    private static final int FD_TYPE_SHIFT = 8;
+    /** Fast descriptor value: take the slow path. */
+    private static final int FD_SLOW = -1;
+
+    /**
+     * Fast descriptors indexed by {@code 66 << 10 | map << 9 | opcode << 1 | REX.W} for maps 0 and 1,
+     * where 66 is 1 when the instruction has the operand-size prefix.
+     */
+    private static final int[] FAST = new int[2 << 10];
+
+    /** Per first byte: {@link #FP_ONE} for a legacy prefix, with what it sets. */
+    private static final int[] FAST_PREFIX = new int[256];
+    private static final int FP_ONE = 1;
+    private static final int FP_OPSIZE = 2;
+    private static final int FP_ADSIZE = 4;
+    private static final int FP_REP_SHIFT = 8;
+
+    /**
+     * ModRM layout without SIB details: bit 0 SIB follows, bits 1..3 displacement size, bit 4
+     * RIP-relative, bit 5 a SIB with base 101 means disp32 and no base (mod 00, rm 100).
+     */
+    private static final byte[] MODRM_INFO = new byte[256];
+
+    static {
+        for (int m = 0; m < 256; m++) {
+            int mod = m >>> 6;
+            int rm = m & 7;
+            int info = 0;
+            if (mod != 3) {
+                int ds = mod == 1 ? 1 : mod == 2 ? 4 : 0;
+                if (rm == 4) {
+                    info |= 1;
+                    if (mod == 0) {
+                        info |= 1 << 5;
+                    }
+                } else if (mod == 0 && rm == 5) {
+                    ds = 4;
+                    info |= 1 << 4;
+                }
+                info |= ds << 1;
+            }
+            MODRM_INFO[m] = (byte) info;
+        }
+        for (int m = 0; m < 256; m++) {
+            int reg = (m >>> 3) & 7;
+            int rm = m & 7;
+            int mod = m >>> 6;
+            boolean direct = reg == 4 || mod == 3 && rm == 4 || mod != 3 && mod != 0 && rm == 5;
+            SPBP_MODRM[m] = (byte) ((direct ? 1 : 0) | (mod != 3 && rm == 4 ? 2 : 0));
+        }
+        for (int b = 0; b < 256; b++) {
+            FAST_PREFIX[b] = switch (PREFIX[b]) {
+                case 0 -> 0;
+                case P_66 -> FP_ONE | FP_OPSIZE;
+                case P_67 -> FP_ONE | FP_ADSIZE;
+                case P_F2 -> FP_ONE | 0xf2 << FP_REP_SHIFT;
+                case P_F3 -> FP_ONE | 0xf3 << FP_REP_SHIFT;
+                default -> FP_ONE; // lock, segment overrides
+            };
+        }
+        for (int map = 0; map < 2; map++) {
+            for (int op = 0; op < 256; op++) {
+                for (int w = 0; w < 2; w++) {
+                    FAST[map << 9 | op << 1 | w] = fastDescriptor(map, op, w != 0, false);
+                    FAST[1 << 10 | map << 9 | op << 1 | w] = fastDescriptor(map, op, w != 0, true);
+                }
+            }
+        }
+    }
+
+    private static int fastDescriptor(int map, int op, boolean rexW, boolean opsize) {
+        int attr;
+        if (map == 0) {
+            if (PREFIX[op] != 0 || (op & 0xf0) == 0x40 || op == 0x0f || op == 0x62 || op == 0x8f
+                    || op == 0xc4 || op == 0xc5) {
+                return FD_SLOW; // prefixes, a second REX, escapes (0f is looked up in map 1)
+            }
+            attr = MAP0[op];
+        } else {
+            if (op == 0x38 || op == 0x3a || op == 0x78) {
+                return FD_SLOW; // three-byte maps; 0f 78 whose immediates depend on 66 and f2
+            }
+            attr = MAP1[op];
+        }
+        if ((attr & INVALID) != 0) {
+            return FD_SLOW;
+        }
+        int size;
+        int extra = 0;
+        boolean o16 = opsize && !rexW;
+        switch ((attr & IMM_MASK) >>> IMM_SHIFT) {
+            case I_NONE -> size = 0;
+            case I_B, I_REL8 -> size = 1;
+            case I_W -> size = 2;
+            case I_REL32, I_D -> size = 4;
+            case I_Z -> size = o16 ? 2 : 4;
+            case I_V -> size = rexW ? 8 : o16 ? 2 : 4;
+            case I_C7 -> {
+                if (opsize && rexW) {
+                    return FD_SLOW; // mov takes 4 bytes, xbegin 2
+                }
+                size = opsize ? 2 : 4; // c7 /0 mov and xbegin agree otherwise
+            }
+            case I_GRP3B -> {
+                size = 1;
+                extra = FD_GRP3;
+            }
+            case I_GRP3Z -> {
+                size = o16 ? 2 : 4;
+                extra = FD_GRP3;
+            }
+            default -> {
+                return FD_SLOW; // enter, moffs
+            }
+        }
+        if ((attr & STACK) != 0 && map == 0 || map == 1 && (op == 0xa0 || op == 0xa1 || op == 0xa8 || op == 0xa9)) {
+            boolean always = map == 1 || (attr & MODRM) == 0 || op == 0xff;
+            extra |= always ? FD_STACK : FD_STACK_SPBP;
+            if (rexW && (op == 0x89 || op == 0x8d)) {
+                extra |= FD_STACK_W; // mov %reg,%reg and lea produce ops for any register
+            }
+        }
+        return ((attr & MODRM) != 0 ? FD_MODRM : 0) | size << FD_IMM_SHIFT | extra
+                | X86Classifier.rawType(map, op) << FD_TYPE_SHIFT;
+    }
+
+    /**
+     * Whether an instruction whose descriptor has {@link #FD_STACK_SPBP} or {@link #FD_STACK_W}
+     * can have stack ops: a cheap superset of what {@link X86StackOps#build} accepts.
+     */
+    private int mayTouchStack(int desc) {
+        int t = SPBP_MODRM[modrm & 0xff];
+        int sibBase45 = (((sib & 6) ^ 4) - 1) >>> 31; // SIB base 100 or 101 (sib is -1 without SIB: no)
+        return (desc >>> 6 | desc >>> 15) & 1 | (desc >>> 7) & (t | (t >>> 1) & sibBase45) & 1;
+    }
+
+    /** Sign-extends the low {@code n} bytes (0, 1, 2, 4 or 8) of {@code v}; 0 for {@code n == 0}. */
+    private static long signExtend(long v, int n) {
+        int shift = 64 - (n << 3);
+        return ((v << shift) >> shift) & -(long) ((n + 7) >>> 3);
+    }
+
+    /**
+     * Decodes the common shape without branching on the bytes: [one legacy prefix] [REX] opcode |
+     * 0f opcode, then
+     * ModRM/SIB/displacement and an immediate whose size does not depend on prefixes. Fills the
+     * scratch state and returns the fast descriptor, or {@link #FD_SLOW} when the slow path must
+     * decode the instruction. At least {@link #FAST_MIN_BYTES} bytes must be left at {@code off}.
+     */
+    private int fastDecode(MemorySegment m, long off) {
+        long w0 = m.get(S64, off);
+        long w1 = m.get(S64, off + 8);
+        long w = w0;
+        int pfx = 0;
+        if (PREFIX[(int) w & 0xff] != 0) {
+            // a branch, not a table look-up on every instruction: decoding is bound by the latency
+            // from one instruction's first byte to the next one's, and few have a legacy prefix
+            pfx = FAST_PREFIX[(int) w & 0xff];
+            w >>>= 8;
+        }
+        int hasPfx = pfx & FP_ONE;
+        int b0 = (int) w & 0xff;
+        int isRex = (b0 & 0xf0) == 0x40 ? 1 : 0;
+        int rexByte = b0 & -isRex;
+        w >>>= isRex << 3;
+        int is0f = ((int) w & 0xff) == 0x0f ? 1 : 0;
+        w >>>= is0f << 3;
+        int op = (int) w & 0xff;
+        int desc = FAST[(pfx & FP_OPSIZE) << 9 | is0f << 9 | op << 1 | ((rexByte >>> 3) & 1)];
+        if (desc < 0) {
+            return FD_SLOW;
+        }
+        rex = rexByte;
+        map = is0f;
+        opcode = op;
+        fastOperands(w0, w1, (int) (w >>> 8) & 0xffff, hasPfx + isRex + is0f + 1, desc);
+        prefixes(pfx);
+        return desc;
+    }
+
+    /**
+     * The rest of {@link #fastDecode} (kept apart so that both stay small enough for the JIT to
+     * inline): ModRM, SIB, displacement and immediate from the two bytes after the opcode at
+     * {@code pos}; {@code w0} and {@code w1} are the first 16 bytes of the instruction.
+     */
+    private void fastOperands(long w0, long w1, int modrmSib, int pos, int desc) {
+        int hasModrm = desc & FD_MODRM;
+        int mrm = modrmSib & 0xff;
+        int info = MODRM_INFO[mrm] & -hasModrm;
+        int sibByte = modrmSib >>> 8;
+        int hasSib = info & 1;
+        // disp32 without base: mod 00, rm 100 and SIB base 101
+        int ds = ((info >>> 1) & 7) | (((info >>> 5) & ((((sibByte & 7) ^ 5) - 1) >>> 31)) << 2);
+        int dispPos = pos + hasModrm + hasSib;
+        int isz = (desc >>> FD_IMM_SHIFT) & 15;
+        if ((desc & FD_GRP3) != 0 && (mrm & 0x30) != 0) {
+            isz = 0; // group 3 other than test
+        }
+        int immPos = dispPos + ds;
+        // the 8 bytes from dispPos (1..6) hold the displacement and then the immediate: ds + isz <= 8
+        long operands = w0 >>> (dispPos << 3) | w1 << (64 - (dispPos << 3));
+        modrm = mrm | (hasModrm - 1);
+        sib = sibByte | (hasSib - 1);
+        disp = signExtend(operands, ds);
+        dispSize = ds;
+        imm = signExtend(operands >>> (ds << 3), isz);
+        immSize = isz;
+        ripRelative = (info & (1 << 4)) != 0;
+        length = immPos + isz;
+    }
+
+    /** The scratch state of a legacy-encoded instruction with at most one legacy prefix. */
+    private void prefixes(int pfx) {
+        opsize = (pfx & FP_OPSIZE) != 0;
+        adsize = (pfx & FP_ADSIZE) != 0;
+        rep = pfx >>> FP_REP_SHIFT;
+        prefixCount = pfx & FP_ONE;
+        encoding = ENC_LEGACY;
+        danglingRex = false;
     }
 
     // ---- the instruction window: up to 16 bytes held in two little-endian longs ----
