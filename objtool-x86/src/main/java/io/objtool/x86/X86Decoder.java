@@ -14,6 +14,12 @@ import java.nio.ByteOrder;
  * VEX2/VEX3, EVEX, XOP and 3DNow!, ModRM/SIB/displacement and immediates, followed by objtool
  * classification ({@link X86Classifier}) and stack ops ({@link X86StackOps}).
  *
+ * <p>Most instructions take a fast path (at most one legacy prefix, an optional REX, a one-byte or
+ * 0f opcode) that computes the layout from two 8-byte reads and three table look-ups without
+ * branching on the bytes; decoding a section is bound by the latency from one instruction's start
+ * to the next one's. Everything else goes through the general decoder, which {@code FastPathTest}
+ * checks the fast path against.
+ *
  * <p>The scratch fields below describe the instruction being decoded; they are package-visible for
  * the classifier and the stack-op builder. One decoder per thread.
  */
@@ -182,15 +188,15 @@ public final class X86Decoder implements InsnDecoder {
 
     /** Fast descriptor bit: the opcode has a ModRM byte. */
     private static final int FD_MODRM = 1;
-    /** Fast descriptor bits 1..4: immediate size with neither 66 nor 67 (0, 1, 2, 4 or 8). */
+    /** Fast descriptor bits 1..4: immediate size (0, 1, 2, 4 or 8) for the table's operand size. */
     private static final int FD_IMM_SHIFT = 1;
     /** Fast descriptor bit: group 3, the immediate exists only for /0 and /1 (test). */
     private static final int FD_GRP3 = 1 << 5;
     /** Fast descriptor bit: {@link OpcodeTables#STACK}. */
     private static final int FD_STACK = 1 << 6;
     /**
-     * Fast descriptor bit: stack ops are possible only when a ModRM field names register 4 or 5
-     * (%rsp, %rbp, %r12, %r13, or a SIB byte): the filter is cheap and a superset.
+     * Fast descriptor bit: stack ops are possible only when ModRM or SIB name %rsp or %rbp (see
+     * {@link #SPBP_MODRM}).
      */
     private static final int FD_STACK_SPBP = 1 << 7;
     /** Fast descriptor bit: with REX.W the opcode always goes to the stack-op builder (89, 8d). */
@@ -329,8 +335,9 @@ public final class X86Decoder implements InsnDecoder {
     }
 
     /**
-     * Whether an instruction whose descriptor has {@link #FD_STACK_SPBP} or {@link #FD_STACK_W}
-     * can have stack ops: a cheap superset of what {@link X86StackOps#build} accepts.
+     * 1 when the fast-path instruction may have stack ops (its descriptor has {@link #FD_STACK},
+     * {@link #FD_STACK_W}, or {@link #FD_STACK_SPBP} and ModRM/SIB name %rsp or %rbp), else 0: a
+     * superset of what {@link X86StackOps#build} accepts, computed without branches.
      */
     private int mayTouchStack(int desc) {
         int t = SPBP_MODRM[modrm & 0xff];
