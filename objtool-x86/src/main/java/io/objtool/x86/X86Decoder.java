@@ -108,6 +108,13 @@ public final class X86Decoder implements InsnDecoder {
         return end - offset >= FAST_MIN_BYTES && fastDecode(code, offset) >= 0;
     }
 
+    /**
+     * Non-zero when the prefix fields ({@link #opsize}, {@link #adsize}, {@link #rep}, {@link
+     * #prefixCount}, {@link #encoding}, {@link #danglingRex}) may differ from an unprefixed legacy
+     * instruction's, so that the fast path must rewrite them.
+     */
+    private int prefixState = -1;
+
     /** Every prefix, escape and layout the fast path does not cover, and the last bytes of a section. */
     private boolean decodeSlow(MemorySegment code, long offset, long end, boolean inFunction, DecodedInsn out) {
         load(code, offset, end);
@@ -385,7 +392,9 @@ public final class X86Decoder implements InsnDecoder {
         map = is0f;
         opcode = op;
         fastOperands(w0, w1, (int) (w >>> 8) & 0xffff, hasPfx + isRex + is0f + 1, desc);
-        prefixes(pfx);
+        if ((pfx | prefixState) != 0) {
+            prefixes(pfx); // most instructions have no prefix, and the state is already clean
+        }
         return desc;
     }
 
@@ -422,6 +431,7 @@ public final class X86Decoder implements InsnDecoder {
 
     /** The scratch state of a legacy-encoded instruction with at most one legacy prefix. */
     private void prefixes(int pfx) {
+        prefixState = pfx;
         opsize = (pfx & FP_OPSIZE) != 0;
         adsize = (pfx & FP_ADSIZE) != 0;
         rep = pfx >>> FP_REP_SHIFT;
@@ -502,6 +512,7 @@ public final class X86Decoder implements InsnDecoder {
      * {@link #length} in both cases.
      */
     private int decodeLength() {
+        prefixState = -1;
         opsize = false;
         adsize = false;
         rep = 0;
