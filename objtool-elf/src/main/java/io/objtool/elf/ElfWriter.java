@@ -269,6 +269,11 @@ final class ElfWriter {
 
   private boolean inputHasSameGap(long from, long to) {
     if (to > f.fileSize) return false;
+    // where the input's section header table was and no longer is, the output has zeros (as libelf)
+    long oldHeaders = f.shoff();
+    if (oldHeaders != 0 && oldHeaders < to && oldHeaders + (long) originalSectionCount() * Elf.SHDR_SIZE > from) {
+      return false;
+    }
     // the gap is a gap of the input too when no section kept in place was moved into it
     for (Section s : f.sections) {
       if (!hasFileData(s)) continue;

@@ -17,6 +17,12 @@ final class OpcodeTables {
     static final int INVALID = 1 << 1;
     /** The one-byte opcode writes the stack pointer or is a stack op candidate; see {@link X86StackOps}. */
     static final int STACK = 1 << 2;
+    /**
+     * Undefined, or invalid in 64-bit mode, but decoded the way objtool's decoder does (with its
+     * 32-bit layout, or as the bare opcode in the 0f map) so that checking goes on as with the
+     * reference; the result carries {@code DecodedInsn.F_UNDEFINED}.
+     */
+    static final int UNDEF = 1 << 3;
 
     static final int IMM_SHIFT = 4;
     static final int IMM_MASK = 0xf << IMM_SHIFT;
@@ -48,6 +54,8 @@ final class OpcodeTables {
     static final int I_D = 12;
     /** xbegin (c7 /7 with mod=3, rm=0): rel16 with 66, else rel32; c7 otherwise I_Z. */
     static final int I_C7 = 13;
+    /** Far pointer of the 32-bit far call/jmp (9a, ea): offset and selector, 4 + 2 bytes, 2 + 2 with 66. */
+    static final int I_FARPTR = 14;
 
     /** One-byte opcode map. */
     static final byte[] MAP0 = new byte[256];
@@ -114,14 +122,15 @@ final class OpcodeTables {
             set(m, base, base + 3, MODRM);
             set(m, base + 4, imm(I_B, 0));
             set(m, base + 5, imm(I_Z, 0));
-            set(m, base + 6, base + 7, INVALID); // push/pop seg, daa/das/aaa/aas (26/2e/36/3e prefixes)
+            set(m, base + 6, base + 7, UNDEF); // push/pop seg, daa/das/aaa/aas (26/2e/36/3e prefixes)
         }
         set(m, 0x01, MODRM | STACK); // add Gv -> Ev
         set(m, 0x29, MODRM | STACK); // sub Gv -> Ev
         set(m, 0x0f, 0); // escape, handled by the decoder
         set(m, 0x40, 0x4f, 0); // REX, handled by the decoder
         set(m, 0x50, 0x5f, STACK); // push/pop reg
-        set(m, 0x60, 0x62, INVALID); // pusha, popa, bound (62 = EVEX, handled by the decoder)
+        set(m, 0x60, 0x61, UNDEF); // pusha, popa
+        set(m, 0x62, INVALID); // EVEX, handled by the decoder
         set(m, 0x63, MODRM); // movsxd
         set(m, 0x68, imm(I_Z, STACK));
         set(m, 0x69, imm(I_Z, MODRM));
@@ -131,7 +140,7 @@ final class OpcodeTables {
         set(m, 0x70, 0x7f, imm(I_REL8, 0));
         set(m, 0x80, imm(I_B, MODRM));
         set(m, 0x81, imm(I_Z, MODRM | STACK));
-        set(m, 0x82, INVALID);
+        set(m, 0x82, imm(I_B, MODRM | UNDEF)); // the 32-bit alias of 80
         set(m, 0x83, imm(I_B, MODRM | STACK));
         set(m, 0x84, 0x8f, MODRM); // test, xchg, mov, lea, mov seg, pop Ev
         set(m, 0x87, MODRM | STACK); // xchg Gv,Ev
@@ -141,7 +150,7 @@ final class OpcodeTables {
         set(m, 0x8f, MODRM | STACK);
         set(m, 0x90, 0x99, 0);
         set(m, 0x94, STACK); // xchg %rsp,%rax
-        set(m, 0x9a, INVALID); // far call ptr
+        set(m, 0x9a, imm(I_FARPTR, UNDEF)); // far call ptr
         set(m, 0x9b, 0x9f, 0);
         set(m, 0x9c, STACK);
         set(m, 0x9d, STACK);
@@ -165,18 +174,19 @@ final class OpcodeTables {
         set(m, 0xca, imm(I_W, 0));
         set(m, 0xcb, 0xcc, 0);
         set(m, 0xcd, imm(I_B, 0));
-        set(m, 0xce, INVALID); // into
+        set(m, 0xce, UNDEF); // into
         set(m, 0xcf, STACK); // iret
         set(m, 0xd0, 0xd3, MODRM);
         set(m, 0xd1, MODRM | STACK);
         set(m, 0xd3, MODRM | STACK);
-        set(m, 0xd4, 0xd6, INVALID); // aam, aad, salc
+        set(m, 0xd4, 0xd5, imm(I_B, UNDEF)); // aam, aad
+        set(m, 0xd6, UNDEF); // salc
         set(m, 0xd7, 0);
         set(m, 0xd8, 0xdf, MODRM); // x87
         set(m, 0xe0, 0xe3, imm(I_REL8, 0));
         set(m, 0xe4, 0xe7, imm(I_B, 0));
         set(m, 0xe8, 0xe9, imm(I_REL32, 0));
-        set(m, 0xea, INVALID); // far jmp ptr
+        set(m, 0xea, imm(I_FARPTR, UNDEF)); // far jmp ptr
         set(m, 0xeb, imm(I_REL8, 0));
         set(m, 0xec, 0xef, 0);
         set(m, 0xf0, 0xf5, 0); // lock, int1, rep prefixes, hlt, cmc
@@ -194,24 +204,24 @@ final class OpcodeTables {
     private static void buildMap1() {
         byte[] m = MAP1;
         set(m, 0x00, 0xff, MODRM); // most of the map has ModRM and no immediate
-        set(m, 0x04, INVALID);
+        set(m, 0x04, UNDEF);
         set(m, 0x05, 0x09, 0); // syscall, clts, sysret, invd, wbinvd
-        set(m, 0x0a, INVALID);
+        set(m, 0x0a, UNDEF);
         set(m, 0x0b, 0); // ud2
-        set(m, 0x0c, INVALID);
+        set(m, 0x0c, UNDEF);
         set(m, 0x0e, 0); // femms
         set(m, 0x0f, imm(I_B, MODRM)); // 3DNow!: ModRM then the opcode as a suffix byte
-        set(m, 0x24, 0x27, INVALID); // mov to/from test registers
+        set(m, 0x24, 0x27, UNDEF); // mov to/from test registers
         set(m, 0x30, 0x37, 0); // wrmsr, rdtsc, rdmsr, rdpmc, sysenter, sysexit, -, getsec
-        set(m, 0x36, INVALID);
+        set(m, 0x36, UNDEF);
         set(m, 0x38, INVALID); // escapes, handled by the decoder
-        set(m, 0x39, INVALID);
+        set(m, 0x39, UNDEF);
         set(m, 0x3a, INVALID);
-        set(m, 0x3b, 0x3f, INVALID);
+        set(m, 0x3b, 0x3f, UNDEF);
         set(m, 0x70, 0x73, imm(I_B, MODRM));
         set(m, 0x77, 0); // emms
         set(m, 0x78, imm(I_0F78, MODRM));
-        set(m, 0x7a, 0x7b, INVALID);
+        set(m, 0x7a, 0x7b, UNDEF);
         set(m, 0x80, 0x8f, imm(I_REL32, 0));
         set(m, 0xa0, 0xa2, 0); // push fs, pop fs, cpuid
         set(m, 0xa4, imm(I_B, MODRM));

@@ -139,6 +139,9 @@ public final class X86Decoder implements InsnDecoder {
         if (danglingRex) {
             flags |= DecodedInsn.F_DANGLING_REX;
         }
+        if (undefined) {
+            flags |= DecodedInsn.F_UNDEFINED;
+        }
         int dispOff = dispSize == 0 ? 0 : length - immSize - dispSize;
         out.set(length, X86Classifier.classify(this, inFunction), immSize != 0, imm, flags, map, opcode, modrm,
                 dispOff, dispSize, immSize == 0 ? 0 : length - immSize, immSize);
@@ -299,7 +302,7 @@ public final class X86Decoder implements InsnDecoder {
             }
             attr = MAP1[op];
         }
-        if ((attr & INVALID) != 0) {
+        if ((attr & (INVALID | UNDEF)) != 0) {
             return FD_SLOW;
         }
         int size;
@@ -506,6 +509,8 @@ public final class X86Decoder implements InsnDecoder {
     int length;
     /** A REX prefix followed by a legacy prefix: decoded alone, as objdump does. */
     boolean danglingRex;
+    /** The opcode is undefined or invalid in 64-bit mode but decoded as objtool does ({@link OpcodeTables#UNDEF}). */
+    boolean undefined;
 
     /**
      * Decodes the layout of the instruction in the window. Returns 0 or an ERR_ code; sets
@@ -528,6 +533,7 @@ public final class X86Decoder implements InsnDecoder {
         immSize = 0;
         ripRelative = false;
         danglingRex = false;
+        undefined = false;
         length = 0;
 
         final int limit = Math.min(avail, MAX_INSN_LEN);
@@ -701,6 +707,13 @@ public final class X86Decoder implements InsnDecoder {
             length = p;
             return ERR_INVALID;
         }
+        if ((attr & UNDEF) != 0) {
+            undefined = true;
+            if ((attr & IMM_MASK) >>> IMM_SHIFT == I_FARPTR && (rex & 8) != 0) {
+                length = p;
+                return ERR_INVALID; // objtool's decoder rejects a far pointer with REX.W
+            }
+        }
         if ((attr & MODRM) != 0) {
             if (p >= limit) {
                 return fail(p + 1);
@@ -764,6 +777,7 @@ public final class X86Decoder implements InsnDecoder {
             case I_GRP3Z -> ((modrm >> 3) & 6) == 0 ? (o16 ? 2 : 4) : 0;
             case I_0F78 -> opsize || rep == 0xf2 ? 2 : 0;
             case I_C7 -> modrm == 0xf8 ? (opsize ? 2 : 4) : (o16 ? 2 : 4);
+            case I_FARPTR -> o16 ? 4 : 6;
             default -> 0;
         };
     }

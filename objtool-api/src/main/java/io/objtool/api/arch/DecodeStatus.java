@@ -6,7 +6,11 @@ public enum DecodeStatus {
     OK,
     /** The bytes end before the instruction does. */
     TRUNCATED,
-    /** The opcode is undefined (or invalid in 64-bit mode); objdump prints it as "(bad)". */
+    /**
+     * The encoding is rejected (objdump prints "(bad)"). Opcodes that objtool's decoder accepts
+     * although they are undefined or invalid in 64-bit mode decode as {@link #OK} with {@link
+     * DecodedInsn#F_UNDEFINED} instead.
+     */
     INVALID_OPCODE,
     /** Prefixes and operands add up to more than the architectural maximum length. */
     TOO_LONG

@@ -29,6 +29,13 @@ public final class DecodedInsn {
     public static final int F_DANGLING_REX = 1 << 3;
     /** Flag: the instruction has a VEX, EVEX or XOP prefix. */
     public static final int F_VEX = 1 << 4;
+    /**
+     * Flag: the opcode is undefined or invalid in 64-bit mode (objdump prints "(bad)"), but it was
+     * decoded the way objtool's own decoder does (a one-byte opcode with its 32-bit layout, an
+     * undefined 0f opcode as its two bytes), as type OTHER with no stack ops, so that checking
+     * carries on as with the reference.
+     */
+    public static final int F_UNDEFINED = 1 << 5;
 
     private static final int OP_FIELDS = 6;
 
