@@ -21,6 +21,7 @@ Aspects compared per object:
   sections  bytes of every section the reference added or changed (relocation sections as
             (offset, type, symbol or section name, addend) tuples, .symtab as a symbol multiset),
             plus every section only ours added or changed
+  file      the whole output file, byte for byte (layout and padding included)
 """
 
 import argparse
@@ -38,7 +39,7 @@ import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-ASPECTS = ("warnings", "exit", "orc-dump", "sections")
+ASPECTS = ("warnings", "exit", "orc-dump", "sections", "file")
 DEFAULT_FLAGS = "--orc --link --module"
 LIST_CAP = 20
 
@@ -432,7 +433,23 @@ def compare_outputs(cfg, name, path, ref_obj, our_obj, ref, ours):
         diff["orc-dump"] = "dump exit ref %s ours %s" % (dr.code, do.code)
 
     diff["sections"] = compare_sections(path, ref_obj, our_obj)
+    diff["file"] = compare_files(ref_obj, our_obj)
     return diff
+
+
+def compare_files(ref_path, ours_path):
+    """None when the two output files are byte-identical, else where they first differ."""
+    with open(ref_path, "rb") as a, open(ours_path, "rb") as b:
+        ra, rb = a.read(), b.read()
+    if ra == rb:
+        return None
+    step = 1 << 16
+    at = 0
+    while at < min(len(ra), len(rb)) and ra[at:at + step] == rb[at:at + step]:
+        at += step
+    while at < min(len(ra), len(rb)) and ra[at] == rb[at]:
+        at += 1
+    return "file: %d bytes ref, %d ours, first difference at 0x%x" % (len(ra), len(rb), at)
 
 
 def compare_object(cfg, name, path):

@@ -80,7 +80,7 @@ final class CheckAction implements Pass {
       listener.accept(w);
     }
     if (checker.failed()) return 1;
-    if (file.changed() && !opts.dryRun()) elf.write(opts.objectFile());
+    if (file.changed() && !opts.dryRun()) elf.write(opts.objectFile(), ElfFile.Layout.REPACK); // as libelf lays it out
     return 0;
   }
 }

@@ -510,13 +510,34 @@ public final class ElfFile implements AutoCloseable {
   StringTable shstrings() { return shstrings; }
   StringTable strings() { return strings; }
 
+  /** Where {@link #write(Path, Layout)} puts the sections in the file. */
+  public enum Layout {
+    /**
+     * Each section keeps its offset while it does not collide with what precedes it; added or
+     * grown sections go last, and bytes between sections are kept. An unchanged object is
+     * reproduced byte for byte.
+     */
+    PRESERVE,
+    /**
+     * libelf's layout, which objtool's output has: sections in index order, each at its alignment
+     * (NOBITS sections take no room), zeros between them, the section header table after them at
+     * an 8-byte boundary. Objects with program headers are written as with {@link #PRESERVE}.
+     */
+    REPACK
+  }
+
   /**
-   * Writes the object to {@code out} atomically: a temporary file in the same directory, then a
-   * rename. An unchanged object is reproduced byte for byte. On failure {@code out} is untouched.
+   * Writes the object to {@code out} atomically with the {@link Layout#PRESERVE} layout: a
+   * temporary file in the same directory, then a rename. On failure {@code out} is untouched.
    */
   public void write(Path out) {
+    write(out, Layout.PRESERVE);
+  }
+
+  /** {@link #write(Path)} with the given layout. */
+  public void write(Path out, Layout layout) {
     checkWritable();
-    new ElfWriter(this).write(out);
+    new ElfWriter(this, layout).write(out);
   }
 
   /** Unmaps the file. Sections' data must not be used afterwards. */

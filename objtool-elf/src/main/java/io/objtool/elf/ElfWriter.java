@@ -22,18 +22,21 @@ import java.util.Set;
 
 /**
  * Serialises an {@link ElfFile}: encodes the symbol table, {@code .symtab_shndx} and every
- * relocation section from the model, lays sections out (each keeps its original offset while it
- * does not collide with what precedes it; added sections go last), and writes atomically.
+ * relocation section from the model, lays sections out ({@link ElfFile.Layout}), and writes
+ * atomically.
  */
 final class ElfWriter {
   private static final int CHUNK = 1 << 30;
 
   private final ElfFile f;
+  private final boolean repack;
   private MemorySegment[] content;
   private long[] offset;
 
-  ElfWriter(ElfFile f) {
+  ElfWriter(ElfFile f, ElfFile.Layout layout) {
     this.f = f;
+    // a linked image's program headers pin its sections: only relocatable objects are repacked
+    this.repack = layout == ElfFile.Layout.REPACK && f.programHeaderCount() == 0;
   }
 
   void write(Path out) {
@@ -177,6 +180,17 @@ final class ElfWriter {
   private long layout() {
     List<Section> secs = f.sections;
     offset = new long[secs.size()];
+    if (repack) {
+      // index order, each section at its alignment (NOBITS too, taking no room), headers at 8 after
+      long cursor = Elf.EHDR_SIZE;
+      for (Section s : secs) {
+        if (s.index == 0) continue;
+        long off = alignUp(cursor, Math.max(1, s.addralign));
+        offset[s.index] = off;
+        cursor = hasFileData(s) ? off + content[s.index].byteSize() : off; // NOBITS: aligned, no room
+      }
+      return secs.isEmpty() ? 0 : alignUp(cursor, 8);
+    }
     List<Section> order = new ArrayList<>();
     for (Section s : secs) if (hasFileData(s) && !s.added) order.add(s);
     order.sort(Comparator.comparingLong((Section s) -> s.fileOffset).thenComparingInt(s -> s.index));
@@ -245,7 +259,7 @@ final class ElfWriter {
   }
 
   private boolean sameLayoutAsInput(long shoff) {
-    if (shoff != f.shoff()) return false;
+    if (repack || shoff != f.shoff()) return false;
     for (Section s : f.sections) {
       if (s.added) return false;
       if (hasFileData(s) && (offset[s.index] != s.fileOffset || content[s.index].byteSize() != s.size)) return false;
@@ -268,7 +282,7 @@ final class ElfWriter {
   }
 
   private boolean inputHasSameGap(long from, long to) {
-    if (to > f.fileSize) return false;
+    if (repack || to > f.fileSize) return false;
     // where the input's section header table was and no longer is, the output has zeros (as libelf)
     long oldHeaders = f.shoff();
     if (oldHeaders != 0 && oldHeaders < to && oldHeaders + (long) originalSectionCount() * Elf.SHDR_SIZE > from) {

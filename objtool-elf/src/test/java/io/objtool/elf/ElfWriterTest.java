@@ -132,4 +132,45 @@ class ElfWriterTest {
     }
     assertFalse(Files.exists(missingDir));
   }
+
+  /**
+   * {@link ElfFile.Layout#REPACK} is libelf's layout, which the reference objtool's output has:
+   * sections in index order at their alignment (NOBITS too, taking no room), zeros between them,
+   * the section header table at the next 8-byte boundary; contents are those of the model.
+   */
+  @Test
+  void repackLaysSectionsOutInIndexOrderAsLibelf() throws Exception {
+    Path obj = Fixtures.compile(dir, "sample.c");
+    Path out = dir.resolve("repacked.o");
+    java.util.Map<String, byte[]> contents = new java.util.HashMap<>();
+    try (ElfFile f = ElfFile.open(obj)) {
+      f.addSection(".added_aligned", Elf.SHT_PROGBITS, Elf.SHF_ALLOC, 0, 64, new byte[] {7, 7, 7});
+      f.write(out, ElfFile.Layout.REPACK);
+      for (Section s : f.sections()) {
+        if (s.type() != Elf.SHT_NOBITS && s.index() != 0 && s.type() != Elf.SHT_SYMTAB
+            && s.type() != Elf.SHT_RELA && s.type() != Elf.SHT_STRTAB) {
+          contents.put(s.name(), s.data().toArray(ValueLayout.JAVA_BYTE));
+        }
+      }
+    }
+    byte[] bytes = Files.readAllBytes(out);
+    try (ElfFile g = ElfFile.open(out)) {
+      long cursor = 64;
+      boolean sawNobits = false;
+      for (Section s : g.sections()) {
+        if (s.index() == 0) continue;
+        long align = Math.max(1, s.addralign());
+        long expected = (cursor + align - 1) / align * align;
+        assertEquals(expected, s.fileOffset(), s.name());
+        for (long b = cursor; b < expected; b++) assertEquals(0, bytes[(int) b], s.name() + ": padding at " + b);
+        cursor = s.type() == Elf.SHT_NOBITS ? expected : expected + s.size();
+        sawNobits |= s.type() == Elf.SHT_NOBITS;
+        byte[] want = contents.get(s.name());
+        if (want != null) assertArrayEquals(want, s.data().toArray(ValueLayout.JAVA_BYTE), s.name());
+      }
+      assertTrue(sawNobits, "the fixture has a .bss");
+      assertEquals((cursor + 7) / 8 * 8, g.shoff());
+      assertEquals(g.shoff() + 64L * g.sections().size(), bytes.length);
+    }
+  }
 }

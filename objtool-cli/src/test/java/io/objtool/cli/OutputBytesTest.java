@@ -1,0 +1,78 @@
+package io.objtool.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The object we write is the reference's byte for byte: same sections, and the same file layout
+ * (libelf's, which the reference gets from elf_update). gcc compiles the bundled example with the
+ * kernel's code-generation flags; ours and the reference then run with the same arguments on
+ * identical copies. Skipped when the reference binary is absent.
+ */
+class OutputBytesTest {
+  @TempDir Path dir;
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "--orc --link --module",
+      "--ibt --orc --retpoline --rethunk --sls --static-call --uaccess --prefix=16 --link --module"})
+  void writtenObjectIsTheReferences(String flags) throws Exception {
+    Path ref = Fixtures.reference();
+    assumeTrue(ref != null, "reference objtool absent");
+    Path src = Path.of("..", "examples", "example.c").toAbsolutePath().normalize();
+    Path obj = dir.resolve("example.o");
+    // scripts/example.sh's flags (a 6.12 defconfig module build), with the call padding --prefix needs
+    Process cc = new ProcessBuilder("gcc", "-c", "-O2", "-mcmodel=kernel", "-mno-red-zone", "-mno-sse",
+        "-mno-mmx", "-mno-sse2", "-mno-3dnow", "-mno-avx", "-fno-pic", "-fno-asynchronous-unwind-tables",
+        "-fno-jump-tables", "-fcf-protection=branch", "-mindirect-branch=thunk-extern",
+        "-mindirect-branch-register", "-mfunction-return=thunk-extern", "-fno-stack-protector",
+        "-fomit-frame-pointer", "-fno-strict-aliasing", "-fno-common", "-fno-delete-null-pointer-checks",
+        "-ffunction-sections", "-fpatchable-function-entry=16,16", src.toString(), "-o", obj.toString())
+        .inheritIO().start();
+    assertEquals(0, cc.waitFor(), "gcc");
+    Path theirs = dir.resolve("theirs.o");
+    Path ours = dir.resolve("ours.o");
+    Files.copy(obj, theirs);
+    Files.copy(obj, ours);
+    byte[] before = Files.readAllBytes(obj);
+
+    List<String> args = new ArrayList<>(List.of(flags.split(" ")));
+    args.add(theirs.toString());
+    Fixtures.Outcome r = Fixtures.runReference(ref, dir, args, null);
+    args.set(args.size() - 1, ours.toString());
+    Fixtures.Outcome o = runOurs(args);
+
+    assertEquals(r.exit(), o.exit(), "exit: " + o.stderr());
+    assertEquals(r.stderr().replace(theirs.toString(), "OBJ"), o.stderr().replace(ours.toString(), "OBJ"));
+    byte[] want = Files.readAllBytes(theirs);
+    assertFalse(java.util.Arrays.equals(before, want), "the reference wrote the object");
+    assertArrayEquals(want, Files.readAllBytes(ours));
+  }
+
+  /** Our CLI in this JVM as {@link Main#main} sets it up: every pass on the class path. */
+  private static Fixtures.Outcome runOurs(List<String> args) {
+    var out = new java.io.ByteArrayOutputStream();
+    var err = new java.io.ByteArrayOutputStream();
+    ClassLoader loader = OutputBytesTest.class.getClassLoader();
+    var slots = Main.slots(loader);
+    var plugins = Plugins.discover(loader);
+    int rc;
+    try (var o = new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8);
+         var e = new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8)) {
+      rc = new Main(Dispatcher.standard().with(slots).withPlugins(plugins, slots.get("--orc")), plugins)
+          .run(args, java.util.Map.of(), o, e);
+    }
+    return new Fixtures.Outcome(rc, out.toString(java.nio.charset.StandardCharsets.UTF_8),
+        err.toString(java.nio.charset.StandardCharsets.UTF_8));
+  }
+}
