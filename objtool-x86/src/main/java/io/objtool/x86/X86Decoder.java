@@ -110,8 +110,8 @@ public final class X86Decoder implements InsnDecoder {
 
     /**
      * Non-zero when the prefix fields ({@link #opsize}, {@link #adsize}, {@link #rep}, {@link
-     * #prefixCount}, {@link #encoding}, {@link #danglingRex}) may differ from an unprefixed legacy
-     * instruction's, so that the fast path must rewrite them.
+     * #prefixCount}, {@link #encoding}, {@link #danglingRex}, {@link #undefined}) may differ from
+     * an unprefixed legacy instruction's, so that the fast path must rewrite them.
      */
     private int prefixState = -1;
 
@@ -362,11 +362,10 @@ public final class X86Decoder implements InsnDecoder {
     }
 
     /**
-     * Decodes the common shape without branching on the bytes: [one legacy prefix] [REX] opcode |
-     * 0f opcode, then
-     * ModRM/SIB/displacement and an immediate whose size does not depend on prefixes. Fills the
-     * scratch state and returns the fast descriptor, or {@link #FD_SLOW} when the slow path must
-     * decode the instruction. At least {@link #FAST_MIN_BYTES} bytes must be left at {@code off}.
+     * Decodes the common shape without branching on the bytes: [one legacy prefix] [REX] then a
+     * one-byte or 0f opcode, ModRM/SIB/displacement and an immediate. Fills the scratch state and
+     * returns the fast descriptor, or {@link #FD_SLOW} when the slow path must decode the
+     * instruction. At least {@link #FAST_MIN_BYTES} bytes must be left at {@code off}.
      */
     private int fastDecode(MemorySegment m, long off) {
         long w0 = m.get(S64, off);
@@ -441,6 +440,7 @@ public final class X86Decoder implements InsnDecoder {
         prefixCount = pfx & FP_ONE;
         encoding = ENC_LEGACY;
         danglingRex = false;
+        undefined = false;
     }
 
     // ---- the instruction window: up to 16 bytes held in two little-endian longs ----
