@@ -76,9 +76,11 @@ public final class Checker {
   public int runHere() {
     Options o = file.options();
     int warnings = 0;
+    Stats stats = Stats.of(file); // the object as read
     try {
       Funcs.run(file);
       Decode.run(file);
+      stats.nrInsns = file.nrInsns();
       if (file.nrInsns() == 0) return 0;
       Annotations.ignores(file);
       Annotations.beforeDestinations(file);
@@ -107,6 +109,7 @@ public final class Checker {
           if (Annotations.hasHints(file)) warnings += engine.validateUnwindHints(sec);
         }
       }
+      stats.completed = true;
       for (Pass p : passes) p.finish(file, warnings);
     } catch (CfgException e) {
       failed = e.exitFailure();

@@ -75,6 +75,7 @@ final class CheckAction implements Pass {
     List<io.objtool.api.Pass> passes = Checker.enabledPasses(opts, loader);
     Checker checker = new Checker(file, passes);
     checker.run();
+    if (opts.stats()) io.objtool.check.Stats.of(file).print(out);
     for (Warning w : diag.warnings()) {
       err.println(w.line());
       listener.accept(w);

@@ -60,7 +60,7 @@ class OutputBytesTest {
   }
 
   /** Our CLI in this JVM as {@link Main#main} sets it up: every pass on the class path. */
-  private static Fixtures.Outcome runOurs(List<String> args) {
+  static Fixtures.Outcome runOurs(List<String> args) {
     var out = new java.io.ByteArrayOutputStream();
     var err = new java.io.ByteArrayOutputStream();
     ClassLoader loader = OutputBytesTest.class.getClassLoader();

@@ -35,8 +35,18 @@ public final class IbtPass extends ActionPass {
     if (s == null) {
       s = functionEndbrs(file);
       file.attach(KEY, s);
+      file.attach(START_COUNT, new int[] {s.size()});
     }
     return s;
+  }
+
+  private static final Object START_COUNT = new Object();
+
+  /** How many functions start with an ENDBR (before the used ones were taken out). */
+  static int functionStartEndbrs(ObjtoolFile file) {
+    unusedEndbrs(file);
+    int[] n = file.attachment(START_COUNT);
+    return n[0];
   }
 
   private static Set<Instruction> functionEndbrs(ObjtoolFile file) {

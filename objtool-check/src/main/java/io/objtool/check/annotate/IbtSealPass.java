@@ -31,6 +31,7 @@ public final class IbtSealPass extends ActionPass {
       return;
     }
     List<Instruction> seal = new ArrayList<>(IbtPass.unusedEndbrs(file));
+    io.objtool.check.Stats.of(file).ibt(IbtPass.functionStartEndbrs(file), insideEndbrs(file), seal.size());
     if (seal.isEmpty()) return;
     if (file.options().module()) {
       for (Instruction insn : seal) {
@@ -41,6 +42,16 @@ public final class IbtSealPass extends ActionPass {
       }
     }
     SiteSections.writeSites(file, SECTION, seal);
+  }
+
+  /** ENDBRs inside a function, not at its start. */
+  private static int insideEndbrs(ObjtoolFile file) {
+    int n = 0;
+    for (Instruction insn : file.allInsns()) {
+      if (insn.type() != io.objtool.api.arch.InsnType.ENDBR || insn.func() == null) continue;
+      if (insn.offset() != insn.func().offset()) n++;
+    }
+    return n;
   }
 
   /**

@@ -57,6 +57,7 @@ public final class PrefixPass extends ActionPass {
     if (prev == null) return;
     CfiState cfi = insn.cfi();
     if (cfi == null) return; // not walked (no --stackval/--orc, or not validated)
+    cfi = io.objtool.check.Stats.of(file).findOrAdd(cfi); // the shared copy (counted as --stats counts it)
     for (Instruction p = prev; p != insn; p = file.nextInsnSameSec(p)) p.setCfi(cfi);
   }
 }

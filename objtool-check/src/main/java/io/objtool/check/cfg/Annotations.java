@@ -277,7 +277,7 @@ public final class Annotations {
       cfi.cfaOffset = spOffset;
       cfi.type = type;
       cfi.signal = signal != 0;
-      insn.setCfi(new CfiState(cfi));
+      insn.setCfi(io.objtool.check.Stats.of(file).findOrAdd(cfi));
     }
   }
 

@@ -38,6 +38,7 @@ public final class Funcs {
       Symbol parent = file.elf().symbol(s.name().substring(0, cold));
       if (parent == null) {
         file.diag().warn(s.name() + "(): can't find parent function");
+        io.objtool.check.Stats.of(file).symbolsFailed(); // the reference's --stats stop with the symbols
         throw new CfgException(true); // reading the symbols failed: the reference exits 1
       }
       Func child = file.func(s);

@@ -42,6 +42,7 @@ public final class SpecialAlts {
 
   public static void run(ObjtoolFile file) {
     new SpecialAlts(file).addAll();
+    io.objtool.check.Stats.of(file).specialSectionsRead();
   }
 
   private record Target(Section sec, long off) {}
@@ -164,7 +165,9 @@ public final class SpecialAlts {
       file.diag().warnInsn(origInsn, "unsupported instruction at jump label");
       throw new CfgException();
     }
-    if (origInsn.type() == InsnType.NOP) return newInsn;
+    boolean nop = origInsn.type() == InsnType.NOP;
+    io.objtool.check.Stats.of(file).jumpLabel(nop, origInsn.length());
+    if (nop) return newInsn;
     return file.nextInsnSameSec(origInsn);
   }
 

@@ -11,12 +11,11 @@ import io.objtool.api.ObjtoolFile;
 import io.objtool.api.UnwindHint;
 import io.objtool.api.arch.CfiRegs;
 import io.objtool.api.arch.InitialCfi;
+import io.objtool.check.Stats;
 import io.objtool.check.cfg.DeadEnds;
 import io.objtool.elf.Elf;
 import io.objtool.elf.Section;
 import io.objtool.elf.Symbol;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * The driver of the walk: follows every code path from every function entry, carrying an
@@ -29,10 +28,11 @@ public final class Engine {
   private final BranchVisitor visitor;
   private final CfiUpdate cfiUpdate;
   private final InitialCfi initial;
-  private final Map<CfiState, CfiState> cfiCache = new HashMap<>();
   /** For objtool 6.1's rule: a call to a dead-end function ends the path at the walk. */
   private final DeadEnds deadEnds;
   private long visitedInsns;
+  /** The object's table of distinct CFI states, and the counters of --stats. */
+  private final Stats stats;
 
   public Engine(ObjtoolFile file, BranchVisitor visitor) {
     this.file = file;
@@ -40,24 +40,13 @@ public final class Engine {
     this.cfiUpdate = new CfiUpdate(file);
     this.initial = file.arch().initialFunctionCfi();
     this.deadEnds = file.compat() == io.objtool.api.Compat.V6_1 ? new DeadEnds(file) : null;
+    this.stats = Stats.of(file);
   }
 
   public long visitedInsns() {
     return visitedInsns;
   }
 
-  public int distinctCfi() {
-    return cfiCache.size();
-  }
-
-  private CfiState intern(CfiState s) {
-    CfiState c = cfiCache.get(s);
-    if (c == null) {
-      c = new CfiState(s);
-      cfiCache.put(c, c);
-    }
-    return c;
-  }
 
   /** The state at a function entry: the architecture's initial function CFI, type CALL. */
   public void setFuncState(CfiState cfi) {
@@ -149,7 +138,7 @@ public final class Engine {
       Instruction orig = og.firstInsn;
       String where = file.diag().offstr(insn.section(), insn.offset());
       file.diag().warnAt(orig.section(), orig.offset(), "stack layout conflict in alternatives: " + where);
-      throw new io.objtool.check.cfg.CfgException();
+      return true; // this path ends; the other functions are still checked
     }
     return false;
   }
@@ -195,6 +184,7 @@ public final class Engine {
         if ((insn.visited() & visited) != 0) return false;
       } else {
         visitedInsns++;
+        stats.insnVisited();
       }
       if (state.noinstr) state.instr += insn.instr();
       if (insn.hint()) {
@@ -222,8 +212,9 @@ public final class Engine {
         state.cfi.copyFrom(insn.cfi());
       } else if (prev != null && prev.cfi() != null && (!cfiTouched || prev.cfi().equals(state.cfi))) {
         insn.setCfi(prev.cfi()); // no stack operation since the previous instruction: same state
+        stats.cfiReused();
       } else {
-        insn.setCfi(intern(state.cfi));
+        insn.setCfi(stats.findOrAdd(state.cfi));
       }
       cfiTouched = insn.hint();
       insn.setVisited(visited);

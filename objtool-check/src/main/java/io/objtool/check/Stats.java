@@ -1,0 +1,161 @@
+package io.objtool.check;
+
+import io.objtool.api.CfiState;
+import io.objtool.api.ObjtoolFile;
+import io.objtool.check.cfg.Annotations;
+import io.objtool.elf.Elf;
+import io.objtool.elf.ElfFile;
+import io.objtool.elf.Section;
+import java.io.PrintStream;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The counters {@code --stats} prints, as the reference objtool names them: sizes of the object
+ * (and of the hash tables the reference sizes from them), instructions decoded, jump-label sites,
+ * instructions the walk visited, and how the CFI states of visited instructions were shared.
+ *
+ * <p>It also owns the object's table of distinct CFI states: an instruction whose state equals
+ * the previous instruction's on the walk shares it ({@code nr_cfi_reused}), else the table gives
+ * an equal state already seen ({@code nr_cfi_cache}) or keeps a new one ({@code nr_cfi}). The
+ * table starts with the undefined state and a function entry's state, which are not counted.
+ */
+public final class Stats {
+  private final Map<CfiState, CfiState> cfiTable = new HashMap<>();
+  private final int nrSections;
+  private final int nrSymbols;
+  private final long maxReloc;
+  private final long numRelocs;
+  /** -1 until the instructions are decoded. */
+  long nrInsns = -1;
+  /** Jump-label sites by kind, or null when the special sections were not read. */
+  long[] jumpLabels;
+  /** --ibt: ENDBRs at function starts, inside functions, and sealed; null without --ibt. */
+  private int[] ibt;
+  /** Whether the check got to its end (the last counters are printed only then). */
+  boolean completed;
+  /** Reading the symbols failed: the reference had not read the relocations yet. */
+  private boolean symbolsFailed;
+  private long insnsVisited;
+  private long cfi;
+  private long cfiReused;
+  private long cfiCache;
+
+  /** Made at the start of the check, when the object is still as it was read. */
+  private Stats(ObjtoolFile file) {
+    ElfFile elf = file.elf();
+    nrSections = elf.sections().size();
+    nrSymbols = elf.symbols().size();
+    long max = 0;
+    long total = 0;
+    for (Section s : elf.sections()) {
+      if (s.type() != Elf.SHT_RELA) continue;
+      long n = s.size() / Elf.RELA_SIZE;
+      max = Math.max(max, n);
+      total += n;
+    }
+    maxReloc = max;
+    numRelocs = total;
+    CfiState undefined = new CfiState();
+    cfiTable.put(undefined, undefined);
+    CfiState func = Annotations.funcCfi(file);
+    cfiTable.put(func, func);
+  }
+
+  /** The object's counters (made on first use). */
+  public static Stats of(ObjtoolFile file) {
+    Stats s = file.attachment(Stats.class);
+    if (s == null) {
+      s = new Stats(file);
+      file.attach(Stats.class, s);
+    }
+    return s;
+  }
+
+  /** The shared copy of {@code state} from the table, added (and counted) when new. */
+  public CfiState findOrAdd(CfiState state) {
+    CfiState c = cfiTable.get(state);
+    if (c != null) {
+      cfiCache++;
+      return c;
+    }
+    c = new CfiState(state);
+    cfiTable.put(c, c);
+    cfi++;
+    return c;
+  }
+
+  /** The symbols could not be read (a cold part without its parent): printing stops after them. */
+  public void symbolsFailed() {
+    symbolsFailed = true;
+  }
+
+  /** The ENDBR counts of --ibt: at function starts, inside functions, and superfluous (sealed). */
+  public void ibt(int atStart, int inside, int superfluous) {
+    ibt = new int[] {atStart, inside, superfluous};
+  }
+
+  /** An instruction took the previous one's CFI state. */
+  public void cfiReused() {
+    cfiReused++;
+  }
+
+  /** The walk reached an instruction for the first time. */
+  public void insnVisited() {
+    insnsVisited++;
+  }
+
+  /** Counts a jump-label site: a NOP or a JMP, of two bytes ("short") or more ("long"). */
+  public void jumpLabel(boolean nop, int length) {
+    if (jumpLabels == null) jumpLabels = new long[4];
+    jumpLabels[(nop ? 0 : 1) + (length == 2 ? 0 : 2)]++;
+  }
+
+  /** The special sections were read: the jump-label table is printed even when empty. */
+  public void specialSectionsRead() {
+    if (jumpLabels == null) jumpLabels = new long[4];
+  }
+
+  /** log2 of a hash table's size, as the reference sizes them: at least 10 bits. */
+  private static int bits(long n) {
+    return Math.max(10, n <= 0 ? 0 : 63 - Long.numberOfLeadingZeros(n));
+  }
+
+  /** Prints what the check got to, in the reference's order and format. */
+  public void print(PrintStream out) {
+    StringBuilder b = new StringBuilder();
+    int symbolBits = bits(nrSymbols);
+    b.append("nr_sections: ").append(nrSections).append('\n');
+    b.append("section_bits: ").append(bits(nrSections)).append('\n');
+    b.append("nr_symbols: ").append(nrSymbols).append('\n');
+    b.append("symbol_bits: ").append(symbolBits).append('\n');
+    if (symbolsFailed) {
+      out.print(b);
+      out.flush();
+      return;
+    }
+    b.append("max_reloc: ").append(maxReloc).append('\n');
+    b.append("num_relocs: ").append(numRelocs).append('\n');
+    b.append("reloc_bits: ").append(bits(numRelocs)).append('\n');
+    b.append("cfi_bits: ").append(Math.max(10, symbolBits - 3)).append('\n');
+    if (nrInsns >= 0) b.append("nr_insns: ").append(nrInsns).append('\n');
+    if (jumpLabels != null) {
+      b.append("jl\\\tNOP\tJMP\n");
+      b.append("short:\t").append(jumpLabels[0]).append('\t').append(jumpLabels[1]).append('\n');
+      b.append("long:\t").append(jumpLabels[2]).append('\t').append(jumpLabels[3]).append('\n');
+    }
+    if (ibt != null) {
+      b.append("ibt: ENDBR at function start: ").append(ibt[0]).append('\n');
+      b.append("ibt: ENDBR inside functions:  ").append(ibt[1]).append('\n');
+      b.append("ibt: superfluous ENDBR:       ").append(ibt[2]).append('\n');
+    }
+    if (completed) {
+      b.append("nr_insns_visited: ").append(insnsVisited).append('\n');
+      b.append("nr_cfi: ").append(cfi).append('\n');
+      b.append("nr_cfi_reused: ").append(cfiReused).append('\n');
+      b.append("nr_cfi_cache: ").append(cfiCache).append('\n');
+    }
+    out.print(b);
+    out.flush();
+  }
+}
