@@ -101,15 +101,28 @@ final class Fixtures {
     return (v + a - 1) / a * a;
   }
 
-  /** Runs our CLI in this JVM. */
+  /** Runs our CLI in this JVM, with only the dispatcher's built-in actions. */
   static Outcome runOurs(List<String> args, String envArgs) {
+    Map<String, String> env = envArgs == null ? Map.of() : Map.of(CommandLine.ENV_VAR, envArgs);
+    return run(new Main(Dispatcher.standard()), args, env);
+  }
+
+  /** Our CLI in this JVM as {@link Main#main} sets it up: every pass on the class path. */
+  static Outcome runOursWithPasses(List<String> args) {
+    ClassLoader loader = Fixtures.class.getClassLoader();
+    var slots = Main.slots(loader);
+    var plugins = Plugins.discover(loader);
+    Main main = new Main(Dispatcher.standard().with(slots).withPlugins(plugins, slots.get("--orc")), plugins);
+    return run(main, args, Map.of());
+  }
+
+  private static Outcome run(Main main, List<String> args, Map<String, String> env) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    Map<String, String> env = envArgs == null ? Map.of() : Map.of(CommandLine.ENV_VAR, envArgs);
     int rc;
     try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
          PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-      rc = new Main(Dispatcher.standard()).run(args, env, o, e);
+      rc = main.run(args, env, o, e);
     }
     return new Outcome(rc, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }

@@ -50,29 +50,12 @@ class OutputBytesTest {
     args.add(theirs.toString());
     Fixtures.Outcome r = Fixtures.runReference(ref, dir, args, null);
     args.set(args.size() - 1, ours.toString());
-    Fixtures.Outcome o = runOurs(args);
+    Fixtures.Outcome o = Fixtures.runOursWithPasses(args);
 
     assertEquals(r.exit(), o.exit(), "exit: " + o.stderr());
     assertEquals(r.stderr().replace(theirs.toString(), "OBJ"), o.stderr().replace(ours.toString(), "OBJ"));
     byte[] want = Files.readAllBytes(theirs);
     assertFalse(java.util.Arrays.equals(before, want), "the reference wrote the object");
     assertArrayEquals(want, Files.readAllBytes(ours));
-  }
-
-  /** Our CLI in this JVM as {@link Main#main} sets it up: every pass on the class path. */
-  static Fixtures.Outcome runOurs(List<String> args) {
-    var out = new java.io.ByteArrayOutputStream();
-    var err = new java.io.ByteArrayOutputStream();
-    ClassLoader loader = OutputBytesTest.class.getClassLoader();
-    var slots = Main.slots(loader);
-    var plugins = Plugins.discover(loader);
-    int rc;
-    try (var o = new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8);
-         var e = new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8)) {
-      rc = new Main(Dispatcher.standard().with(slots).withPlugins(plugins, slots.get("--orc")), plugins)
-          .run(args, java.util.Map.of(), o, e);
-    }
-    return new Fixtures.Outcome(rc, out.toString(java.nio.charset.StandardCharsets.UTF_8),
-        err.toString(java.nio.charset.StandardCharsets.UTF_8));
   }
 }

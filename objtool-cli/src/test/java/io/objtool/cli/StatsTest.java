@@ -48,7 +48,7 @@ class StatsTest {
     Path ours = dir.resolve("ours.o");
     Files.copy(obj, ours);
     List<String> args = new ArrayList<>(List.of("--orc", "--link", "--module", "--stats", ours.toString()));
-    Fixtures.Outcome o = OutputBytesTest.runOurs(args);
+    Fixtures.Outcome o = Fixtures.runOursWithPasses(args);
     assertEquals(EXPECTED, o.stdout());
 
     Path ref = Fixtures.reference();

@@ -31,7 +31,9 @@ public final class IbtSealPass extends ActionPass {
       return;
     }
     List<Instruction> seal = new ArrayList<>(IbtPass.unusedEndbrs(file));
-    io.objtool.check.Stats.of(file).ibt(IbtPass.functionStartEndbrs(file), insideEndbrs(file), seal.size());
+    if (file.options().stats()) {
+      io.objtool.check.Stats.of(file).ibt(IbtPass.functionStartEndbrs(file), insideEndbrs(file), seal.size());
+    }
     if (seal.isEmpty()) return;
     if (file.options().module()) {
       for (Instruction insn : seal) {

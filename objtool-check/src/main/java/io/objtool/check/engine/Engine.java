@@ -30,7 +30,6 @@ public final class Engine {
   private final InitialCfi initial;
   /** For objtool 6.1's rule: a call to a dead-end function ends the path at the walk. */
   private final DeadEnds deadEnds;
-  private long visitedInsns;
   /** The object's table of distinct CFI states, and the counters of --stats. */
   private final Stats stats;
 
@@ -42,11 +41,6 @@ public final class Engine {
     this.deadEnds = file.compat() == io.objtool.api.Compat.V6_1 ? new DeadEnds(file) : null;
     this.stats = Stats.of(file);
   }
-
-  public long visitedInsns() {
-    return visitedInsns;
-  }
-
 
   /** The state at a function entry: the architecture's initial function CFI, type CALL. */
   public void setFuncState(CfiState cfi) {
@@ -183,7 +177,6 @@ public final class Engine {
         if (!insn.hint() && !file.insnCfiMatch(insn, state.cfi)) return true;
         if ((insn.visited() & visited) != 0) return false;
       } else {
-        visitedInsns++;
         stats.insnVisited();
       }
       if (state.noinstr) state.instr += insn.instr();
