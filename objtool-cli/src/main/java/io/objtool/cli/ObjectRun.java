@@ -16,18 +16,18 @@ import java.util.Map;
  */
 final class ObjectRun {
   private final List<String> flags;
-  private final Map<String, String> env;
+  private final RunContext ctx;
   private final ClassLoader loader;
   private final Charset charset;
 
   /**
    * @param flags the objtool arguments, without the object
-   * @param env the environment the runs see ({@code OBJTOOL_ARGS} and friends)
+   * @param ctx the working directory and environment the runs see ({@code OBJTOOL_ARGS} and friends)
    * @param charset how the streams encode text (that of the real stderr)
    */
-  ObjectRun(List<String> flags, Map<String, String> env, ClassLoader loader, Charset charset) {
+  ObjectRun(List<String> flags, RunContext ctx, ClassLoader loader, Charset charset) {
     this.flags = List.copyOf(flags);
-    this.env = Map.copyOf(env);
+    this.ctx = new RunContext(ctx.cwd(), Map.copyOf(ctx.env()), ctx.abandoned());
     this.loader = loader;
     this.charset = charset;
   }
@@ -48,8 +48,8 @@ final class ObjectRun {
     int rc;
     try (PrintStream out = new PrintStream(outBytes, false, charset);
          PrintStream err = new PrintStream(errBytes, false, charset)) {
-      Main main = new Main(Dispatcher.standard().with(Main.slots(loader, warnings::add)));
-      rc = main.run(args, env, out, err);
+      Main main = Main.create(loader, warnings::add, ctx);
+      rc = main.run(args, ctx.env(), out, err);
       out.flush();
       err.flush();
     }

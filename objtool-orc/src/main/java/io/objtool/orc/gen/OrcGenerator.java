@@ -28,14 +28,23 @@ import java.util.Map;
  */
 @AutoService(Pass.class)
 public final class OrcGenerator implements Pass {
-  private final OrcFormat format;
+  /** The format to write, or null for the one of the object's {@link io.objtool.api.Compat}. */
+  private final OrcFormat fixed;
+  private OrcFormat format;
 
+  /** Writes the format of the objtool the file's {@link ObjtoolFile#compat()} follows (6.12 or 6.1). */
   public OrcGenerator() {
-    this(OrcFormat.fromEnvironment());
+    this.fixed = null;
   }
 
   public OrcGenerator(OrcFormat format) {
-    this.format = format;
+    this.fixed = java.util.Objects.requireNonNull(format);
+  }
+
+  /** The format written for {@code file}. */
+  static OrcFormat formatFor(ObjtoolFile file, OrcFormat fixed) {
+    if (fixed != null) return fixed;
+    return file.compat() == io.objtool.api.Compat.V6_1 ? OrcFormat.V6_1 : OrcFormat.CURRENT;
   }
 
   @Override
@@ -96,6 +105,7 @@ public final class OrcGenerator implements Pass {
   @Override
   public void finish(ObjtoolFile file, int warnings) {
     if (file.nrInsns() == 0) return;
+    format = formatFor(file, fixed);
     Table t = new Table();
     try {
       for (Section sec : file.elf().sections()) {
