@@ -75,6 +75,7 @@ final class ObjtoolServer {
   private final long startNanos = System.nanoTime();
   private final AtomicLong served = new AtomicLong();
   private final AtomicInteger active = new AtomicInteger();
+  private final AtomicInteger running = new AtomicInteger();
   private volatile long lastActivity = System.nanoTime();
   private volatile boolean stopping;
   private ServerSocketChannel listener;
@@ -271,6 +272,7 @@ final class ObjtoolServer {
     }
     Tape tape = new Tape();
     int rc;
+    running.incrementAndGet();
     try {
       RunContext ctx = new RunContext(cwd, req.env(), gone::get);
       Future<Integer> f = workers.submit(() -> runOne(req, ctx, loader, tape));
@@ -287,6 +289,7 @@ final class ObjtoolServer {
         }
       }
     } finally {
+      running.decrementAndGet();
       budget.release(need);
     }
     served.incrementAndGet();
@@ -345,7 +348,8 @@ final class ObjtoolServer {
         + "build " + key + " (" + root + ")\n"
         + "socket " + socket + "\n"
         + "uptime " + Duration.ofSeconds(up) + "\n"
-        + "requests " + served.get() + " served, " + Math.max(0, active.get() - 1) + " in progress\n"
+        + "requests " + served.get() + " served, " + running.get() + " running, "
+        + Math.max(0, active.get() - 1 - running.get()) + " waiting or connecting\n"
         + "heap " + mib(used) + " in use of " + mib(rt.maxMemory()) + " (" + mib(budget.used()) + " reserved)\n"
         + "jvm " + ManagementFactory.getRuntimeMXBean().getVmVersion() + "\n";
   }
