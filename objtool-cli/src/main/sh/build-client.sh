@@ -16,4 +16,10 @@ if [ -z "$cc" ]; then
   exit 0
 fi
 mkdir -p "$target"
-"$cc" -O2 -Wall -Wextra -o "$target/objtool-client.tmp" "$src" && mv -f "$target/objtool-client.tmp" "$target/objtool-client"
+# static when the C library allows it: no dynamic loader at each of the thousands of calls
+if "$cc" -O2 -Wall -Wextra -static -o "$target/objtool-client.tmp" "$src" 2>/dev/null ||
+   "$cc" -O2 -Wall -Wextra -o "$target/objtool-client.tmp" "$src"; then
+  mv -f "$target/objtool-client.tmp" "$target/objtool-client"
+else
+  exit 1
+fi

@@ -25,14 +25,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -45,8 +42,9 @@ import jdk.net.UnixDomainPrincipal;
  *
  * <p>Every connection's peer must be this user ({@code SO_PEERCRED}); others are refused. A
  * request runs in a {@link RunContext} of its client's working directory and environment, with its
- * own passes (and plug-in class loader, {@link PluginLoaders}), on a pool of worker threads (one
- * per processor) once {@link MemoryBudget} admits its estimated heap. Its output is kept in order
+ * own passes (and plug-in class loader, {@link PluginLoaders}), on its connection's thread, once
+ * one of the worker slots (one per processor) is free and {@link MemoryBudget} admits its
+ * estimated heap. Its output is kept in order
  * and sent whole with the exit status, so a client whose server dies mid-request has printed
  * nothing and can run the request itself. A client that goes away abandons its request: the
  * object is left untouched (or, when the write had begun, written whole: writes are atomic).
@@ -62,7 +60,9 @@ final class ObjtoolServer {
   private final Duration idle;
   private final Path socket;
   private final UserPrincipal self;
-  private final ThreadPoolExecutor workers;
+  private final ThreadPoolExecutor connections;
+  private final java.util.concurrent.Semaphore slots;
+  private final int jobs;
   private final MemoryBudget budget;
   private final PluginLoaders plugins;
   private final ServerLog log;
@@ -89,12 +89,16 @@ final class ObjtoolServer {
     this.self = ServerFiles.self();
     this.log = log;
     AtomicInteger n = new AtomicInteger();
-    this.workers = new ThreadPoolExecutor(jobs, jobs, 1, TimeUnit.MINUTES, new LinkedBlockingQueue<>(), r -> {
-      // the walk recurses deeply: worker stacks as large as bin/objtool's main thread (-Xss16m)
-      Thread t = new Thread(null, r, "objtool-worker-" + n.incrementAndGet(), 16L << 20);
+    // a connection is served on one thread from request to reply (no hand-offs: each costs a
+    // scheduling delay on a busy machine); at most `jobs` of them run objtool at once
+    this.connections = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 1, TimeUnit.MINUTES, new SynchronousQueue<>(), r -> {
+      // the walk recurses deeply: stacks as large as bin/objtool's main thread (-Xss16m)
+      Thread t = new Thread(null, r, "objtool-connection-" + n.incrementAndGet(), 16L << 20);
       t.setDaemon(true);
       return t;
     });
+    this.jobs = jobs;
+    this.slots = new java.util.concurrent.Semaphore(jobs, true);
     this.budget = new MemoryBudget((long) (Runtime.getRuntime().maxMemory() * 0.8));
     this.plugins = new PluginLoaders(ObjtoolServer.class.getClassLoader());
     String enc = System.getProperty("stdout.encoding", System.getProperty("native.encoding", "UTF-8"));
@@ -118,7 +122,7 @@ final class ObjtoolServer {
     Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
     Files.deleteIfExists(ServerFiles.spawn(dir, key));
     log.line("started: pid " + ProcessHandle.current().pid() + ", build " + key + " (" + root + "), "
-        + workers.getCorePoolSize() + " workers, heap budget " + mib(budget.total()) + ", idle exit after " + idle);
+        + jobs + " workers, heap budget " + mib(budget.total()) + ", idle exit after " + idle);
     long tick = Math.max(200, Math.min(idle.toMillis() / 4, 30_000));
     timer.scheduleWithFixedDelay(this::idleCheck, tick, tick, TimeUnit.MILLISECONDS);
     try {
@@ -131,7 +135,7 @@ final class ObjtoolServer {
         }
         active.incrementAndGet();
         lastActivity = System.nanoTime();
-        Thread.ofVirtual().name("objtool-connection").start(() -> {
+        connections.execute(() -> {
           try {
             handle(ch);
           } finally {
@@ -251,9 +255,10 @@ final class ObjtoolServer {
       fallBack(ch, "the object needs more heap (" + mib(need) + ") than the server has (" + mib(budget.total()) + ")");
       return;
     }
-    ServerProtocol.frame(ch, ServerProtocol.ACCEPTED, new byte[0], 0, 0);
+    byte[] none = new byte[0];
+    ServerProtocol.frame(ch, ServerProtocol.ACCEPTED, none, 0, 0);
     AtomicBoolean gone = new AtomicBoolean();
-    Thread watcher = Thread.ofVirtual().start(() -> {
+    Thread.ofVirtual().start(() -> {
       // the client sends nothing more: end of stream means it went away
       ByteBuffer b = ByteBuffer.allocate(64);
       try {
@@ -263,43 +268,53 @@ final class ObjtoolServer {
       }
       gone.set(true);
     });
-    byte[] none = new byte[0];
-    while (!budget.tryAcquire(need, 1000)) {
-      if (gone.get() || !alive(ch, none)) {
-        log.line("client went away before its request ran: abandoned");
-        return;
+    // a heartbeat every second while the request waits or runs, so the client knows it is alive
+    Object writing = new Object();
+    var beat = timer.scheduleAtFixedRate(() -> {
+      synchronized (writing) {
+        alive(ch, none);
       }
-    }
-    Tape tape = new Tape();
-    int rc;
-    running.incrementAndGet();
+    }, 1, 1, TimeUnit.SECONDS);
     try {
-      RunContext ctx = new RunContext(cwd, req.env(), gone::get);
-      Future<Integer> f = workers.submit(() -> runOne(req, ctx, loader, tape));
-      boolean answered = true;
-      while (true) {
-        try {
-          rc = f.get(1, TimeUnit.SECONDS);
-          break;
-        } catch (TimeoutException e) {
-          if (answered) answered = alive(ch, none);
-        } catch (ExecutionException e) {
-          rc = tape.internalError(e.getCause(), charset);
-          break;
+      // admission: a worker slot (the pool is sized to the machine), then the heap it needs
+      while (!slots.tryAcquire(1, TimeUnit.SECONDS)) {
+        if (gone.get()) {
+          log.line("client went away before its request ran: abandoned");
+          return;
         }
       }
+      try {
+        while (!budget.tryAcquire(need, 1000)) {
+          if (gone.get()) {
+            log.line("client went away before its request ran: abandoned");
+            return;
+          }
+        }
+        Tape tape = new Tape();
+        int rc;
+        running.incrementAndGet();
+        try {
+          rc = runOne(req, new RunContext(cwd, req.env(), gone::get), loader, tape);
+        } finally {
+          running.decrementAndGet();
+          budget.release(need);
+        }
+        served.incrementAndGet();
+        if (gone.get()) {
+          log.line("client went away during its request: abandoned (object left as it was)");
+          return;
+        }
+        beat.cancel(false);
+        synchronized (writing) {
+          tape.replay(ch);
+          ServerProtocol.exit(ch, rc);
+        }
+      } finally {
+        slots.release();
+      }
     } finally {
-      running.decrementAndGet();
-      budget.release(need);
+      beat.cancel(false);
     }
-    served.incrementAndGet();
-    if (gone.get()) {
-      log.line("client went away during its request: abandoned (object left as it was)");
-      return;
-    }
-    tape.replay(ch);
-    ServerProtocol.exit(ch, rc);
-    watcher.interrupt();
   }
 
   /** Sends a heartbeat; false when the client cannot be reached. */
