@@ -62,8 +62,13 @@ public final class Main {
   static Main create(ClassLoader loader, java.util.function.Consumer<io.objtool.api.Warning> listener, RunContext ctx) {
     List<Plugins.Action> plugins = Plugins.discover(loader);
     Map<String, Pass> slots = slots(loader, listener, ctx);
-    Dispatcher d = Dispatcher.standard().with(slots).withPlugins(plugins, slots.get("--orc"));
+    Dispatcher d = Dispatcher.of(slots).withPlugins(plugins, slots.get("--orc"));
     return new Main(d, plugins, ctx);
+  }
+
+  /** The command line as {@code bin/objtool} runs it: every pass found through {@code loader}, plug-ins included. */
+  public static Main standard(ClassLoader loader) {
+    return create(loader, w -> { }, RunContext.inProcess(System.getenv()));
   }
 
   /** The implemented actions: the check's passes found on the class path, and --dump. */
@@ -108,8 +113,10 @@ public final class Main {
       return 1;
     }
     try (ElfFile elf = ElfFile.open(at)) {
+      if (opts.backup() && !backup(file, at, err)) return 1;
       if (opts.mnop() && !opts.mcount()) {
         err.println(PREFIX_ERROR + "--mnop requires --mcount");
+        if (opts.stats()) io.objtool.check.Stats.printObject(elf, out);
         return 1;
       }
       if (!opts.link()) {
@@ -120,6 +127,7 @@ public final class Main {
           String needsLink = opts.noinstr() ? "--noinstr" : opts.ibt() ? "--ibt" : opts.unret() ? "--unret" : null;
           if (needsLink != null) {
             err.println(PREFIX_ERROR + needsLink + " requires --link");
+            if (opts.stats()) io.objtool.check.Stats.printObject(elf, out);
             return 1;
           }
         }
@@ -128,6 +136,20 @@ public final class Main {
     } catch (ElfException e) {
       err.println(elfProblem(file, at, e));
       return 1;
+    }
+  }
+
+  /**
+   * {@code --backup}: {@code FILE.orig} is a copy of the object as it was, made as soon as the
+   * object is open (before the options are checked further) and whether or not it changes.
+   */
+  private boolean backup(Path file, Path at, PrintStream err) {
+    try {
+      Files.copy(at, ctx.resolve(file + ".orig"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      return true;
+    } catch (java.io.IOException e) {
+      err.println(file + ": warning: objtool: failed to create backup file");
+      return false;
     }
   }
 
