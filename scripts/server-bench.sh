@@ -73,7 +73,7 @@ per_call() { # name, file, flags...; prints the median line
   local o=() r=() i t0
   for ((i = 0; i < calls; i++)); do
     cp "$file" "$work/o.ko"; cp "$file" "$work/r.ko"
-    t0=$(now); "$ours" "$@" "$work/o.ko" >/dev/null 2>&1; o+=($(($(now) - t0)))
+    t0=$(now); "$ours" "$@" "$work/o.ko" >/dev/null 2>"$work/o.err" || { [ -n "${SHOWERR:-}" ] && cat "$work/o.err"; }; o+=($(($(now) - t0)))
     t0=$(now); "$ref" "$@" "$work/r.ko" >/dev/null 2>&1; r+=($(($(now) - t0)))
     cmp -s "$work/o.ko" "$work/r.ko" || echo "server-bench: $name: the written objects differ"
   done
@@ -129,13 +129,13 @@ for w in "${what[@]}"; do
     t0=$(now)
     start_server
     while IFS= read -r f; do "$ours" --orc --link --module "$work/ours/$f" >/dev/null 2>&1; done <"$work/list"
-    ours=$(($(now) - t0))
+    ours_us=$(($(now) - t0))
     t0=$(now)
     while IFS= read -r f; do "$ref" --orc --link --module "$work/ref/$f" >/dev/null 2>&1; done <"$work/list"
-    theirs=$(($(now) - t0))
+    theirs_us=$(($(now) - t0))
     same=0
     while IFS= read -r f; do cmp -s "$work/ours/$f" "$work/ref/$f" && same=$((same + 1)); done <"$work/list"
-    line "corpus, $count modules, one process per module, --orc --link --module (server start $(secs $server_start_us) s included)" "$ours" "$theirs"
+    line "corpus, $count modules, one process per module, --orc --link --module (server start $(secs $server_start_us) s included)" "$ours_us" "$theirs_us"
     echo "corpus: $same/$count written modules identical to the reference's"
     rm -rf "$work/ours" "$work/ref"
     ;;

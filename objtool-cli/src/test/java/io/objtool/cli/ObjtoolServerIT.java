@@ -149,8 +149,7 @@ class ObjtoolServerIT {
   @Test
   void pluginsRunThroughTheServerInALoaderOfTheirOwn() throws Exception {
     Path jar = ServerHarness.testPlugins(dir, 0);
-    Files.copy(objs.resolve("example.o"), dir.resolve("x.o"));
-    Files.copy(objs.resolve("example.o"), dir.resolve("y.o"));
+    copies("example.o", "x.o", "y.o");
     try (ServerHarness h = new ServerHarness(dir).start()) {
       Map<String, String> env = new HashMap<>(REQUIRE);
       env.put("OBJTOOL_PLUGINS", jar.getFileName().toString()); // relative to the request's directory
@@ -267,8 +266,7 @@ class ObjtoolServerIT {
   @Test
   void aServerKilledMidRequestLeavesTheClientToRunItInProcess() throws Exception {
     Path jar = ServerHarness.testPlugins(dir, 4000);
-    Files.copy(objs.resolve("train-warn.o"), dir.resolve("k.o"));
-    Files.copy(objs.resolve("train-warn.o"), dir.resolve("k2.o"));
+    copies("train-warn.o", "k.o", "k2.o");
     try (ServerHarness h = new ServerHarness(dir).start()) {
       Map<String, String> env = Map.of("OBJTOOL_PLUGINS", jar.toString());
       Process client = h.launch(dir, List.of("--slow", "--orc", "--link", "--module", "k.o"), env,
@@ -375,8 +373,7 @@ class ObjtoolServerIT {
   @Test
   void autoStartsAServerAndOffNeverUsesIt() throws Exception {
     ServerHarness h = new ServerHarness(dir);
-    Files.copy(objs.resolve("train-warn.o"), dir.resolve("a.o"));
-    Files.copy(objs.resolve("train-warn.o"), dir.resolve("b.o"));
+    copies("train-warn.o", "a.o", "b.o");
     try {
       ServerHarness.Result first = h.run(dir, List.of("--orc", "--link", "--module", "a.o"),
           Map.of("OBJTOOL_SERVER", "auto", "OBJTOOL_SERVER_IDLE", "60"));
@@ -401,6 +398,11 @@ class ObjtoolServerIT {
       assertEquals(129, h.run(dir, List.of("--help"), REQUIRE).exit());
       assertTrue(h.status().contains("build " + h.key() + " (" + ServerHarness.ROOT + ")"), h.status());
     }
+  }
+
+  /** Copies the compiled object {@code from} into the test's directory under each of {@code names}. */
+  private void copies(String from, String... names) throws IOException {
+    for (String n : names) Files.copy(objs.resolve(from), dir.resolve(n));
   }
 
   /** A JSON report without its clock and memory figures. */
