@@ -49,7 +49,8 @@ import jdk.net.UnixDomainPrincipal;
  * nothing and can run the request itself. A client that goes away abandons its request: the
  * object is left untouched (or, when the write had begun, written whole: writes are atomic).
  * A bad request, a failing run or a throwing plug-in ends only that request, with one log line.
- * After {@code idle} without requests the server exits.
+ * After {@code idle} without requests the server exits, and so it does when idle once its
+ * checkout was rebuilt (its build key changed).
  */
 final class ObjtoolServer {
   private static final long REQUEST_READ_MILLIS = 10_000;
@@ -162,8 +163,17 @@ final class ObjtoolServer {
   }
 
   private void idleCheck() {
-    if (active.get() == 0 && System.nanoTime() - lastActivity >= idle.toNanos()) {
+    if (active.get() != 0) return;
+    if (System.nanoTime() - lastActivity >= idle.toNanos()) {
       shutdown("idle for " + idle + ": exiting");
+      return;
+    }
+    // a rebuild gives the checkout another key: no client will come back to this server
+    try {
+      String now = ServerFiles.buildKey(root);
+      if (!now.equals(key)) shutdown("the build changed (now " + now + "): exiting");
+    } catch (IOException e) {
+      log.line("cannot read the build's jars: " + e.getMessage());
     }
   }
 

@@ -260,6 +260,16 @@ class ObjtoolServerIT {
         assertEquals(ServerProtocol.FALL_BACK, f.type());
       }
       assertEquals(0, stale.served());
+      // rebuilt, the other checkout's server sees its key change and exits
+      Path log = stale.log();
+      try (Stream<Path> jars = Files.list(other.resolve("objtool-cli/target"))) {
+        for (Path j : jars.filter(p -> p.getFileName().toString().endsWith(".jar")).toList()) {
+          Files.setLastModifiedTime(j, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5000));
+        }
+      }
+      assertTrue(stale.process().waitFor(120, TimeUnit.SECONDS), "the stale server still runs");
+      List<String> lines = Files.readAllLines(log);
+      assertTrue(lines.getLast().contains("the build changed (now "), lines.toString());
     }
   }
 
