@@ -59,16 +59,6 @@ final class CheckAction implements Pass {
       err.println("error: objtool: " + e.getMessage());
       return 1;
     }
-    if (opts.backup()) {
-      // --backup: FILE.orig is a copy of the object as it was, made whether or not it changes
-      try {
-        java.nio.file.Files.copy(opts.objectFile(), java.nio.file.Path.of(opts.objectFile() + ".orig"),
-            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-      } catch (java.io.IOException e) {
-        err.println(opts.objectFile() + ": warning: objtool: failed to create backup file");
-        return 1;
-      }
-    }
     Diagnostics diag = new Diagnostics(opts.objectFile().toString(), opts.secAddress());
     ObjtoolFile file = new ObjtoolFile(elf, opts, arch, diag);
     file.setCompat(compat);

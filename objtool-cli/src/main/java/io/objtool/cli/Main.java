@@ -43,13 +43,17 @@ public final class Main {
       err.flush();
       System.exit(rc);
     }
-    List<Plugins.Action> plugins = Plugins.discover(loader);
-    Map<String, Pass> slots = slots(loader);
-    Dispatcher d = Dispatcher.standard().with(slots).withPlugins(plugins, slots.get("--orc"));
-    int rc = new Main(d, plugins).run(Arrays.asList(args), System.getenv(), out, err);
+    int rc = standard(loader).run(Arrays.asList(args), env, out, err);
     out.flush();
     err.flush();
     System.exit(rc);
+  }
+
+  /** The command line as {@code bin/objtool} runs it: every pass found through {@code loader}, plug-ins included. */
+  public static Main standard(ClassLoader loader) {
+    List<Plugins.Action> plugins = Plugins.discover(loader);
+    Map<String, Pass> slots = slots(loader);
+    return new Main(Dispatcher.of(slots).withPlugins(plugins, slots.get("--orc")), plugins);
   }
 
   /** The implemented actions: the check's passes found on the class path, and --dump. */
@@ -93,8 +97,10 @@ public final class Main {
       return 1;
     }
     try (ElfFile elf = ElfFile.open(file)) {
+      if (opts.backup() && !backup(file, err)) return 1;
       if (opts.mnop() && !opts.mcount()) {
         err.println(PREFIX_ERROR + "--mnop requires --mcount");
+        if (opts.stats()) io.objtool.check.Stats.printObject(elf, out);
         return 1;
       }
       if (!opts.link()) {
@@ -105,6 +111,7 @@ public final class Main {
           String needsLink = opts.noinstr() ? "--noinstr" : opts.ibt() ? "--ibt" : opts.unret() ? "--unret" : null;
           if (needsLink != null) {
             err.println(PREFIX_ERROR + needsLink + " requires --link");
+            if (opts.stats()) io.objtool.check.Stats.printObject(elf, out);
             return 1;
           }
         }
@@ -113,6 +120,20 @@ public final class Main {
     } catch (ElfException e) {
       err.println(elfProblem(file, e));
       return 1;
+    }
+  }
+
+  /**
+   * {@code --backup}: {@code FILE.orig} is a copy of the object as it was, made as soon as the
+   * object is open (before the options are checked further) and whether or not it changes.
+   */
+  private static boolean backup(Path file, PrintStream err) {
+    try {
+      Files.copy(file, Path.of(file + ".orig"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      return true;
+    } catch (java.io.IOException e) {
+      err.println(file + ": warning: objtool: failed to create backup file");
+      return false;
     }
   }
 

@@ -48,7 +48,7 @@ final class ObjectRun {
     int rc;
     try (PrintStream out = new PrintStream(outBytes, false, charset);
          PrintStream err = new PrintStream(errBytes, false, charset)) {
-      Main main = new Main(Dispatcher.standard().with(Main.slots(loader, warnings::add)));
+      Main main = new Main(Dispatcher.of(Main.slots(loader, warnings::add)));
       rc = main.run(args, env, out, err);
       out.flush();
       err.flush();
