@@ -137,11 +137,11 @@ def svg(rows, path):
         return parts
     body = panel(0, "ours_s", "ref_s", "wall time, one cold process", "seconds")
     body += panel(w, "ours_mib", "ref_mib", "peak RSS", "MiB")
-    body.append('<text x="%d" y="%d" font-size="11" fill="#1f77b4">&#9679; ours (bin/objtool)</text>' % (w + pad, h - 2))
-    body.append('<text x="%d" y="%d" font-size="11" fill="#d62728">&#9679; reference objtool 6.12</text>' % (w + pad + 130, h - 2))
+    body.append('<text x="%d" y="%d" font-size="11" fill="#1f77b4">&#9679; ours (bin/objtool)</text>' % (w + pad, h + 16))
+    body.append('<text x="%d" y="%d" font-size="11" fill="#d62728">&#9679; reference objtool 6.12</text>' % (w + pad + 130, h + 16))
     with open(path, "w") as f:
         f.write('<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="sans-serif">\n'
-                '<rect width="100%%" height="100%%" fill="white"/>\n%s\n</svg>\n' % (2 * w, h + 8, "\n".join(body)))
+                '<rect width="100%%" height="100%%" fill="white"/>\n%s\n</svg>\n' % (2 * w, h + 24, "\n".join(body)))
 
 
 def main():
