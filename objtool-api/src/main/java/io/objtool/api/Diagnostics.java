@@ -39,7 +39,7 @@ public final class Diagnostics {
   public void warnInsn(Instruction insn, String msg) {
     Func f = insn.sym();
     if (f == null || !f.warned()) warnAt(insn.section(), insn.offset(), msg);
-    if (f != null) f.setWarned();
+    if (f != null) f.warned = true;
   }
 
   /** As {@link #warnInsn(Instruction, String)}, recorded under {@code ruleId} (machine-readable output). */

@@ -20,11 +20,8 @@ public final class Func {
   boolean staticCallTramp;
   boolean ignore;
   boolean warned;
-  boolean embeddedInsn;
-  /** Dead-end analysis: 0 unknown, 1 returns, 2 dead end. */
-  byte deadEnd;
 
-  public Func(Symbol sym) {
+  Func(Symbol sym) {
     this.sym = sym;
     this.len = sym.size();
   }
@@ -46,14 +43,6 @@ public final class Func {
   public boolean staticCallTramp() { return staticCallTramp; }
   public boolean ignored() { return ignore; }
   public boolean warned() { return warned; }
-  public void setWarned() { warned = true; }
-  public void setIgnore() { ignore = true; }
-  public void setUaccessSafe() { uaccessSafe = true; }
-  public void setPfunc(Func p) { pfunc = p; }
-  public void setCfunc(Func c) { cfunc = c; }
-  public void setLen(long l) { len = l; }
-  public void setAlias(Func a) { alias = a; }
-  public void setStaticCallTramp() { staticCallTramp = true; }
 
   @Override
   public String toString() {

@@ -1,6 +1,7 @@
 package io.objtool.api;
 
 import io.objtool.api.arch.InsnType;
+import io.objtool.api.internal.Cfi;
 import io.objtool.elf.Section;
 import io.objtool.elf.Symbol;
 
@@ -51,13 +52,13 @@ public final class Instruction {
   Symbol callDest;
   Alternative alts;
   AltGroup altGroup;
-  CfiState cfi;
+  Cfi cfi;
   /** Stack operations: start (in the file's op pool) << 3 | count. */
   int ops;
   /** Cached index of the relocation in this instruction: -2 not looked up, -1 none. */
   int reloc = -2;
 
-  public Instruction(Section sec, int offset, int len, InsnType type, long immediate) {
+  Instruction(Section sec, int offset, int len, InsnType type, long immediate) {
     this.sec = sec;
     this.offset = offset;
     this.len = (byte) len;
@@ -69,42 +70,30 @@ public final class Instruction {
   public long offset() { return offset & 0xffffffffL; }
   public int length() { return len; }
   public InsnType type() { return InsnType.of(type); }
-  public void setType(InsnType t) { type = (byte) t.ordinal(); }
   public long immediate() { return immediate; }
-  public void setImmediate(long imm) { immediate = imm; }
   /** Position among its section's instructions. */
   public int index() { return index; }
 
   public boolean has(int flag) { return (flags & flag) != 0; }
-  public void set(int flag) { flags |= (short) flag; }
-  public void clear(int flag) { flags &= (short) ~flag; }
   public boolean deadEnd() { return has(DEAD_END); }
   public boolean ignored() { return has(IGNORE); }
   public boolean hint() { return has(HINT); }
 
   public int visited() { return visited; }
-  public void setVisited(int bits) { visited |= (byte) bits; }
   public int instr() { return instr; }
-  public void setInstr(int v) { instr = (byte) v; }
 
   /** The symbol (function or code label with a size) this instruction belongs to, or null. */
   public Func sym() { return sym; }
-  public void setSym(Func f) { sym = f; }
   /** The owning function ({@code STT_FUNC} only), or null: objtool's {@code insn_func()}. */
   public Func func() { return sym != null && sym.isFunction() ? sym : null; }
 
   public Instruction jumpDest() { return jumpDest; }
-  public void setJumpDest(Instruction d) { jumpDest = d; }
   /** The called function (also for sibling calls), or null. */
   public Symbol callDest() { return callDest; }
-  public void setCallDest(Symbol s) { callDest = s; }
   public Alternative alts() { return alts; }
-  public void addAlt(Instruction insn, boolean skipOrig) { alts = new Alternative(insn, skipOrig, alts); }
   public AltGroup altGroup() { return altGroup; }
-  public void setAltGroup(AltGroup g) { altGroup = g; }
   /** The CFI state at this instruction (interned), or null when no path reached it. */
   public CfiState cfi() { return cfi; }
-  public void setCfi(CfiState c) { cfi = c; }
 
   public boolean isStaticJump() {
     InsnType t = type();

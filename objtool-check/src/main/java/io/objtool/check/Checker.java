@@ -1,5 +1,6 @@
 package io.objtool.check;
 
+import io.objtool.api.internal.Model;
 import io.objtool.api.BranchVisitor;
 import io.objtool.api.ObjtoolFile;
 import io.objtool.api.Options;
@@ -104,7 +105,7 @@ public final class Checker {
         Engine engine = new Engine(file, chain());
         for (String name : new String[] {".noinstr.text", ".entry.text", ".cpuidle.text"}) {
           io.objtool.elf.Section sec = file.elf().section(name);
-          if (sec == null || !file.hasInstructions(sec)) continue;
+          if (sec == null || !file.insns().hasInstructions(sec)) continue;
           warnings += engine.validateSection(sec);
           if (Annotations.hasHints(file)) warnings += engine.validateUnwindHints(sec);
         }

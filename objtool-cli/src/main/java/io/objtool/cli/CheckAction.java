@@ -1,5 +1,6 @@
 package io.objtool.cli;
 
+import io.objtool.api.internal.Model;
 import io.objtool.api.Diagnostics;
 import io.objtool.api.ObjtoolFile;
 import io.objtool.api.Options;
@@ -71,7 +72,7 @@ final class CheckAction implements Pass {
     }
     Diagnostics diag = new Diagnostics(opts.objectFile().toString(), opts.secAddress());
     ObjtoolFile file = new ObjtoolFile(elf, opts, arch, diag);
-    file.setCompat(compat);
+    Model.setCompat(file, compat);
     List<io.objtool.api.Pass> passes = Checker.enabledPasses(opts, loader);
     Checker checker = new Checker(file, passes);
     checker.run();

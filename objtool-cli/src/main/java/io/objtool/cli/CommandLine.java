@@ -187,10 +187,16 @@ final class CommandLine {
     }
 
     Options build(Path file) {
-      return new Options(hackJumpLabel, hackNoinstr, hackSkylake, ibt, mcount, noinstr, orc,
-          retpoline, rethunk, unret, sls, stackval, staticCall, uaccess, cfi, prefix, dumpOrc,
-          verbose, backtrace, backup, dryRun, link, mnop, module, noUnreachable, secAddress,
-          stats, file, plugins);
+      Options.Builder b = Options.builder().objectFile(file).prefix(prefix);
+      b.set("hacks=jump_label", hackJumpLabel).set("hacks=noinstr", hackNoinstr).set("hacks=skylake", hackSkylake);
+      b.set("ibt", ibt).set("mcount", mcount).set("noinstr", noinstr).set("orc", orc);
+      b.set("retpoline", retpoline).set("rethunk", rethunk).set("unret", unret).set("sls", sls);
+      b.set("stackval", stackval).set("static-call", staticCall).set("uaccess", uaccess).set("cfi", cfi);
+      b.set("dump", dumpOrc).set("verbose", verbose).set("backtrace", backtrace).set("backup", backup);
+      b.set("dry-run", dryRun).set("link", link).set("mnop", mnop).set("module", module);
+      b.set("no-unreachable", noUnreachable).set("sec-address", secAddress).set("stats", stats);
+      for (String p : plugins) b.set(p, true);
+      return b.build();
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.objtool.check.annotate;
 
+import io.objtool.api.internal.Model;
 import io.objtool.api.Instruction;
 import io.objtool.api.ObjtoolFile;
 import io.objtool.api.Options;
@@ -34,10 +35,10 @@ public final class CallSites {
 
   /** The file's lists, created empty on first use. */
   public static CallSites of(ObjtoolFile file) {
-    CallSites c = file.attachment(KEY);
+    CallSites c = Model.attachment(file, KEY);
     if (c == null) {
       c = new CallSites();
-      file.attach(KEY, c);
+      Model.attach(file, KEY, c);
     }
     return c;
   }
@@ -83,9 +84,9 @@ public final class CallSites {
    */
   public static boolean annotate(ObjtoolFile file, Instruction insn, Symbol dest, boolean sibling) {
     if (dest == null) {
-      int r = file.insnReloc(insn);
+      int r = file.insns().insnReloc(insn);
       if (r < 0) return true;
-      dest = file.relocs(insn).symbol(r);
+      dest = file.insns().relocs(insn).symbol(r);
     }
     // replacement code is a template copied over the original: no site of its own
     if (insn.section().name().equals(".altinstr_replacement")) return true;
@@ -99,7 +100,7 @@ public final class CallSites {
       return true;
     }
     Options o = file.options();
-    if (o.hackNoinstr() && ObjtoolFile.isNoinstrSection(insn.section()) && isProfilingFunc(dest)) {
+    if (o.hackNoinstr() && io.objtool.check.passes.NoinstrPass.isNoinstrSection(insn.section()) && isProfilingFunc(dest)) {
       NoinstrHackPass.silence(file, insn, sibling);
       return true;
     }
@@ -108,7 +109,7 @@ public final class CallSites {
       if (o.mnop()) {
         clearReloc(file, insn);
         InsnPatch.write(file, insn, InsnPatch.nop(file, insn.length()));
-        insn.setType(InsnType.NOP);
+        Model.setType(insn, InsnType.NOP);
       }
       sites.mcountCalls.add(insn);
       return true;
@@ -134,9 +135,9 @@ public final class CallSites {
 
   /** Makes the relocation of {@code insn}, if any, an {@code R_X86_64_NONE}. */
   static void clearReloc(ObjtoolFile file, Instruction insn) {
-    int r = file.insnReloc(insn);
+    int r = file.insns().insnReloc(insn);
     if (r < 0) return;
-    Relocations rel = file.relocs(insn);
+    Relocations rel = file.insns().relocs(insn);
     InsnPatch.clearRelocType(file, rel, r);
   }
 }

@@ -1,5 +1,6 @@
 package io.objtool.check.annotate;
 
+import io.objtool.api.internal.Model;
 import com.google.auto.service.AutoService;
 import io.objtool.api.ObjtoolFile;
 import io.objtool.api.Options;
@@ -39,6 +40,6 @@ public final class CfiPass extends ActionPass {
       Symbol s = preambles.get(i);
       rel.add((long) i * 4, Elf.R_X86_64_PC32, w.sectionSymbol(s.section()), s.value());
     }
-    file.markChanged();
+    Model.markChanged(file);
   }
 }

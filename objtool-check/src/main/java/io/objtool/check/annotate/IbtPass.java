@@ -1,5 +1,6 @@
 package io.objtool.check.annotate;
 
+import io.objtool.api.internal.Model;
 import com.google.auto.service.AutoService;
 import io.objtool.api.Func;
 import io.objtool.api.Instruction;
@@ -31,11 +32,11 @@ public final class IbtPass extends ActionPass {
 
   /** The ENDBRs at function starts whose address nothing takes, in section and symbol order. */
   static Set<Instruction> unusedEndbrs(ObjtoolFile file) {
-    Set<Instruction> s = file.attachment(KEY);
+    Set<Instruction> s = Model.attachment(file, KEY);
     if (s == null) {
       s = functionEndbrs(file);
-      file.attach(KEY, s);
-      file.attach(START_COUNT, new int[] {s.size()});
+      Model.attach(file, KEY, s);
+      Model.attach(file, START_COUNT, new int[] {s.size()});
     }
     return s;
   }
@@ -45,19 +46,19 @@ public final class IbtPass extends ActionPass {
   /** How many functions start with an ENDBR (before the used ones were taken out). */
   static int functionStartEndbrs(ObjtoolFile file) {
     unusedEndbrs(file);
-    int[] n = file.attachment(START_COUNT);
+    int[] n = Model.attachment(file, START_COUNT);
     return n[0];
   }
 
   private static Set<Instruction> functionEndbrs(ObjtoolFile file) {
     Set<Instruction> out = new LinkedHashSet<>();
     for (Section sec : file.elf().sections()) {
-      if (!sec.isExecutable() || !file.hasInstructions(sec)) continue;
+      if (!sec.isExecutable() || !file.insns().hasInstructions(sec)) continue;
       for (Symbol s : sec.symbols().all()) {
         if (s.type() != Elf.STT_FUNC || s.value() == sec.size()) continue;
         Func f = file.func(s);
         if (f.alias() != f || CallSites.isEmbeddedInsn(s)) continue;
-        Instruction insn = file.findInsn(sec, s.value());
+        Instruction insn = file.insns().findInsn(sec, s.value());
         if (insn != null && insn.type() == InsnType.ENDBR) out.add(insn);
       }
     }
@@ -81,7 +82,7 @@ public final class IbtPass extends ActionPass {
   @Override
   public void finish(ObjtoolFile file, int warnings) {
     Set<Instruction> endbrs = unusedEndbrs(file);
-    for (Instruction insn : file.allInsns()) checkInsn(file, insn, endbrs);
+    for (Instruction insn : file.insns().allInsns()) checkInsn(file, insn, endbrs);
     for (Section sec : file.elf().sections()) {
       if (sec.isExecutable() || sec.isRela()) continue;
       Relocations r = sec.relocations();
@@ -98,9 +99,9 @@ public final class IbtPass extends ActionPass {
       }
       default -> { }
     }
-    int r = file.insnReloc(insn);
+    int r = file.insns().insnReloc(insn);
     if (r < 0) return;
-    Relocations rel = file.relocs(insn);
+    Relocations rel = file.insns().relocs(insn);
     long end = insn.offset() + insn.length();
     for (; r >= 0; r = next(rel, r, end)) {
       Symbol sym = rel.symbol(r);
@@ -113,7 +114,7 @@ public final class IbtPass extends ActionPass {
       } else {
         off += rel.addend(r);
       }
-      Instruction dest = sym.section() == null ? null : file.findInsn(sym.section(), off);
+      Instruction dest = sym.section() == null ? null : file.insns().findInsn(sym.section(), off);
       if (dest != null) checkDest(file, insn, dest, endbrs);
     }
   }
@@ -141,7 +142,7 @@ public final class IbtPass extends ActionPass {
     if (dest.offset() == 0) return false;
     Symbol sym = dest.section().symbols().containing(dest.offset() - 1);
     if (sym == null) return false;
-    Instruction first = file.findInsn(sym.section(), sym.value());
+    Instruction first = file.insns().findInsn(sym.section(), sym.value());
     if (first == null || (first.type() != InsnType.ENDBR && !first.has(Instruction.NOENDBR))) return false;
     Func f = file.func(sym);
     return dest.offset() == sym.value() + f.len();
@@ -150,7 +151,7 @@ public final class IbtPass extends ActionPass {
   private static void checkData(ObjtoolFile file, Section sec, Relocations r, int i, Set<Instruction> endbrs) {
     Symbol sym = r.symbol(i);
     if (sym.section() == null) return;
-    Instruction dest = file.findInsn(sym.section(), sym.value() + r.addend(i));
+    Instruction dest = file.insns().findInsn(sym.section(), sym.value() + r.addend(i));
     if (dest == null) return;
     if (dest.type() == InsnType.ENDBR) {
       endbrs.remove(dest);

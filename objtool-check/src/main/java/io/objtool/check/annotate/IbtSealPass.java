@@ -1,5 +1,6 @@
 package io.objtool.check.annotate;
 
+import io.objtool.api.internal.Model;
 import com.google.auto.service.AutoService;
 import io.objtool.api.Instruction;
 import io.objtool.api.ObjtoolFile;
@@ -49,7 +50,7 @@ public final class IbtSealPass extends ActionPass {
   /** ENDBRs inside a function, not at its start. */
   private static int insideEndbrs(ObjtoolFile file) {
     int n = 0;
-    for (Instruction insn : file.allInsns()) {
+    for (Instruction insn : file.insns().allInsns()) {
       if (insn.type() != io.objtool.api.arch.InsnType.ENDBR || insn.func() == null) continue;
       if (insn.offset() != insn.func().offset()) n++;
     }

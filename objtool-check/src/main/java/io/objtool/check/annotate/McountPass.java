@@ -1,5 +1,6 @@
 package io.objtool.check.annotate;
 
+import io.objtool.api.internal.Model;
 import com.google.auto.service.AutoService;
 import io.objtool.api.Instruction;
 import io.objtool.api.ObjtoolFile;
@@ -38,6 +39,6 @@ public final class McountPass extends ActionPass {
       Instruction insn = sites.get(i);
       rel.add((long) i * ADDR_SIZE, Elf.R_X86_64_64, w.sectionSymbol(insn.section()), insn.offset());
     }
-    file.markChanged();
+    Model.markChanged(file);
   }
 }

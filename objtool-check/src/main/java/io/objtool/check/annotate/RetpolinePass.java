@@ -1,5 +1,6 @@
 package io.objtool.check.annotate;
 
+import io.objtool.api.internal.Model;
 import com.google.auto.service.AutoService;
 import io.objtool.api.Instruction;
 import io.objtool.api.ObjtoolFile;
@@ -46,7 +47,7 @@ public final class RetpolinePass implements Pass, CheckHooks {
   public int beforeWalk(ObjtoolFile file) {
     int warnings = 0;
     boolean rethunk = file.options().rethunk();
-    for (Instruction insn : file.allInsns()) {
+    for (Instruction insn : file.insns().allInsns()) {
       InsnType t = insn.type();
       if (t != InsnType.JUMP_DYNAMIC && t != InsnType.CALL_DYNAMIC && t != InsnType.RETURN) continue;
       if (insn.has(Instruction.RETPOLINE_SAFE)) continue;

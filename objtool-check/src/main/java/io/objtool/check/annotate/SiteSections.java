@@ -1,5 +1,6 @@
 package io.objtool.check.annotate;
 
+import io.objtool.api.internal.Model;
 import io.objtool.api.Instruction;
 import io.objtool.api.ObjtoolFile;
 import io.objtool.elf.Elf;
@@ -56,6 +57,6 @@ final class SiteSections {
       Instruction insn = sites.get(i);
       rel.add((long) i * 4, Elf.R_X86_64_PC32, w.sectionSymbol(insn.section()), insn.offset());
     }
-    file.markChanged();
+    Model.markChanged(file);
   }
 }

@@ -1,5 +1,6 @@
 package io.objtool.check.annotate;
 
+import io.objtool.api.internal.Model;
 import com.google.auto.service.AutoService;
 import io.objtool.api.Instruction;
 import io.objtool.api.ObjtoolFile;
@@ -19,7 +20,7 @@ public final class SlsPass extends ActionPass {
 
   @Override
   public void finish(ObjtoolFile file, int warnings) {
-    for (Instruction insn : file.allInsns()) {
+    for (Instruction insn : file.insns().allInsns()) {
       if (insn.has(Instruction.RETPOLINE_SAFE)) continue;
       String what = switch (insn.type()) {
         case RETURN -> "ret";
@@ -27,7 +28,7 @@ public final class SlsPass extends ActionPass {
         default -> null;
       };
       if (what == null) continue;
-      Instruction next = file.nextInsnSameSec(insn);
+      Instruction next = file.insns().nextInsnSameSec(insn);
       if (next == null || next.type() != InsnType.TRAP) file.diag().warnInsn(insn, "missing int3 after " + what);
     }
   }

@@ -1,5 +1,6 @@
 package io.objtool.check.annotate;
 
+import io.objtool.api.internal.Model;
 import com.google.auto.service.AutoService;
 import io.objtool.api.Instruction;
 import io.objtool.api.ObjtoolFile;
@@ -41,7 +42,7 @@ public final class StaticCallPass extends ActionPass {
     if (sites.isEmpty()) return;
     SiteSections w = new SiteSections(file);
     Relocations rel = w.create(SECTION, Elf.SHF_ALLOC | Elf.SHF_WRITE, ENTRY_SIZE, sites.size());
-    file.markChanged();
+    Model.markChanged(file);
     for (int i = 0; i < sites.size(); i++) {
       Instruction insn = sites.get(i);
       rel.add((long) i * ENTRY_SIZE, Elf.R_X86_64_PC32, w.sectionSymbol(insn.section()), insn.offset());

@@ -1,5 +1,6 @@
 package io.objtool.check.annotate;
 
+import io.objtool.api.internal.Model;
 import com.google.auto.service.AutoService;
 import io.objtool.api.AltGroup;
 import io.objtool.api.Alternative;
@@ -42,14 +43,14 @@ public final class UnretPass extends ActionPass {
     Relocations r = sec.relocations();
     for (int i = 0; i < r.count(); i++) {
       Symbol s = r.symbol(i);
-      Instruction insn = s.section() == null ? null : file.findInsn(s.section(), s.value() + r.addend(i));
+      Instruction insn = s.section() == null ? null : file.insns().findInsn(s.section(), s.value() + r.addend(i));
       if (insn == null) {
         file.diag().warn("bad " + ANNOTATIONS + " entry");
         return;
       }
-      insn.set(Instruction.UNRET);
+      Model.set(insn, Instruction.UNRET);
     }
-    for (Instruction insn : file.allInsns()) {
+    for (Instruction insn : file.insns().allInsns()) {
       if (!insn.has(Instruction.UNRET)) continue;
       try {
         validate(file, insn);
@@ -64,9 +65,9 @@ public final class UnretPass extends ActionPass {
   /** Follows the paths from {@code insn}; true when one of them was reported. */
   private static boolean validate(ObjtoolFile file, Instruction insn) {
     while (true) {
-      Instruction next = file.nextInsnToValidate(insn);
+      Instruction next = file.insns().nextInsnToValidate(insn);
       if ((insn.visited() & Instruction.VISITED_UNRET) != 0) return false;
-      insn.setVisited(Instruction.VISITED_UNRET);
+      Model.setVisited(insn, Instruction.VISITED_UNRET);
       for (Alternative alt = insn.alts(); alt != null; alt = alt.next()) {
         if (validate(file, alt.insn())) return true;
       }
@@ -111,7 +112,7 @@ public final class UnretPass extends ActionPass {
   /** A call (or tail call): its callee's paths; one that returns has untrained. */
   private static boolean call(ObjtoolFile file, Instruction insn) {
     Symbol d = insn.callDest();
-    Instruction dest = d == null || d.section() == null ? null : file.findInsn(d.section(), d.value());
+    Instruction dest = d == null || d.section() == null ? null : file.insns().findInsn(d.section(), d.value());
     if (dest == null) {
       file.diag().warn("Unresolved function after linking!?: " + (d == null ? "?" : d.name()));
       throw new Fatal();

@@ -1,9 +1,10 @@
 package io.objtool.check.cfg;
 
+import io.objtool.api.internal.Model;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
-import io.objtool.api.CfiState;
+import io.objtool.api.internal.Cfi;
 import io.objtool.api.Func;
 import io.objtool.api.Instruction;
 import io.objtool.api.ObjtoolFile;
@@ -34,12 +35,12 @@ public final class Annotations {
   }
 
   /** The state the hints of type FUNC set: the architecture's initial function CFI. */
-  public static CfiState funcCfi(ObjtoolFile file) {
-    CfiState c = new CfiState();
+  public static Cfi funcCfi(ObjtoolFile file) {
+    Cfi c = new Cfi();
     var init = file.arch().initialFunctionCfi();
     c.cfaBase = init.cfa().base();
     c.cfaOffset = init.cfa().offset();
-    for (int r = 0; r < CfiState.NUM_REGS; r++) c.setReg(r, init.reg(r).base(), init.reg(r).offset());
+    for (int r = 0; r < Cfi.NUM_REGS; r++) c.setReg(r, init.reg(r).base(), init.reg(r).offset());
     c.stackSize = init.cfa().offset();
     c.type = UnwindHint.TYPE_CALL;
     return c;
@@ -53,7 +54,7 @@ public final class Annotations {
     for (int i = 0; i < r.count(); i++) {
       Symbol s = r.symbol(i);
       long off = s.value() + r.addend(i);
-      Instruction insn = s.section() == null ? null : file.findInsn(s.section(), off);
+      Instruction insn = s.section() == null ? null : file.insns().findInsn(s.section(), off);
       each.accept(s, off, insn, what);
     }
   }
@@ -79,16 +80,16 @@ public final class Annotations {
         if (fs != null) f = file.func(fs);
       }
       if (f == null) return;
-      f.setIgnore();
-      for (Instruction i : file.funcInsns(f)) i.set(Instruction.IGNORE);
+      Model.setIgnore(f);
+      for (Instruction i : file.insns().funcInsns(f)) Model.set(i, Instruction.IGNORE);
     });
   }
 
   /** Reads every per-instruction annotation before the destinations are resolved. */
   public static void beforeDestinations(ObjtoolFile file) {
     Annotations a = new Annotations(file);
-    a.flag(".discard.ignore_alts", "bad .discard.ignore_alts", i -> i.set(Instruction.IGNORE_ALTS));
-    a.flag(".discard.noendbr", "bad .discard.noendbr", i -> i.set(Instruction.NOENDBR));
+    a.flag(".discard.ignore_alts", "bad .discard.ignore_alts", i -> Model.set(i, Instruction.IGNORE_ALTS));
+    a.flag(".discard.noendbr", "bad .discard.noendbr", i -> Model.set(i, Instruction.NOENDBR));
   }
 
   /** Intra-function calls: such a call is a jump to its target that pushes a return address. */
@@ -103,17 +104,17 @@ public final class Annotations {
         file.diag().warnInsn(insn, "intra_function_call not a direct call");
         throw new CfgException();
       }
-      insn.setType(InsnType.JUMP_UNCONDITIONAL);
+      Model.setType(insn, InsnType.JUMP_UNCONDITIONAL);
       // it still pushes its return address: a push of a constant
-      file.setStackOps(insn, new int[] {io.objtool.api.arch.OpDestType.PUSH.ordinal(), 0, 0,
+      Model.setStackOps(file, insn, new int[] {io.objtool.api.arch.OpDestType.PUSH.ordinal(), 0, 0,
           io.objtool.api.arch.OpSrcType.CONST.ordinal(), 0, 0}, 0, 1);
       long dest = insn.offset() + insn.length() + insn.immediate();
-      Instruction d = file.findInsn(insn.section(), dest);
+      Instruction d = file.insns().findInsn(insn.section(), dest);
       if (d == null) {
         file.diag().warnInsn(insn, "can't find call dest at " + insn.section().name() + "+0x" + Long.toHexString(dest));
         throw new CfgException();
       }
-      insn.setJumpDest(d);
+      Model.setJumpDest(insn, d);
     });
   }
 
@@ -128,7 +129,7 @@ public final class Annotations {
         file.diag().warnInsn(insn, "retpoline_safe hint not an indirect jump/call/ret/nop");
         throw new CfgException();
       }
-      insn.set(Instruction.RETPOLINE_SAFE);
+      Model.set(insn, Instruction.RETPOLINE_SAFE);
     });
     // instrumentation regions are read only when the object has instr_end annotations
     Section instrEnd = file.elf().section(".discard.instr_end");
@@ -140,11 +141,11 @@ public final class Annotations {
     Annotations a = this;
     forEachTarget(".discard.instr_end", "", (s, off, insn, w) -> {
       if (insn == null) a.bad(".discard.instr_end");
-      insn.setInstr(insn.instr() - 1);
+      Model.setInstr(insn, insn.instr() - 1);
     });
     forEachTarget(".discard.instr_begin", "", (s, off, insn, w) -> {
       if (insn == null) a.bad(".discard.instr_begin");
-      insn.setInstr(insn.instr() + 1);
+      Model.setInstr(insn, insn.instr() + 1);
     });
   }
 
@@ -153,9 +154,9 @@ public final class Annotations {
     a.forEachTarget(".discard.reachable", "", (s, off, insn, w) -> {
       Instruction dead;
       if (insn != null) {
-        dead = file.prevInsnSameSec(insn);
+        dead = file.insns().prevInsnSameSec(insn);
       } else if (s.section() != null && off == s.section().size()) {
-        dead = file.findLastInsn(s.section());
+        dead = file.insns().findLastInsn(s.section());
       } else {
         dead = null;
       }
@@ -163,7 +164,7 @@ public final class Annotations {
         file.diag().warn("can't find reachable insn at " + (s.section() == null ? "?" : s.section().name()) + "+0x" + Long.toHexString(off));
         throw new CfgException();
       }
-      if (dead != null) dead.clear(Instruction.DEAD_END);
+      if (dead != null) Model.clear(dead, Instruction.DEAD_END);
     });
   }
 
@@ -204,13 +205,13 @@ public final class Annotations {
       throw new CfgException();
     }
     java.util.List<Instruction> hinted = new java.util.ArrayList<>();
-    file.attach(Annotations.class, hinted);
+    Model.attach(file, Annotations.class, hinted);
     MemorySegment d = sec.data();
     Relocations r = sec.relocations();
-    CfiState cfi = new CfiState();
-    CfiState undefined = new CfiState();
+    Cfi cfi = new Cfi();
+    Cfi undefined = new Cfi();
     undefined.forceUndefined = true;
-    CfiState func = funcCfi(file);
+    Cfi func = funcCfi(file);
     int n = (int) (sec.size() / UNWIND_HINT_SIZE);
     for (int i = 0; i < n; i++) {
       long base = (long) i * UNWIND_HINT_SIZE;
@@ -229,7 +230,7 @@ public final class Annotations {
         file.diag().warn("unexpected relocation symbol type in " + sec.rela().name());
         throw new CfgException();
       }
-      Instruction insn = s.section() == null ? null : file.findInsn(s.section(), off);
+      Instruction insn = s.section() == null ? null : file.insns().findInsn(s.section(), off);
       if (insn == null) {
         file.diag().warn("can't find insn for unwind_hints[" + i + "]");
         throw new CfgException();
@@ -238,24 +239,24 @@ public final class Annotations {
       int spReg = d.get(JAVA_BYTE, base + 6) & 0xff;
       int type = d.get(JAVA_BYTE, base + 7) & 0xff;
       int signal = d.get(JAVA_BYTE, base + 8) & 0xff;
-      insn.set(Instruction.HINT);
+      Model.set(insn, Instruction.HINT);
       hinted.add(insn);
       switch (type) {
         case UnwindHint.TYPE_UNDEFINED -> {
-          insn.setCfi(undefined);
+          Model.setCfi(insn, undefined);
           continue;
         }
         case UnwindHint.TYPE_SAVE -> {
-          insn.clear(Instruction.HINT);
-          insn.set(Instruction.SAVE);
+          Model.clear(insn, Instruction.HINT);
+          Model.set(insn, Instruction.SAVE);
           continue;
         }
         case UnwindHint.TYPE_RESTORE -> {
-          insn.set(Instruction.RESTORE);
+          Model.set(insn, Instruction.RESTORE);
           continue;
         }
         case UnwindHint.TYPE_FUNC -> {
-          insn.setCfi(func);
+          Model.setCfi(insn, func);
           continue;
         }
         case UnwindHint.TYPE_REGS_PARTIAL -> {
@@ -267,7 +268,7 @@ public final class Annotations {
         }
         default -> { }
       }
-      if (insn.cfi() != null) cfi = new CfiState(insn.cfi());
+      if (Model.cfi(insn) != null) cfi = new Cfi(Model.cfi(insn));
       int reg = hintReg(spReg);
       if (reg == Integer.MIN_VALUE) {
         file.diag().warnInsn(insn, "unsupported unwind_hint sp base reg " + spReg);
@@ -277,18 +278,18 @@ public final class Annotations {
       cfi.cfaOffset = spOffset;
       cfi.type = type;
       cfi.signal = signal != 0;
-      insn.setCfi(io.objtool.check.Stats.of(file).findOrAdd(cfi));
+      Model.setCfi(insn, io.objtool.check.Stats.of(file).findOrAdd(cfi));
     }
   }
 
   /** Whether the object had unwind hints (so the engine walks from them too). */
   public static boolean hasHints(ObjtoolFile file) {
-    return file.attachment(Annotations.class) != null;
+    return Model.attachment(file, Annotations.class) != null;
   }
 
   /** The instructions an unwind hint names, in the order of all instructions (section, offset). */
   public static java.util.List<Instruction> hinted(ObjtoolFile file) {
-    java.util.List<Instruction> h = file.attachment(Annotations.class);
+    java.util.List<Instruction> h = Model.attachment(file, Annotations.class);
     if (h == null) return java.util.List.of();
     java.util.List<Instruction> sorted = new java.util.ArrayList<>(new java.util.LinkedHashSet<>(h));
     sorted.sort(java.util.Comparator.comparingInt((Instruction i) -> i.section().index()).thenComparingLong(Instruction::offset));

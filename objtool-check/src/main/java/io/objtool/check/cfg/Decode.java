@@ -1,5 +1,6 @@
 package io.objtool.check.cfg;
 
+import io.objtool.api.internal.Model;
 import io.objtool.api.Func;
 import io.objtool.api.Instruction;
 import io.objtool.api.ObjtoolFile;
@@ -39,8 +40,8 @@ public final class Decode {
           throw new CfgException();
         }
         InsnType type = d.type();
-        Instruction insn = new Instruction(sec, (int) off, d.length(), type, d.immediate());
-        if (type == InsnType.BUG) insn.set(Instruction.DEAD_END);
+        Instruction insn = Model.newInstruction(sec, (int) off, d.length(), type, d.immediate());
+        if (type == InsnType.BUG) Model.set(insn, Instruction.DEAD_END);
         int n = d.stackOpCount();
         for (int i = 0; i < n; i++) {
           ops[i * 6] = d.destType(i).ordinal();
@@ -50,11 +51,11 @@ public final class Decode {
           ops[i * 6 + 4] = d.srcReg(i);
           ops[i * 6 + 5] = d.srcOffset(i);
         }
-        file.setStackOps(insn, ops, 0, n);
+        Model.setStackOps(file, insn, ops, 0, n);
         list.add(insn);
         off += d.length();
       }
-      file.setInstructions(sec, list);
+      Model.setInstructions(file, sec, list);
       assignSymbols(file, sec);
     }
   }
@@ -81,11 +82,11 @@ public final class Decode {
       if (f.alias() != f) continue;
       if (Funcs.isEmbeddedInsn(s)) continue; // its bytes are inside another instruction
       if (s.size() == 0 && s.type() == Elf.STT_NOTYPE) continue;
-      if (file.findInsn(sec, s.value()) == null) {
+      if (file.insns().findInsn(sec, s.value()) == null) {
         file.diag().warn(s.name() + "(): can't find starting instruction");
         throw new CfgException();
       }
-      for (Instruction insn : file.symInsns(f)) insn.setSym(f);
+      for (Instruction insn : file.insns().symInsns(f)) Model.setSym(insn, f);
     }
   }
 }

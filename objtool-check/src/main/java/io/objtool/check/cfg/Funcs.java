@@ -1,5 +1,6 @@
 package io.objtool.check.cfg;
 
+import io.objtool.api.internal.Model;
 import io.objtool.api.Func;
 import io.objtool.api.ObjtoolFile;
 import io.objtool.elf.Elf;
@@ -22,14 +23,14 @@ public final class Funcs {
         Func f = file.func(s);
         if (prev != null && prev.offset() == f.offset() && prev.symbol().size() == s.size()
             && prev.symbol().type() == s.type()) {
-          f.setAlias(prev.alias());
+          Model.setAlias(f, prev.alias());
         } else {
           prev = f;
         }
       }
     }
     for (Symbol s : file.elf().symbols()) {
-      if (s.bind() == Elf.STB_GLOBAL && s.name().startsWith("__SCT__")) file.func(s).setStaticCallTramp();
+      if (s.bind() == Elf.STB_GLOBAL && s.name().startsWith("__SCT__")) Model.setStaticCallTramp(file.func(s));
     }
     for (Symbol s : file.elf().symbols()) {
       if (s.type() != Elf.STT_FUNC) continue;
@@ -43,11 +44,11 @@ public final class Funcs {
       }
       Func child = file.func(s);
       Func pf = file.func(parent);
-      child.setPfunc(pf);
-      pf.setCfunc(child);
+      Model.setPfunc(child, pf);
+      Model.setCfunc(pf, child);
       if (s.section() == parent.section() && s.value() >= parent.value()
           && s.value() + s.size() == parent.value() + pf.len()) {
-        pf.setLen(pf.len() - s.size());
+        Model.setLen(pf, pf.len() - s.size());
       }
     }
   }

@@ -1,10 +1,11 @@
 package io.objtool.check.cfg;
 
+import io.objtool.api.internal.Model;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
 import io.objtool.api.AltGroup;
-import io.objtool.api.CfiState;
+import io.objtool.api.internal.Cfi;
 import io.objtool.api.Instruction;
 import io.objtool.api.ObjtoolFile;
 import io.objtool.api.arch.InsnType;
@@ -134,14 +135,14 @@ public final class SpecialAlts {
   }
 
   private void addOne(Entry e, Target orig, Target neu, int origLen, int newLen, boolean skipOrig, boolean skipAlt, long keyAddend) {
-    Instruction origInsn = orig.sec == null ? null : file.findInsn(orig.sec, orig.off);
+    Instruction origInsn = orig.sec == null ? null : file.insns().findInsn(orig.sec, orig.off);
     if (origInsn == null) {
       file.diag().warnAt(orig.sec, orig.off, "special: can't find orig instruction");
       throw new CfgException();
     }
     Instruction newInsn = null;
     if (!e.group || newLen != 0) {
-      newInsn = neu.sec == null ? null : file.findInsn(neu.sec, neu.off);
+      newInsn = neu.sec == null ? null : file.insns().findInsn(neu.sec, neu.off);
       if (newInsn == null) {
         file.diag().warnAt(neu.sec, neu.off, "special: can't find new instruction");
         throw new CfgException();
@@ -156,8 +157,8 @@ public final class SpecialAlts {
     } else if (e.jumpOrNop) {
       newInsn = jumpAlt(origInsn, newInsn);
     }
-    origInsn.addAlt(newInsn, skipOrig);
-    if (skipAlt) origInsn.set(Instruction.IGNORE_ALTS);
+    Model.addAlt(origInsn, newInsn, skipOrig);
+    if (skipAlt) Model.set(origInsn, Instruction.IGNORE_ALTS);
   }
 
   private Instruction jumpAlt(Instruction origInsn, Instruction newInsn) {
@@ -168,58 +169,57 @@ public final class SpecialAlts {
     boolean nop = origInsn.type() == InsnType.NOP;
     io.objtool.check.Stats.of(file).jumpLabel(nop, origInsn.length());
     if (nop) return newInsn;
-    return file.nextInsnSameSec(origInsn);
+    return file.insns().nextInsnSameSec(origInsn);
   }
 
   private Instruction groupAlt(Instruction origInsn, Target orig, Target neu, int origLen, int newLen, Instruction newInsn) {
     AltGroup og = origInsn.altGroup();
     if (og == null) {
-      og = new AltGroup();
-      og.cfi = new CfiState[origLen];
+      og = Model.newAltGroup();
+      Cfi[] cfi = new Cfi[origLen];
       Instruction last = null;
-      for (Instruction insn : file.secInsnsFrom(origInsn)) {
+      for (Instruction insn : file.insns().secInsnsFrom(origInsn)) {
         if (insn.offset() >= orig.off + origLen) break;
-        insn.setAltGroup(og);
+        Model.setAltGroup(insn, og);
         last = insn;
       }
-      og.firstInsn = origInsn;
-      og.lastInsn = last;
+      Model.initAltGroup(og, null, origInsn, last, null, cfi);
     } else {
-      long len = og.lastInsn.offset() + og.lastInsn.length() - og.firstInsn.offset();
+      long len = og.lastInsn().offset() + og.lastInsn().length() - og.firstInsn().offset();
       if (len != origLen) {
         file.diag().warnInsn(origInsn, "weirdly overlapping alternative! " + len + " != " + origLen);
         throw new CfgException();
       }
     }
-    AltGroup ng = new AltGroup();
+    AltGroup ng = Model.newAltGroup();
     Instruction nop = null;
     if (newLen < origLen) {
       Section nsec = neu != null ? neu.sec : origInsn.section();
       long noff = neu != null ? neu.off + newLen : 0;
-      nop = new Instruction(nsec, (int) noff, origLen - newLen, InsnType.NOP, 0);
-      nop.setSym(origInsn.sym());
-      nop.setAltGroup(ng);
-      nop.set(Instruction.FAKE);
+      nop = Model.newInstruction(nsec, (int) noff, origLen - newLen, InsnType.NOP, 0);
+      Model.setSym(nop, origInsn.sym());
+      Model.setAltGroup(nop, ng);
+      Model.set(nop, Instruction.FAKE);
     }
     Instruction lastNew = null;
     if (newLen == 0) {
       newInsn = nop;
     } else {
-      for (Instruction insn : file.secInsnsFrom(newInsn)) {
+      for (Instruction insn : file.insns().secInsnsFrom(newInsn)) {
         if (insn.offset() >= neu.off + newLen) break;
         lastNew = insn;
-        if (origInsn.has(Instruction.IGNORE_ALTS)) insn.set(Instruction.IGNORE);
-        insn.setSym(origInsn.sym());
-        insn.setAltGroup(ng);
+        if (origInsn.has(Instruction.IGNORE_ALTS)) Model.set(insn, Instruction.IGNORE);
+        Model.setSym(insn, origInsn.sym());
+        Model.setAltGroup(insn, ng);
         if (!insn.isStaticJump() || insn.immediate() == 0) continue;
         long dest = insn.offset() + insn.length() + insn.immediate();
         if (dest == neu.off + newLen) {
-          Instruction after = file.nextInsnSameSec(og.lastInsn);
+          Instruction after = file.insns().nextInsnSameSec(og.lastInsn());
           if (after == null) {
             file.diag().warnInsn(insn, "can't find alternative jump destination");
             throw new CfgException();
           }
-          insn.setJumpDest(after);
+          Model.setJumpDest(insn, after);
         }
       }
       if (lastNew == null) {
@@ -227,11 +227,7 @@ public final class SpecialAlts {
         throw new CfgException();
       }
     }
-    ng.origGroup = og;
-    ng.firstInsn = newInsn;
-    ng.lastInsn = lastNew;
-    ng.nop = nop;
-    ng.cfi = og.cfi;
+    Model.initAltGroup(ng, og, newInsn, lastNew, nop, Model.altCfi(og));
     return newInsn;
   }
 }

@@ -7,7 +7,7 @@ import static io.objtool.api.arch.CfiRegs.SP;
 import static io.objtool.api.arch.CfiRegs.SP_INDIRECT;
 import static io.objtool.api.arch.CfiRegs.UNDEFINED;
 
-import io.objtool.api.CfiState;
+import io.objtool.api.internal.Cfi;
 import io.objtool.api.Instruction;
 import io.objtool.api.ObjtoolFile;
 import io.objtool.api.UnwindHint;
@@ -17,7 +17,7 @@ import io.objtool.api.arch.OpDestType;
 import io.objtool.api.arch.OpSrcType;
 
 /**
- * Applies one stack operation to a {@link CfiState}: the CFA moves with pushes, pops and stack
+ * Applies one stack operation to a {@link Cfi}: the CFA moves with pushes, pops and stack
  * pointer arithmetic, the frame pointer takes over as CFA base, callee-saved registers are
  * recorded where they are saved, and the DRAP (dynamic realignment) forms gcc emits are followed.
  * Operations the model cannot follow are reported with the reference's warnings.
@@ -35,14 +35,14 @@ final class CfiUpdate {
     this.stackval = file.options().stackval();
   }
 
-  private void saveReg(CfiState cfi, int reg, int base, int offset) {
+  private void saveReg(Cfi cfi, int reg, int base, int offset) {
     if (arch.isCalleeSaved(reg) && cfi.regBase[reg] == UNDEFINED) {
       cfi.regBase[reg] = base;
       cfi.regOffset[reg] = offset;
     }
   }
 
-  private void restoreReg(CfiState cfi, int reg) {
+  private void restoreReg(Cfi cfi, int reg) {
     cfi.regBase[reg] = initial.reg(reg).base();
     cfi.regOffset[reg] = initial.reg(reg).offset();
   }
@@ -53,7 +53,7 @@ final class CfiUpdate {
   }
 
   /** Returns true when a warning was reported (the path stops). */
-  boolean update(Instruction insn, Instruction next, CfiState cfi, int op) {
+  boolean update(Instruction insn, Instruction next, Cfi cfi, int op) {
     if (cfi.forceUndefined) return false;
     if (cfi.cfaBase == UNDEFINED) {
       if (insn.func() != null) return warn(insn, "undefined stack state");
@@ -216,7 +216,7 @@ final class CfiUpdate {
   }
 
   /** Inside pt_regs-style frames only the SP-based CFA moves. */
-  private static boolean updateRegs(CfiState cfi, OpDestType dt, OpSrcType st, int dreg, int sreg, int soff) {
+  private static boolean updateRegs(Cfi cfi, OpDestType dt, OpSrcType st, int dreg, int sreg, int soff) {
     if (cfi.cfaBase != SP && cfi.cfaBase != SP_INDIRECT) return false;
     if (dt == OpDestType.PUSH || dt == OpDestType.PUSHF) cfi.cfaOffset += 8;
     if (st == OpSrcType.POP || st == OpSrcType.POPF) cfi.cfaOffset -= 8;

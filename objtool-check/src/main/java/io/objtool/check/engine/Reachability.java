@@ -1,5 +1,6 @@
 package io.objtool.check.engine;
 
+import io.objtool.api.internal.Model;
 import io.objtool.api.Func;
 import io.objtool.api.Instruction;
 import io.objtool.api.ObjtoolFile;
@@ -22,19 +23,19 @@ public final class Reachability {
   }
 
   public static int run(ObjtoolFile file) {
-    if (file.ignoreUnreachables) return 0;
+    if (file.ignoreUnreachables()) return 0;
     return new Reachability(file).validate();
   }
 
   private int validate() {
     int warnings = 0;
-    for (Instruction insn : file.allInsns()) {
+    for (Instruction insn : file.insns().allInsns()) {
       if (insn.visited() != 0 || ignore(insn)) continue;
       if (file.compat() == io.objtool.api.Compat.V6_1) {
         file.diag().warnInsn(insn, "unreachable instruction", "unreachable"); // 6.1 reports the first one only
         return 1;
       }
-      Instruction prev = file.prevInsnSameSec(insn);
+      Instruction prev = file.insns().prevInsnSameSec(insn);
       if (prev != null && prev.deadEnd() && prev.callDest() != null) {
         file.diag().warnInsn(insn, prev.callDest().name() + "() is missing a __noreturn annotation", "unreachable");
         warnings++;
@@ -59,12 +60,12 @@ public final class Reachability {
       if (size == 0) return false;
       if (size < 0) return true;
       long end = insn.offset() + size;
-      for (Instruction i : file.secInsnsContinue(insn)) {
+      for (Instruction i : file.insns().secInsnsContinue(insn)) {
         if (i.visited() != 0) return true;
         if (i.offset() >= end) break;
         Instruction dest = i.jumpDest();
         if (dest != null && dest.func() != null && dest.func().name().contains(".cold")) {
-          for (Instruction d : file.funcInsns(dest.func())) d.set(Instruction.IGNORE);
+          for (Instruction d : file.insns().funcInsns(dest.func())) Model.set(d, Instruction.IGNORE);
         }
       }
       return false;
@@ -72,7 +73,7 @@ public final class Reachability {
     Func func = insn.func();
     if (func == null) return false;
     if (func.staticCallTramp()) return true;
-    Instruction prev = file.prevInsnSameSec(insn);
+    Instruction prev = file.insns().prevInsnSameSec(insn);
     if (prev != null && prev.deadEnd()
         && (insn.type() == InsnType.BUG || (insn.type() == InsnType.JUMP_UNCONDITIONAL
             && insn.jumpDest() != null && insn.jumpDest().type() == InsnType.BUG))) {
@@ -90,7 +91,7 @@ public final class Reachability {
       }
       Func f = cur.func();
       if (f == null || cur.offset() + cur.length() >= f.offset() + f.len()) break;
-      cur = file.nextInsnSameSec(cur);
+      cur = file.insns().nextInsnSameSec(cur);
     }
     return false;
   }

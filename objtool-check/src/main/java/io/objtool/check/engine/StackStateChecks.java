@@ -2,6 +2,7 @@ package io.objtool.check.engine;
 
 import io.objtool.api.BranchVisitor;
 import io.objtool.api.CfiState;
+import io.objtool.api.StateSlot;
 import io.objtool.api.Func;
 import io.objtool.api.InsnState;
 import io.objtool.api.Instruction;
@@ -19,20 +20,23 @@ public final class StackStateChecks extends BranchVisitor {
 
   private final ObjtoolFile file;
   private final InitialCfi initial;
+  /** The direction flag: set by STD, cleared by CLD. */
+  private final StateSlot df;
 
   public StackStateChecks(ObjtoolFile file, BranchVisitor next) {
-    super(next);
+    super(API_1, next);
     this.file = file;
+    this.df = file.newStateSlot("direction-flag", false);
     this.initial = file.arch().initialFunctionCfi();
   }
 
   /** True when the CFA, stack size or saved registers differ from the function's entry state. */
   public static boolean hasModifiedStackFrame(CfiState cfi, InitialCfi initial) {
-    if (cfi.cfaBase != initial.cfa().base() || cfi.drap) return true;
-    if (cfi.cfaOffset != initial.cfa().offset()) return true;
-    if (cfi.stackSize != initial.cfa().offset()) return true;
+    if (cfi.cfaBase() != initial.cfa().base() || cfi.drap()) return true;
+    if (cfi.cfaOffset() != initial.cfa().offset()) return true;
+    if (cfi.stackSize() != initial.cfa().offset()) return true;
     for (int r = 0; r < CfiState.NUM_REGS; r++) {
-      if (cfi.regBase[r] != initial.reg(r).base() || cfi.regOffset[r] != initial.reg(r).offset()) return true;
+      if (cfi.regBase(r) != initial.reg(r).base() || cfi.regOffset(r) != initial.reg(r).offset()) return true;
     }
     return false;
   }
@@ -50,12 +54,12 @@ public final class StackStateChecks extends BranchVisitor {
   public boolean visitInsn(Func func, Instruction insn, InsnState state) {
     switch (insn.type()) {
       case STD -> {
-        if (state.df) return warn(insn, "recursive STD");
-        state.df = true;
+        if (state.is(df)) return warn(insn, "recursive STD");
+        state.set(df, true);
       }
       case CLD -> {
-        if (!state.df && func != null) return warn(insn, "redundant CLD");
-        state.df = false;
+        if (!state.is(df) && func != null) return warn(insn, "redundant CLD");
+        state.set(df, false);
       }
       default -> { }
     }
@@ -64,20 +68,20 @@ public final class StackStateChecks extends BranchVisitor {
 
   @Override
   public boolean visitCall(Func func, Instruction insn, InsnState state) {
-    if (state.df) return warn(insn, "call to " + callDestName(insn) + "() with DF set");
+    if (state.is(df)) return warn(insn, "call to " + callDestName(insn) + "() with DF set");
     return super.visitCall(func, insn, state);
   }
 
   @Override
   public boolean visitSiblingCall(Func func, Instruction insn, InsnState state) {
-    if (state.df) return warn(insn, "call to " + callDestName(insn) + "() with DF set");
+    if (state.is(df)) return warn(insn, "call to " + callDestName(insn) + "() with DF set");
     return super.visitSiblingCall(func, insn, state);
   }
 
   @Override
   public boolean visitReturn(Func func, Instruction insn, InsnState state) {
-    if (state.df) return warn(insn, "return with DF set");
-    if (func != null && hasModifiedStackFrame(state.cfi, initial)) return warn(insn, "return with modified stack frame");
+    if (state.is(df)) return warn(insn, "return with DF set");
+    if (func != null && hasModifiedStackFrame(state.cfi(), initial)) return warn(insn, "return with modified stack frame");
     return super.visitReturn(func, insn, state);
   }
 }

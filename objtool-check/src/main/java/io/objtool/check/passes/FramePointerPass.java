@@ -43,8 +43,8 @@ public final class FramePointerPass implements Pass {
 
   /** A frame is set up: the CFA is %rbp-based with %rbp saved right under the return address, or DRAP with %rbp saved. */
   static boolean hasValidStackFrame(CfiState cfi) {
-    if (cfi.cfaBase == CfiRegs.BP && cfi.regBase[CfiRegs.BP] == CfiRegs.CFA && cfi.regOffset[CfiRegs.BP] == -16) return true;
-    return cfi.drap && cfi.regBase[CfiRegs.BP] == CfiRegs.BP;
+    if (cfi.cfaBase() == CfiRegs.BP && cfi.regBase(CfiRegs.BP) == CfiRegs.CFA && cfi.regOffset(CfiRegs.BP) == -16) return true;
+    return cfi.drap() && cfi.regBase(CfiRegs.BP) == CfiRegs.BP;
   }
 
   /** Calls to {@code __fentry__} and to embedded-instruction thunks need no frame. */
@@ -59,11 +59,11 @@ public final class FramePointerPass implements Pass {
 
   @Override
   public BranchVisitor visitor(ObjtoolFile file, BranchVisitor next) {
-    return new BranchVisitor(next) {
+    return new BranchVisitor(BranchVisitor.API_1, next) {
       @Override
       public boolean visitCall(Func func, Instruction insn, InsnState state) {
         if (super.visitCall(func, insn, state)) return true;
-        if (func != null && !isSpecialCall(insn) && !hasValidStackFrame(state.cfi)) {
+        if (func != null && !isSpecialCall(insn) && !hasValidStackFrame(state.cfi())) {
           file.diag().warnInsn(insn, "call without frame pointer save/setup", "stackval");
           return true;
         }
@@ -72,7 +72,7 @@ public final class FramePointerPass implements Pass {
 
       @Override
       public boolean visitReturn(Func func, Instruction insn, InsnState state) {
-        if (state.cfi.bpScratch) {
+        if (state.cfi().bpScratch()) {
           file.diag().warnInsn(insn, "BP used as a scratch register", "stackval");
           return true;
         }

@@ -1,5 +1,6 @@
 package io.objtool.check.passes;
 
+import io.objtool.api.internal.Model;
 import com.google.auto.service.AutoService;
 import io.objtool.api.BranchVisitor;
 import io.objtool.api.Func;
@@ -8,6 +9,8 @@ import io.objtool.api.Instruction;
 import io.objtool.api.ObjtoolFile;
 import io.objtool.api.Options;
 import io.objtool.api.Pass;
+import io.objtool.api.StateSlot;
+import io.objtool.elf.Section;
 import io.objtool.elf.Symbol;
 import java.util.List;
 
@@ -117,9 +120,17 @@ public final class UaccessPass implements Pass {
   public BranchVisitor visitor(ObjtoolFile file, BranchVisitor next) {
     for (String name : UACCESS_SAFE) {
       Symbol s = file.elf().symbol(name);
-      if (s != null) file.func(s).setUaccessSafe();
+      if (s != null) Model.setUaccessSafe(file.func(s));
     }
-    return new BranchVisitor(next) {
+    StateSlot uaccess = file.newStateSlot("uaccess", true);
+    StateSlot uaccessStack = file.newStateSlot("uaccess-pushf-stack", false);
+    return new BranchVisitor(BranchVisitor.API_1, next) {
+      @Override
+      public void visitStart(Section sec, Func func, InsnState state) {
+        if (func != null) state.set(uaccess, func.uaccessSafe());
+        super.visitStart(sec, func, state);
+      }
+
       private boolean warn(Instruction insn, String msg) {
         file.diag().warnInsn(insn, msg, "uaccess");
         return true;
@@ -129,15 +140,15 @@ public final class UaccessPass implements Pass {
       public boolean visitInsn(Func func, Instruction insn, InsnState state) {
         switch (insn.type()) {
           case STAC -> {
-            if (state.uaccess) return warn(insn, "recursive UACCESS enable");
-            state.uaccess = true;
+            if (state.is(uaccess)) return warn(insn, "recursive UACCESS enable");
+            state.set(uaccess, true);
           }
           case CLAC -> {
-            if (!state.uaccess && func != null) return warn(insn, "redundant UACCESS disable");
-            if (func != null && func.alias().uaccessSafe() && state.uaccessStack == 0) {
+            if (!state.is(uaccess) && func != null) return warn(insn, "redundant UACCESS disable");
+            if (func != null && func.alias().uaccessSafe() && state.get(uaccessStack) == 0) {
               return warn(insn, "UACCESS-safe disables UACCESS");
             }
-            state.uaccess = false;
+            state.set(uaccess, false);
           }
           default -> { }
         }
@@ -148,24 +159,26 @@ public final class UaccessPass implements Pass {
       public boolean visitStackOp(Instruction insn, int op, InsnState state) {
         if (insn.altGroup() == null) return super.visitStackOp(insn, op, state);
         if (file.opDestType(insn, op) == io.objtool.api.arch.OpDestType.PUSHF) {
-          if (state.uaccessStack == 0) {
-            state.uaccessStack = 1;
-          } else if ((state.uaccessStack >>> 31) != 0) {
+          int stack = state.get(uaccessStack);
+          if (stack == 0) {
+            stack = 1;
+          } else if ((stack >>> 31) != 0) {
             return warn(insn, "PUSHF stack exhausted");
           }
-          state.uaccessStack = (state.uaccessStack << 1) | (state.uaccess ? 1 : 0);
+          state.set(uaccessStack, (stack << 1) | (state.is(uaccess) ? 1 : 0));
         }
-        if (file.opSrcType(insn, op) == io.objtool.api.arch.OpSrcType.POPF && state.uaccessStack != 0) {
-          state.uaccess = (state.uaccessStack & 1) != 0;
-          state.uaccessStack >>>= 1;
-          if (state.uaccessStack == 1) state.uaccessStack = 0;
+        int stack = state.get(uaccessStack);
+        if (file.opSrcType(insn, op) == io.objtool.api.arch.OpSrcType.POPF && stack != 0) {
+          state.set(uaccess, (stack & 1) != 0);
+          stack >>>= 1;
+          state.set(uaccessStack, stack == 1 ? 0 : stack);
         }
         return super.visitStackOp(insn, op, state);
       }
 
       @Override
       public boolean visitCall(Func func, Instruction insn, InsnState state) {
-        if (state.uaccess && !safe(file, insn.callDest())) {
+        if (state.is(uaccess) && !safe(file, insn.callDest())) {
           return warn(insn, "call to " + callDestName(insn) + "() with UACCESS enabled");
         }
         return super.visitCall(func, insn, state);
@@ -173,7 +186,7 @@ public final class UaccessPass implements Pass {
 
       @Override
       public boolean visitSiblingCall(Func func, Instruction insn, InsnState state) {
-        if (state.uaccess && !safe(file, insn.callDest())) {
+        if (state.is(uaccess) && !safe(file, insn.callDest())) {
           return warn(insn, "call to " + callDestName(insn) + "() with UACCESS enabled");
         }
         return super.visitSiblingCall(func, insn, state);
@@ -182,8 +195,8 @@ public final class UaccessPass implements Pass {
       @Override
       public boolean visitReturn(Func func, Instruction insn, InsnState state) {
         boolean funcSafe = func != null && func.alias().uaccessSafe();
-        if (state.uaccess && !funcSafe) return warn(insn, "return with UACCESS enabled");
-        if (!state.uaccess && funcSafe) return warn(insn, "return with UACCESS disabled from a UACCESS-safe function");
+        if (state.is(uaccess) && !funcSafe) return warn(insn, "return with UACCESS enabled");
+        if (!state.is(uaccess) && funcSafe) return warn(insn, "return with UACCESS disabled from a UACCESS-safe function");
         return super.visitReturn(func, insn, state);
       }
     };

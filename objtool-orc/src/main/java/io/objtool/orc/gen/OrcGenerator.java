@@ -1,5 +1,6 @@
 package io.objtool.orc.gen;
 
+import io.objtool.api.internal.Model;
 import com.google.auto.service.AutoService;
 import io.objtool.api.AltGroup;
 import io.objtool.api.CfiState;
@@ -99,12 +100,12 @@ public final class OrcGenerator implements Pass {
     Table t = new Table();
     try {
       for (Section sec : file.elf().sections()) {
-        if (!isText(sec) || !file.hasInstructions(sec)) continue;
+        if (!isText(sec) || !file.insns().hasInstructions(sec)) continue;
         long prev = 0; // the all-zero entry
         CfiState lastCfi = null;
         long lastEntry = 0;
         boolean empty = true;
-        java.util.List<Instruction> insns = file.instructions(sec);
+        java.util.List<Instruction> insns = file.insns().instructions(sec);
         for (int i = 0; i < insns.size(); i++) {
           Instruction insn = insns.get(i);
           AltGroup g = insn.altGroup();
@@ -126,7 +127,7 @@ public final class OrcGenerator implements Pass {
           }
           int len = g.length();
           for (int k = 0; k < len; k++) {
-            CfiState cfi = g.cfi[k];
+            CfiState cfi = g.cfiAt(k);
             if (cfi == null) continue;
             long e = entry(file, cfi, insn);
             if (e == prev) continue;
@@ -134,7 +135,7 @@ public final class OrcGenerator implements Pass {
             prev = e;
             empty = false;
           }
-          i = g.lastInsn.index();
+          i = g.lastInsn().index();
           lastCfi = null;
         }
         if (!empty) t.add(0, sec, sec.size());
@@ -153,7 +154,7 @@ public final class OrcGenerator implements Pass {
   private long entry(ObjtoolFile file, CfiState cfi, Instruction insn) {
     if (cfi == null) return packed(OrcEntry.undefined(format));
     OrcType type;
-    switch (cfi.type) {
+    switch (cfi.type()) {
       case UnwindHint.TYPE_UNDEFINED -> {
         return packed(OrcEntry.undefined(format));
       }
@@ -164,11 +165,11 @@ public final class OrcGenerator implements Pass {
       case UnwindHint.TYPE_REGS -> type = OrcType.REGS;
       case UnwindHint.TYPE_REGS_PARTIAL -> type = OrcType.REGS_PARTIAL;
       default -> {
-        file.diag().warnInsn(insn, "unknown unwind hint type " + cfi.type);
+        file.diag().warnInsn(insn, "unknown unwind hint type " + cfi.type());
         throw new Failed();
       }
     }
-    OrcReg sp = switch (cfi.cfaBase) {
+    OrcReg sp = switch (cfi.cfaBase()) {
       case CfiRegs.SP -> OrcReg.SP;
       case CfiRegs.SP_INDIRECT -> OrcReg.SP_INDIRECT;
       case CfiRegs.BP -> OrcReg.BP;
@@ -180,10 +181,10 @@ public final class OrcGenerator implements Pass {
       default -> null;
     };
     if (sp == null) {
-      file.diag().warnInsn(insn, "unknown CFA base reg " + cfi.cfaBase);
+      file.diag().warnInsn(insn, "unknown CFA base reg " + cfi.cfaBase());
       throw new Failed();
     }
-    int bpBase = cfi.regBase[CfiRegs.BP];
+    int bpBase = cfi.regBase(CfiRegs.BP);
     OrcReg bp = switch (bpBase) {
       case CfiRegs.UNDEFINED -> OrcReg.UNDEFINED;
       case CfiRegs.CFA -> OrcReg.PREV_SP;
@@ -194,7 +195,7 @@ public final class OrcGenerator implements Pass {
       file.diag().warnInsn(insn, "unknown BP base reg " + bpBase);
       throw new Failed();
     }
-    return packed(OrcEntry.of(format, type, sp, cfi.cfaOffset, bp, cfi.regOffset[CfiRegs.BP], cfi.signal));
+    return packed(OrcEntry.of(format, type, sp, cfi.cfaOffset(), bp, cfi.regOffset(CfiRegs.BP), cfi.signal()));
   }
 
   private void write(ObjtoolFile file, Table t) {
@@ -222,6 +223,6 @@ public final class OrcGenerator implements Pass {
       rel.add((long) i * 4, Elf.R_X86_64_PC32, sym, t.offs[i]);
     }
     if (unwind.size() != (long) n * 6) throw new IllegalStateException();
-    file.markChanged();
+    Model.markChanged(file);
   }
 }
