@@ -1,5 +1,6 @@
 package io.objtool.check.annotate;
 
+import io.objtool.api.Rule;
 import io.objtool.api.internal.Model;
 import io.objtool.api.Instruction;
 import io.objtool.api.ObjtoolFile;
@@ -20,6 +21,9 @@ import java.util.List;
  * ({@code --hacks=noinstr}, {@code --mnop}).
  */
 public final class CallSites {
+  /** Rule {@code tail-call-to-fentry}: A jump to `__fentry__` (`--mcount`). */
+  public static final Rule TAIL_CALL_TO_FENTRY = Rule.warning("tail-call-to-fentry", "A jump to `__fentry__` (`--mcount`).");
+
   /** Calls and tail calls to {@code __SCT__*} trampolines: {@code .static_call_sites}. */
   public final List<Instruction> staticCalls = new ArrayList<>();
   /** Calls and jumps through {@code __x86_indirect_*} thunks: {@code .retpoline_sites}. */
@@ -105,7 +109,7 @@ public final class CallSites {
       return true;
     }
     if (o.mcount() && isFentry(dest)) {
-      if (sibling) file.diag().warnInsn(insn, "tail call to __fentry__ !?!?");
+      if (sibling) file.diag().warnInsn(insn, TAIL_CALL_TO_FENTRY, "tail call to __fentry__ !?!?");
       if (o.mnop()) {
         clearReloc(file, insn);
         InsnPatch.write(file, insn, InsnPatch.nop(file, insn.length()));

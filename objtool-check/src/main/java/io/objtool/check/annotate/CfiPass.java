@@ -1,5 +1,6 @@
 package io.objtool.check.annotate;
 
+import io.objtool.api.Diagnostics;
 import io.objtool.api.internal.Model;
 import com.google.auto.service.AutoService;
 import io.objtool.api.ObjtoolFile;
@@ -27,7 +28,7 @@ public final class CfiPass extends ActionPass {
   public void finish(ObjtoolFile file, int warnings) {
     if (file.elf().section(SECTION) != null) {
       CallSites.of(file).calls.clear();
-      file.diag().warn("file already has " + SECTION + " section, skipping");
+      file.diag().warn(Diagnostics.SECTION_ALREADY_EXISTS, "file already has " + SECTION + " section, skipping");
       return;
     }
     List<Symbol> preambles = new ArrayList<>();

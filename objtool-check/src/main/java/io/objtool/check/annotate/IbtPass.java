@@ -1,5 +1,6 @@
 package io.objtool.check.annotate;
 
+import io.objtool.api.Rule;
 import io.objtool.api.internal.Model;
 import com.google.auto.service.AutoService;
 import io.objtool.api.Func;
@@ -24,6 +25,11 @@ import java.util.Set;
  */
 @AutoService(Pass.class)
 public final class IbtPass extends ActionPass {
+  /** Rule {@code ibt-relocation-to-non-endbr}: Code takes the address of an instruction that is not an ENDBR (`--ibt`). */
+  public static final Rule IBT_RELOCATION_TO_NON_ENDBR = Rule.warning("ibt-relocation-to-non-endbr", "Code takes the address of an instruction that is not an ENDBR (`--ibt`).");
+  /** Rule {@code ibt-data-relocation-to-non-endbr}: Data holds the address of an instruction that is not an ENDBR (`--ibt`). */
+  public static final Rule IBT_DATA_RELOCATION_TO_NON_ENDBR = Rule.warning("ibt-data-relocation-to-non-endbr", "Data holds the address of an instruction that is not an ENDBR (`--ibt`).");
+
   public IbtPass() {
     super("ibt", "validate and annotate IBT", options -> options.ibt(), Order.IBT, false);
   }
@@ -134,7 +140,7 @@ public final class IbtPass extends ActionPass {
     if (df != null && f != null && df.pfunc() == f.pfunc()) return; // _THIS_IP_, IRET to self
     if (dest.has(Instruction.NOENDBR)) return;
     if (endsMarkedRange(file, dest)) return;
-    file.diag().warnInsn(insn, "relocation to !ENDBR: " + file.diag().offstr(dest.section(), dest.offset()));
+    file.diag().warnInsn(insn, IBT_RELOCATION_TO_NON_ENDBR, "relocation to !ENDBR: " + file.diag().offstr(dest.section(), dest.offset()));
   }
 
   /** {@code dest} is just past a symbol that begins with an ENDBR or a NOENDBR annotation. */
@@ -158,6 +164,6 @@ public final class IbtPass extends ActionPass {
       return;
     }
     if (dest.has(Instruction.NOENDBR)) return;
-    file.diag().warnAt(sec, r.offset(i), "data relocation to !ENDBR: " + file.diag().offstr(dest.section(), dest.offset()));
+    file.diag().warnAt(sec, r.offset(i), IBT_DATA_RELOCATION_TO_NON_ENDBR, "data relocation to !ENDBR: " + file.diag().offstr(dest.section(), dest.offset()));
   }
 }

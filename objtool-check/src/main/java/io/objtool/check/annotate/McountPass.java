@@ -1,5 +1,6 @@
 package io.objtool.check.annotate;
 
+import io.objtool.api.Diagnostics;
 import io.objtool.api.internal.Model;
 import com.google.auto.service.AutoService;
 import io.objtool.api.Instruction;
@@ -29,7 +30,7 @@ public final class McountPass extends ActionPass {
     List<Instruction> sites = CallSites.of(file).mcountCalls;
     if (file.elf().section(SECTION) != null) {
       sites.clear();
-      file.diag().warn("file already has " + SECTION + " section, skipping");
+      file.diag().warn(Diagnostics.SECTION_ALREADY_EXISTS, "file already has " + SECTION + " section, skipping");
       return;
     }
     if (sites.isEmpty()) return;

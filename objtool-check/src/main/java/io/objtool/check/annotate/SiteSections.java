@@ -19,6 +19,7 @@ import java.util.Map;
  * Section symbols missing from the object are created in entry order, as the reference does.
  */
 final class SiteSections {
+
   private final ElfFile elf;
   private final Map<Section, Symbol> secSyms = new HashMap<>();
   private boolean scanned;

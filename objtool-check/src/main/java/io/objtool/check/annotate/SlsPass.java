@@ -1,5 +1,6 @@
 package io.objtool.check.annotate;
 
+import io.objtool.api.Rule;
 import io.objtool.api.internal.Model;
 import com.google.auto.service.AutoService;
 import io.objtool.api.Instruction;
@@ -14,6 +15,9 @@ import io.objtool.api.arch.InsnType;
  */
 @AutoService(Pass.class)
 public final class SlsPass extends ActionPass {
+  /** Rule {@code sls-missing-int3}: A return or indirect jump not followed by `int3` (`--sls`). */
+  public static final Rule SLS_MISSING_INT3 = Rule.warning("sls-missing-int3", "A return or indirect jump not followed by `int3` (`--sls`).");
+
   public SlsPass() {
     super("sls", "validate straight-line-speculation mitigations", options -> options.sls(), Order.SLS, false);
   }
@@ -29,7 +33,7 @@ public final class SlsPass extends ActionPass {
       };
       if (what == null) continue;
       Instruction next = file.insns().nextInsnSameSec(insn);
-      if (next == null || next.type() != InsnType.TRAP) file.diag().warnInsn(insn, "missing int3 after " + what);
+      if (next == null || next.type() != InsnType.TRAP) file.diag().warnInsn(insn, SLS_MISSING_INT3, "missing int3 after " + what);
     }
   }
 }

@@ -1,5 +1,7 @@
 package io.objtool.check.annotate;
 
+import io.objtool.api.Diagnostics;
+import io.objtool.api.Rule;
 import io.objtool.api.internal.Model;
 import com.google.auto.service.AutoService;
 import io.objtool.api.Instruction;
@@ -22,6 +24,11 @@ import java.util.List;
  */
 @AutoService(Pass.class)
 public final class StaticCallPass extends ActionPass {
+  /** Rule {@code static-call-trampoline-malformed}: A call to a static call trampoline whose name lacks the prefix (`--static-call`). */
+  public static final Rule STATIC_CALL_TRAMPOLINE_MALFORMED = Rule.error("static-call-trampoline-malformed", "A call to a static call trampoline whose name lacks the prefix (`--static-call`).");
+  /** Rule {@code static-call-key-not-found}: A static call trampoline without its key symbol (`--static-call`, not a module). */
+  public static final Rule STATIC_CALL_KEY_NOT_FOUND = Rule.error("static-call-key-not-found", "A static call trampoline without its key symbol (`--static-call`, not a module).");
+
   public StaticCallPass() {
     super("static-call", "annotate static calls", options -> options.staticCall(), Order.STATIC_CALL, false);
   }
@@ -35,7 +42,7 @@ public final class StaticCallPass extends ActionPass {
   @Override
   public void finish(ObjtoolFile file, int warnings) {
     if (file.elf().section(SECTION) != null) {
-      file.diag().warn("file already has " + SECTION + " section, skipping");
+      file.diag().warn(Diagnostics.SECTION_ALREADY_EXISTS, "file already has " + SECTION + " section, skipping");
       return;
     }
     List<Instruction> sites = CallSites.of(file).staticCalls;
@@ -49,14 +56,14 @@ public final class StaticCallPass extends ActionPass {
       Symbol tramp = insn.callDest();
       String name = tramp.name();
       if (!name.startsWith(TRAMP_PREFIX)) {
-        file.diag().warn("static_call: trampoline name malformed: " + name);
+        file.diag().warn(STATIC_CALL_TRAMPOLINE_MALFORMED, "static_call: trampoline name malformed: " + name);
         giveUp(file, rel, sites.size());
       }
       String keyName = KEY_PREFIX + name.substring(TRAMP_PREFIX.length());
       Symbol key = file.elf().symbol(keyName);
       if (key == null) {
         if (!file.options().module()) {
-          file.diag().warn("static_call: can't find static_call_key symbol: " + keyName);
+          file.diag().warn(STATIC_CALL_KEY_NOT_FOUND, "static_call: can't find static_call_key symbol: " + keyName);
           giveUp(file, rel, sites.size());
         }
         key = tramp;

@@ -1,5 +1,6 @@
 package io.objtool.check.cfg;
 
+import io.objtool.api.Rule;
 import io.objtool.api.internal.Model;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
@@ -25,6 +26,31 @@ import java.util.function.Consumer;
  * calls, ENDBRs that need none, alternatives to ignore, and reachable code after a dead end.
  */
 public final class Annotations {
+  /** Rule {@code bad-annotation-entry}: An annotation section entry points to no instruction. */
+  public static final Rule BAD_ANNOTATION_ENTRY = Rule.error("bad-annotation-entry", "An annotation section entry points to no instruction.");
+  /** Rule {@code intra-function-call-not-direct}: `ANNOTATE_INTRA_FUNCTION_CALL` on something other than a direct call. */
+  public static final Rule INTRA_FUNCTION_CALL_NOT_DIRECT = Rule.error("intra-function-call-not-direct", "`ANNOTATE_INTRA_FUNCTION_CALL` on something other than a direct call.");
+  /** Rule {@code intra-function-call-dest-not-found}: An annotated intra-function call whose target is not an instruction. */
+  public static final Rule INTRA_FUNCTION_CALL_DEST_NOT_FOUND = Rule.error("intra-function-call-dest-not-found", "An annotated intra-function call whose target is not an instruction.");
+  /** Rule {@code retpoline-safe-misplaced}: `ANNOTATE_RETPOLINE_SAFE` on an instruction that is not an indirect branch, return or NOP. */
+  public static final Rule RETPOLINE_SAFE_MISPLACED = Rule.error("retpoline-safe-misplaced", "`ANNOTATE_RETPOLINE_SAFE` on an instruction that is not an indirect branch, return or NOP.");
+  /** Rule {@code reachable-annotation-not-found}: `ANNOTATE_REACHABLE` that points to no instruction. */
+  public static final Rule REACHABLE_ANNOTATION_NOT_FOUND = Rule.error("reachable-annotation-not-found", "`ANNOTATE_REACHABLE` that points to no instruction.");
+  /** Rule {@code unwind-hints-without-relocations}: `.discard.unwind_hints` has no relocation section. */
+  public static final Rule UNWIND_HINTS_WITHOUT_RELOCATIONS = Rule.error("unwind-hints-without-relocations", "`.discard.unwind_hints` has no relocation section.");
+  /** Rule {@code unwind-hint-size-mismatch}: `.discard.unwind_hints` is not a whole number of hints. */
+  public static final Rule UNWIND_HINT_SIZE_MISMATCH = Rule.error("unwind-hint-size-mismatch", "`.discard.unwind_hints` is not a whole number of hints.");
+  /** Rule {@code unwind-hint-without-relocation}: One unwind hint has no relocation. */
+  public static final Rule UNWIND_HINT_WITHOUT_RELOCATION = Rule.error("unwind-hint-without-relocation", "One unwind hint has no relocation.");
+  /** Rule {@code unexpected-relocation-symbol-type}: An annotation or unwind-hint relocation against a symbol that is neither a section nor a function. */
+  public static final Rule UNEXPECTED_RELOCATION_SYMBOL_TYPE = Rule.error("unexpected-relocation-symbol-type", "An annotation or unwind-hint relocation against a symbol that is neither a section nor a function.");
+  /** Rule {@code unwind-hint-not-instruction}: An unwind hint points to no instruction. */
+  public static final Rule UNWIND_HINT_NOT_INSTRUCTION = Rule.error("unwind-hint-not-instruction", "An unwind hint points to no instruction.");
+  /** Rule {@code iret-regs-hint-without-endbr}: An `UNWIND_HINT_IRET_REGS` entry point without ENDBR (`--ibt`). */
+  public static final Rule IRET_REGS_HINT_WITHOUT_ENDBR = Rule.warning("iret-regs-hint-without-endbr", "An `UNWIND_HINT_IRET_REGS` entry point without ENDBR (`--ibt`).");
+  /** Rule {@code unsupported-unwind-hint-sp-reg}: An unwind hint names a base register objtool does not support. */
+  public static final Rule UNSUPPORTED_UNWIND_HINT_SP_REG = Rule.error("unsupported-unwind-hint-sp-reg", "An unwind hint names a base register objtool does not support.");
+
   /** Size of {@code struct unwind_hint}: u32 ip, s16 sp_offset, u8 sp_reg, u8 type, u8 signal, padded. */
   static final int UNWIND_HINT_SIZE = 12;
 
@@ -65,7 +91,7 @@ public final class Annotations {
   }
 
   private void bad(String what) {
-    file.diag().warn("bad " + what + " entry");
+    file.diag().warn(BAD_ANNOTATION_ENTRY, "bad " + what + " entry");
     throw new CfgException();
   }
 
@@ -97,11 +123,11 @@ public final class Annotations {
     Annotations a = new Annotations(file);
     a.forEachTarget(".discard.intra_function_calls", "", (s, off, insn, w) -> {
       if (insn == null) {
-        file.diag().warn("bad .discard.intra_function_call entry");
+        file.diag().warn(BAD_ANNOTATION_ENTRY, "bad .discard.intra_function_call entry");
         throw new CfgException();
       }
       if (insn.type() != InsnType.CALL) {
-        file.diag().warnInsn(insn, "intra_function_call not a direct call");
+        file.diag().warnInsn(insn, INTRA_FUNCTION_CALL_NOT_DIRECT, "intra_function_call not a direct call");
         throw new CfgException();
       }
       Model.setType(insn, InsnType.JUMP_UNCONDITIONAL);
@@ -111,7 +137,7 @@ public final class Annotations {
       long dest = insn.offset() + insn.length() + insn.immediate();
       Instruction d = file.insns().findInsn(insn.section(), dest);
       if (d == null) {
-        file.diag().warnInsn(insn, "can't find call dest at " + insn.section().name() + "+0x" + Long.toHexString(dest));
+        file.diag().warnInsn(insn, INTRA_FUNCTION_CALL_DEST_NOT_FOUND, "can't find call dest at " + insn.section().name() + "+0x" + Long.toHexString(dest));
         throw new CfgException();
       }
       Model.setJumpDest(insn, d);
@@ -126,7 +152,7 @@ public final class Annotations {
       if (insn == null) a.bad(".discard.retpoline_safe");
       InsnType t = insn.type();
       if (t != InsnType.JUMP_DYNAMIC && t != InsnType.CALL_DYNAMIC && t != InsnType.RETURN && t != InsnType.NOP) {
-        file.diag().warnInsn(insn, "retpoline_safe hint not an indirect jump/call/ret/nop");
+        file.diag().warnInsn(insn, RETPOLINE_SAFE_MISPLACED, "retpoline_safe hint not an indirect jump/call/ret/nop");
         throw new CfgException();
       }
       Model.set(insn, Instruction.RETPOLINE_SAFE);
@@ -161,7 +187,7 @@ public final class Annotations {
         dead = null;
       }
       if (dead == null && (insn == null)) {
-        file.diag().warn("can't find reachable insn at " + (s.section() == null ? "?" : s.section().name()) + "+0x" + Long.toHexString(off));
+        file.diag().warn(REACHABLE_ANNOTATION_NOT_FOUND, "can't find reachable insn at " + (s.section() == null ? "?" : s.section().name()) + "+0x" + Long.toHexString(off));
         throw new CfgException();
       }
       if (dead != null) Model.clear(dead, Instruction.DEAD_END);
@@ -171,7 +197,7 @@ public final class Annotations {
   private void flag(String name, String what, Consumer<Instruction> f) {
     forEachTarget(name, what, (s, off, insn, w) -> {
       if (insn == null) {
-        file.diag().warn(what + " entry");
+        file.diag().warn(BAD_ANNOTATION_ENTRY, what + " entry");
         throw new CfgException();
       }
       f.accept(insn);
@@ -197,11 +223,11 @@ public final class Annotations {
     Section sec = file.elf().section(".discard.unwind_hints");
     if (sec == null) return;
     if (sec.rela() == null) {
-      file.diag().warn("missing .rela.discard.unwind_hints section");
+      file.diag().warn(UNWIND_HINTS_WITHOUT_RELOCATIONS, "missing .rela.discard.unwind_hints section");
       throw new CfgException();
     }
     if (sec.size() % UNWIND_HINT_SIZE != 0) {
-      file.diag().warn("struct unwind_hint size mismatch");
+      file.diag().warn(UNWIND_HINT_SIZE_MISMATCH, "struct unwind_hint size mismatch");
       throw new CfgException();
     }
     java.util.List<Instruction> hinted = new java.util.ArrayList<>();
@@ -217,7 +243,7 @@ public final class Annotations {
       long base = (long) i * UNWIND_HINT_SIZE;
       int ri = r.at(base);
       if (ri < 0) {
-        file.diag().warn("can't find reloc for unwind_hints[" + i + "]");
+        file.diag().warn(UNWIND_HINT_WITHOUT_RELOCATION, "can't find reloc for unwind_hints[" + i + "]");
         throw new CfgException();
       }
       Symbol s = r.symbol(ri);
@@ -227,12 +253,12 @@ public final class Annotations {
       } else if (s.type() == Elf.STT_NOTYPE && s.name().startsWith(".L")) {
         off = s.value();
       } else {
-        file.diag().warn("unexpected relocation symbol type in " + sec.rela().name());
+        file.diag().warn(UNEXPECTED_RELOCATION_SYMBOL_TYPE, "unexpected relocation symbol type in " + sec.rela().name());
         throw new CfgException();
       }
       Instruction insn = s.section() == null ? null : file.insns().findInsn(s.section(), off);
       if (insn == null) {
-        file.diag().warn("can't find insn for unwind_hints[" + i + "]");
+        file.diag().warn(UNWIND_HINT_NOT_INSTRUCTION, "can't find insn for unwind_hints[" + i + "]");
         throw new CfgException();
       }
       int spOffset = d.get(JAVA_SHORT_UNALIGNED, base + 4);
@@ -263,7 +289,7 @@ public final class Annotations {
           Symbol at = insn.section().symbols().at(insn.offset());
           if (at != null && at.bind() == Elf.STB_GLOBAL && file.options().ibt()
               && insn.type() != InsnType.ENDBR && !insn.has(Instruction.NOENDBR)) {
-            file.diag().warnInsn(insn, "UNWIND_HINT_IRET_REGS without ENDBR");
+            file.diag().warnInsn(insn, IRET_REGS_HINT_WITHOUT_ENDBR, "UNWIND_HINT_IRET_REGS without ENDBR");
           }
         }
         default -> { }
@@ -271,7 +297,7 @@ public final class Annotations {
       if (Model.cfi(insn) != null) cfi = new Cfi(Model.cfi(insn));
       int reg = hintReg(spReg);
       if (reg == Integer.MIN_VALUE) {
-        file.diag().warnInsn(insn, "unsupported unwind_hint sp base reg " + spReg);
+        file.diag().warnInsn(insn, UNSUPPORTED_UNWIND_HINT_SP_REG, "unsupported unwind_hint sp base reg " + spReg);
         throw new CfgException();
       }
       cfi.cfaBase = reg;

@@ -1,5 +1,6 @@
 package io.objtool.check.cfg;
 
+import io.objtool.api.Rule;
 import io.objtool.api.internal.Model;
 import io.objtool.api.Func;
 import io.objtool.api.Instruction;
@@ -19,6 +20,13 @@ import java.util.List;
  * step. A {@code ud2}/{@code ud1} is a dead end unless annotated otherwise.
  */
 public final class Decode {
+  /** Rule {@code cannot-decode-instruction}: The decoder cannot decode bytes in an executable section. */
+  public static final Rule CANNOT_DECODE_INSTRUCTION = Rule.error("cannot-decode-instruction", "The decoder cannot decode bytes in an executable section.");
+  /** Rule {@code func-at-end-of-section}: A function symbol starts at the end of its section. */
+  public static final Rule FUNC_AT_END_OF_SECTION = Rule.error("func-at-end-of-section", "A function symbol starts at the end of its section.");
+  /** Rule {@code func-start-not-instruction}: A function symbol does not start on an instruction boundary. */
+  public static final Rule FUNC_START_NOT_INSTRUCTION = Rule.error("func-start-not-instruction", "A function symbol does not start on an instruction boundary.");
+
   private Decode() {}
 
   public static void run(ObjtoolFile file) {
@@ -36,7 +44,7 @@ public final class Decode {
           ok = decoder.decode(code, off, size, false, d) && d.ok(); // IRET outside a function
         }
         if (!ok) {
-          file.diag().warn("can't decode instruction at " + sec.name() + ":0x" + Long.toHexString(off));
+          file.diag().warn(CANNOT_DECODE_INSTRUCTION, "can't decode instruction at " + sec.name() + ":0x" + Long.toHexString(off));
           throw new CfgException();
         }
         InsnType type = d.type();
@@ -75,7 +83,7 @@ public final class Decode {
       if (s.type() != Elf.STT_NOTYPE && s.type() != Elf.STT_FUNC) continue;
       if (s.value() == sec.size()) {
         if (s.type() == Elf.STT_NOTYPE) continue; // an "end" label
-        file.diag().warn(s.name() + "(): STT_FUNC at end of section");
+        file.diag().warn(FUNC_AT_END_OF_SECTION, s.name() + "(): STT_FUNC at end of section");
         throw new CfgException();
       }
       Func f = file.func(s);
@@ -83,7 +91,7 @@ public final class Decode {
       if (Funcs.isEmbeddedInsn(s)) continue; // its bytes are inside another instruction
       if (s.size() == 0 && s.type() == Elf.STT_NOTYPE) continue;
       if (file.insns().findInsn(sec, s.value()) == null) {
-        file.diag().warn(s.name() + "(): can't find starting instruction");
+        file.diag().warn(FUNC_START_NOT_INSTRUCTION, s.name() + "(): can't find starting instruction");
         throw new CfgException();
       }
       for (Instruction insn : file.insns().symInsns(f)) Model.setSym(insn, f);

@@ -1,5 +1,6 @@
 package io.objtool.check.cfg;
 
+import io.objtool.api.Rule;
 import io.objtool.api.internal.Model;
 import io.objtool.api.Func;
 import io.objtool.api.Instruction;
@@ -18,6 +19,15 @@ import io.objtool.elf.Symbol;
  * calls to dead-end functions.
  */
 public final class Destinations {
+  /** Rule {@code jump-dest-not-found}: A jump targets an address that is not an instruction. */
+  public static final Rule JUMP_DEST_NOT_FOUND = Rule.error("jump-dest-not-found", "A jump targets an address that is not an instruction.");
+  /** Rule {@code unannotated-intra-function-call}: A call to a local label inside the same function. */
+  public static final Rule UNANNOTATED_INTRA_FUNCTION_CALL = Rule.error("unannotated-intra-function-call", "A call to a local label inside the same function.");
+  /** Rule {@code call-to-non-function}: A call to a symbol that is not a function. */
+  public static final Rule CALL_TO_NON_FUNCTION = Rule.error("call-to-non-function", "A call to a symbol that is not a function.");
+  /** Rule {@code call-dest-symbol-not-found}: A call's relocation points into code with no symbol there. */
+  public static final Rule CALL_DEST_SYMBOL_NOT_FOUND = Rule.error("call-dest-symbol-not-found", "A call's relocation points into code with no symbol there.");
+
   private final ObjtoolFile file;
   private final DeadEnds deadEnds;
 
@@ -105,7 +115,7 @@ public final class Destinations {
         if (file.ignoreUnreachables() && func != null && destSec == insn.section() && destOff == func.offset() + func.len()) {
           continue;
         }
-        file.diag().warnInsn(insn, "can't find jump dest instruction at " + destSec.name() + "+0x" + Long.toHexString(destOff));
+        file.diag().warnInsn(insn, JUMP_DEST_NOT_FOUND, "can't find jump dest instruction at " + destSec.name() + "+0x" + Long.toHexString(destOff));
         throw new CfgException();
       }
       Func ds = dest.sym();
@@ -171,11 +181,11 @@ public final class Destinations {
         addCallDest(insn, dest, false);
         if (insn.ignored()) continue;
         if (insn.callDest() == null) {
-          file.diag().warnInsn(insn, "unannotated intra-function call");
+          file.diag().warnInsn(insn, UNANNOTATED_INTRA_FUNCTION_CALL, "unannotated intra-function call");
           throw new CfgException();
         }
         if (func != null && insn.callDest().type() != Elf.STT_FUNC) {
-          file.diag().warnInsn(insn, "unsupported call to non-function");
+          file.diag().warnInsn(insn, CALL_TO_NON_FUNCTION, "unsupported call to non-function");
           throw new CfgException();
         }
         continue;
@@ -186,7 +196,7 @@ public final class Destinations {
         long destOff = file.arch().relocDestOffset(rel.addend(r));
         Symbol dest = callDestination(sym.section(), destOff);
         if (dest == null) {
-          file.diag().warnInsn(insn, "can't find call dest symbol at " + sym.section().name() + "+0x" + Long.toHexString(destOff));
+          file.diag().warnInsn(insn, CALL_DEST_SYMBOL_NOT_FOUND, "can't find call dest symbol at " + sym.section().name() + "+0x" + Long.toHexString(destOff));
           throw new CfgException();
         }
         addCallDest(insn, dest, false);

@@ -1,5 +1,6 @@
 package io.objtool.check.cfg;
 
+import io.objtool.api.Rule;
 import io.objtool.api.internal.Model;
 import io.objtool.api.Func;
 import io.objtool.api.ObjtoolFile;
@@ -13,6 +14,9 @@ import io.objtool.elf.Symbol;
  * its end.
  */
 public final class Funcs {
+  /** Rule {@code cold-without-parent}: A `.cold` part of a function whose parent symbol is missing. */
+  public static final Rule COLD_WITHOUT_PARENT = Rule.error("cold-without-parent", "A `.cold` part of a function whose parent symbol is missing.");
+
   private Funcs() {}
 
   public static void run(ObjtoolFile file) {
@@ -38,7 +42,7 @@ public final class Funcs {
       if (cold < 0) continue;
       Symbol parent = file.elf().symbol(s.name().substring(0, cold));
       if (parent == null) {
-        file.diag().warn(s.name() + "(): can't find parent function");
+        file.diag().warn(COLD_WITHOUT_PARENT, s.name() + "(): can't find parent function");
         io.objtool.check.Stats.of(file).symbolsFailed(); // the reference's --stats stop with the symbols
         throw new CfgException(true); // reading the symbols failed: the reference exits 1
       }

@@ -1,5 +1,6 @@
 package io.objtool.check.cfg;
 
+import io.objtool.api.Rule;
 import io.objtool.api.internal.Model;
 import io.objtool.api.AltGroup;
 import io.objtool.api.Func;
@@ -20,6 +21,9 @@ import java.util.Map;
  * the jump.
  */
 public final class JumpTables {
+  /** Rule {@code switch-table-not-found}: An indirect jump inside a function whose jump table objtool cannot find. */
+  public static final Rule SWITCH_TABLE_NOT_FOUND = Rule.error("switch-table-not-found", "An indirect jump inside a function whose jump table objtool cannot find.");
+
   private final ObjtoolFile file;
   private final Map<Instruction, Integer> tables = new IdentityHashMap<>();
   private final Map<Instruction, Instruction> firstJumpSrc = new IdentityHashMap<>();
@@ -129,7 +133,7 @@ public final class JumpTables {
       prevOffset = rel.offset(i);
     }
     if (prevOffset == 0) {
-      file.diag().warnInsn(insn, "can't find switch jump table");
+      file.diag().warnInsn(insn, SWITCH_TABLE_NOT_FOUND, "can't find switch jump table");
       throw new CfgException();
     }
   }

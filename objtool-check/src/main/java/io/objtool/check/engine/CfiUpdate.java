@@ -1,5 +1,6 @@
 package io.objtool.check.engine;
 
+import io.objtool.api.Rule;
 import static io.objtool.api.arch.CfiRegs.BP;
 import static io.objtool.api.arch.CfiRegs.BP_INDIRECT;
 import static io.objtool.api.arch.CfiRegs.CFA;
@@ -23,6 +24,17 @@ import io.objtool.api.arch.OpSrcType;
  * Operations the model cannot follow are reported with the reference's warnings.
  */
 final class CfiUpdate {
+  /** Rule {@code undefined-stack-state}: A stack operation while the stack state is unknown. */
+  public static final Rule UNDEFINED_STACK_STATE = Rule.warning("undefined-stack-state", "A stack operation while the stack state is unknown.");
+  /** Rule {@code unsupported-stack-register-modification}: A change of %rsp (or the frame base) objtool cannot model. */
+  public static final Rule UNSUPPORTED_STACK_REGISTER_MODIFICATION = Rule.warning("unsupported-stack-register-modification", "A change of %rsp (or the frame base) objtool cannot model.");
+  /** Rule {@code unsupported-stack-realignment}: Stack realignment (`and $-N, %rsp`) without a frame pointer or DRAP. */
+  public static final Rule UNSUPPORTED_STACK_REALIGNMENT = Rule.warning("unsupported-stack-realignment", "Stack realignment (`and $-N, %rsp`) without a frame pointer or DRAP.");
+  /** Rule {@code unknown-stack-instruction}: A stack operation of a form the model does not know. */
+  public static final Rule UNKNOWN_STACK_INSTRUCTION = Rule.warning("unknown-stack-instruction", "A stack operation of a form the model does not know.");
+  /** Rule {@code unknown-stack-memory-operation}: A memory-destination stack operation the model does not know. */
+  public static final Rule UNKNOWN_STACK_MEMORY_OPERATION = Rule.warning("unknown-stack-memory-operation", "A memory-destination stack operation the model does not know.");
+
   private final ObjtoolFile file;
   private final Arch arch;
   private final InitialCfi initial;
@@ -47,8 +59,8 @@ final class CfiUpdate {
     cfi.regOffset[reg] = initial.reg(reg).offset();
   }
 
-  private boolean warn(Instruction insn, String msg) {
-    file.diag().warnInsn(insn, msg, "stack-validation");
+  private boolean warn(Instruction insn, Rule rule, String msg) {
+    file.diag().warnInsn(insn, rule, msg);
     return true;
   }
 
@@ -56,7 +68,7 @@ final class CfiUpdate {
   boolean update(Instruction insn, Instruction next, Cfi cfi, int op) {
     if (cfi.forceUndefined) return false;
     if (cfi.cfaBase == UNDEFINED) {
-      if (insn.func() != null) return warn(insn, "undefined stack state");
+      if (insn.func() != null) return warn(insn, UNDEFINED_STACK_STATE, "undefined stack state");
       return false;
     }
     OpDestType dt = file.opDestType(insn, op);
@@ -114,13 +126,13 @@ final class CfiUpdate {
               cfi.drapReg = UNDEFINED;
               cfi.drap = false;
             } else if (dreg == cfi.cfaBase && !(next != null && next.hint())) {
-              return warn(insn, "unsupported stack register modification");
+              return warn(insn, UNSUPPORTED_STACK_REGISTER_MODIFICATION, "unsupported stack register modification");
             }
           }
           case AND -> {
             if (dreg != SP || (cfi.drapReg != UNDEFINED && cfi.cfaBase != SP)
                 || (cfi.drapReg == UNDEFINED && cfi.cfaBase != BP)) {
-              return warn(insn, "unsupported stack pointer realignment");
+              return warn(insn, UNSUPPORTED_STACK_REALIGNMENT, "unsupported stack pointer realignment");
             }
             if (cfi.drapReg != UNDEFINED) {
               cfi.cfaBase = cfi.drapReg; // drap: and imm, %rsp
@@ -163,7 +175,7 @@ final class CfiUpdate {
             }
           }
           default -> {
-            return warn(insn, "unknown stack-related instruction");
+            return warn(insn, UNKNOWN_STACK_INSTRUCTION, "unknown stack-related instruction");
           }
         }
       }
@@ -204,12 +216,12 @@ final class CfiUpdate {
         }
       }
       case MEM -> {
-        if (st != OpSrcType.POP && st != OpSrcType.POPF) return warn(insn, "unknown stack-related memory operation");
+        if (st != OpSrcType.POP && st != OpSrcType.POPF) return warn(insn, UNKNOWN_STACK_MEMORY_OPERATION, "unknown stack-related memory operation");
         cfi.stackSize -= 8; // pop mem
         if (cfi.cfaBase == SP) cfi.cfaOffset -= 8;
       }
       default -> {
-        return warn(insn, "unknown stack-related instruction");
+        return warn(insn, UNKNOWN_STACK_INSTRUCTION, "unknown stack-related instruction");
       }
     }
     return false;

@@ -1,5 +1,6 @@
 package io.objtool.check.engine;
 
+import io.objtool.api.Rule;
 import io.objtool.api.internal.Model;
 import io.objtool.api.AltGroup;
 import io.objtool.api.Alternative;
@@ -26,6 +27,29 @@ import io.objtool.elf.Symbol;
  * the visitor chain at calls, jumps, returns and other instructions.
  */
 public final class Engine {
+  /** Rule {@code missing-elf-size}: A function symbol has size 0. */
+  public static final Rule MISSING_ELF_SIZE = Rule.warning("missing-elf-size", "A function symbol has size 0.");
+  /** Rule {@code backtrace}: One step of the path that led to the warning above it (`--backtrace`). */
+  public static final Rule BACKTRACE = Rule.warning("backtrace", "One step of the path that led to the warning above it (`--backtrace`).");
+  /** Rule {@code cfi-missing}: An instruction of an alternative or a recorded state has no CFI (internal). */
+  public static final Rule CFI_MISSING = Rule.error("cfi-missing", "An instruction of an alternative or a recorded state has no CFI (internal).");
+  /** Rule {@code stack-layout-conflict-in-alternatives}: Alternatives of one site leave different stack states at the same offset. */
+  public static final Rule STACK_LAYOUT_CONFLICT_IN_ALTERNATIVES = Rule.warning("stack-layout-conflict-in-alternatives", "Alternatives of one site leave different stack states at the same offset.");
+  /** Rule {@code sibling-call-with-modified-frame}: A tail call (sibling call) made while the stack frame is not the entry frame. */
+  public static final Rule SIBLING_CALL_WITH_MODIFIED_FRAME = Rule.warning("sibling-call-with-modified-frame", "A tail call (sibling call) made while the stack frame is not the entry frame.");
+  /** Rule {@code fall-through-to-next-function}: Control runs off the end of a function into the next one. */
+  public static final Rule FALL_THROUGH_TO_NEXT_FUNCTION = Rule.warning("fall-through-to-next-function", "Control runs off the end of a function into the next one.");
+  /** Rule {@code stack-state-mismatch}: Two paths reach one instruction with different stack states. */
+  public static final Rule STACK_STATE_MISMATCH = Rule.warning("stack-state-mismatch", "Two paths reach one instruction with different stack states.");
+  /** Rule {@code cfi-restore-without-save}: An `UNWIND_HINT_RESTORE` without a matching save. */
+  public static final Rule CFI_RESTORE_WITHOUT_SAVE = Rule.warning("cfi-restore-without-save", "An `UNWIND_HINT_RESTORE` without a matching save.");
+  /** Rule {@code cfi-save-restore-combo}: The saved stack state is not known when the restore hint is reached. */
+  public static final Rule CFI_SAVE_RESTORE_COMBO = Rule.warning("cfi-save-restore-combo", "The saved stack state is not known when the restore hint is reached.");
+  /** Rule {@code unsupported-instruction-in-callable-function}: A context-switching instruction (sysret, iret, ...) inside a normal function. */
+  public static final Rule UNSUPPORTED_INSTRUCTION_IN_CALLABLE_FUNCTION = Rule.warning("unsupported-instruction-in-callable-function", "A context-switching instruction (sysret, iret, ...) inside a normal function.");
+  /** Rule {@code unexpected-end-of-section}: A path runs off the end of its section. */
+  public static final Rule UNEXPECTED_END_OF_SECTION = Rule.warning("unexpected-end-of-section", "A path runs off the end of its section.");
+
   private final ObjtoolFile file;
   private final BranchVisitor visitor;
   private final CfiUpdate cfiUpdate;
@@ -98,7 +122,7 @@ public final class Engine {
 
   private int validateSymbol(Func sym, InsnState state) {
     if (sym.len() == 0) {
-      file.diag().warn(sym.name() + "() is missing an ELF size annotation");
+      file.diag().warn(MISSING_ELF_SIZE, sym.name() + "() is missing an ELF size annotation");
       return 1;
     }
     if (sym.pfunc() != sym || sym.alias() != sym) return 0;
@@ -112,7 +136,7 @@ public final class Engine {
 
   private void backtrace(Instruction insn, String what) {
     if (file.options().backtrace()) {
-      file.diag().warnAt(insn.section(), insn.offset(), "<=== " + what);
+      file.diag().warnAt(insn.section(), insn.offset(), BACKTRACE, "<=== " + what);
     }
   }
 
@@ -121,7 +145,7 @@ public final class Engine {
     AltGroup g = insn.altGroup();
     if (g == null) return false;
     if (Model.cfi(insn) == null) {
-      file.diag().warn("CFI missing");
+      file.diag().warn(CFI_MISSING, "CFI missing");
       throw new io.objtool.check.cfg.CfgException();
     }
     int off = (int) (insn.offset() - g.firstInsn().offset());
@@ -133,7 +157,7 @@ public final class Engine {
       AltGroup og = g.origGroup() != null ? g.origGroup() : g;
       Instruction orig = og.firstInsn();
       String where = file.diag().offstr(insn.section(), insn.offset());
-      file.diag().warnAt(orig.section(), orig.offset(), "stack layout conflict in alternatives: " + where);
+      file.diag().warnAt(orig.section(), orig.offset(), STACK_LAYOUT_CONFLICT_IN_ALTERNATIVES, "stack layout conflict in alternatives: " + where);
       return true; // this path ends; the other functions are still checked
     }
     return false;
@@ -151,7 +175,7 @@ public final class Engine {
   /** A tail call must leave the frame as found; then the call checks of the visitors apply. */
   private boolean siblingCall(Func func, Instruction insn, InsnState state) {
     if (insn.func() != null && StackStateChecks.hasModifiedStackFrame(Model.cfi(state), initial)) {
-      file.diag().warnInsn(insn, "sibling call from callable instruction with modified stack frame", "stack-validation");
+      file.diag().warnInsn(insn, SIBLING_CALL_WITH_MODIFIED_FRAME, "sibling call from callable instruction with modified stack frame");
       return true;
     }
     return visitor.visitSiblingCall(func, insn, state);
@@ -171,7 +195,7 @@ public final class Engine {
         String n = func.name();
         if (n.startsWith("__cfi_") || n.startsWith("__pfx_")) return false;
         if (file.ignoreUnreachables()) return false;
-        file.diag().warn(func.name() + "() falls through to next function " + ifunc.name() + "()");
+        file.diag().warn(FALL_THROUGH_TO_NEXT_FUNCTION, func.name() + "() falls through to next function " + ifunc.name() + "()");
         Model.setWarned(func);
         return true;
       }
@@ -180,8 +204,8 @@ public final class Engine {
         if (!insn.hint()) {
           Insns.CfiMismatch m = file.insns().insnCfiMatch(insn, cfi);
           if (m != null) {
-            if (m.located()) file.diag().warnAt(insn.section(), insn.offset(), m.message());
-            else file.diag().warn(m.message());
+            if (m.located()) file.diag().warnAt(insn.section(), insn.offset(), STACK_STATE_MISMATCH, m.message());
+            else file.diag().warn(STACK_STATE_MISMATCH, m.message());
             return true;
           }
         }
@@ -202,12 +226,12 @@ public final class Engine {
             }
           }
           if (save == null) {
-            file.diag().warnInsn(insn, "no corresponding CFI save for CFI restore", "stack-validation");
+            file.diag().warnInsn(insn, CFI_RESTORE_WITHOUT_SAVE, "no corresponding CFI save for CFI restore");
             return true;
           }
           if (save.visited() == 0) {
             if (prev == null) return false; // reached by a branch first: the straight path comes later
-            file.diag().warnInsn(insn, "objtool isn't smart enough to handle this CFI save/restore combo", "stack-validation");
+            file.diag().warnInsn(insn, CFI_SAVE_RESTORE_COMBO, "objtool isn't smart enough to handle this CFI save/restore combo");
             return true;
           }
           Model.setCfi(insn, Model.cfi(save));
@@ -267,7 +291,7 @@ public final class Engine {
         }
         case CONTEXT_SWITCH, SYSCALL, SYSRET -> {
           if (func != null && (next == null || !next.hint())) {
-            file.diag().warnInsn(insn, "unsupported instruction in callable function", "stack-validation");
+            file.diag().warnInsn(insn, UNSUPPORTED_INSTRUCTION_IN_CALLABLE_FUNCTION, "unsupported instruction in callable function");
             return true;
           }
           return false;
@@ -280,7 +304,7 @@ public final class Engine {
       if (next == null) {
         if (cfi.cfaBase == CfiRegs.UNDEFINED) return false;
         if (file.ignoreUnreachables()) return false;
-        file.diag().warn(insn.section().name() + ": unexpected end of section");
+        file.diag().warn(UNEXPECTED_END_OF_SECTION, insn.section().name() + ": unexpected end of section");
         return true;
       }
       prev = insn;

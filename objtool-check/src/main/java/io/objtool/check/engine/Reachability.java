@@ -1,5 +1,6 @@
 package io.objtool.check.engine;
 
+import io.objtool.api.Rule;
 import io.objtool.api.internal.Model;
 import io.objtool.api.Func;
 import io.objtool.api.Instruction;
@@ -16,6 +17,11 @@ import java.util.List;
  * {@code __noreturn} annotation.
  */
 public final class Reachability {
+  /** Rule {@code unreachable-instruction}: An instruction no code path reaches. */
+  public static final Rule UNREACHABLE_INSTRUCTION = Rule.warning("unreachable-instruction", "An instruction no code path reaches.");
+  /** Rule {@code missing-noreturn}: A call to a function that never returns, followed by unreachable code. */
+  public static final Rule MISSING_NORETURN = Rule.warning("missing-noreturn", "A call to a function that never returns, followed by unreachable code.");
+
   private final ObjtoolFile file;
 
   private Reachability(ObjtoolFile file) {
@@ -32,16 +38,16 @@ public final class Reachability {
     for (Instruction insn : file.insns().allInsns()) {
       if (insn.visited() != 0 || ignore(insn)) continue;
       if (file.compat() == io.objtool.api.Compat.V6_1) {
-        file.diag().warnInsn(insn, "unreachable instruction", "unreachable"); // 6.1 reports the first one only
+        file.diag().warnInsn(insn, UNREACHABLE_INSTRUCTION, "unreachable instruction"); // 6.1 reports the first one only
         return 1;
       }
       Instruction prev = file.insns().prevInsnSameSec(insn);
       if (prev != null && prev.deadEnd() && prev.callDest() != null) {
-        file.diag().warnInsn(insn, prev.callDest().name() + "() is missing a __noreturn annotation", "unreachable");
+        file.diag().warnInsn(insn, MISSING_NORETURN, prev.callDest().name() + "() is missing a __noreturn annotation");
         warnings++;
         continue;
       }
-      file.diag().warnInsn(insn, "unreachable instruction", "unreachable");
+      file.diag().warnInsn(insn, UNREACHABLE_INSTRUCTION, "unreachable instruction");
       warnings++;
     }
     return warnings;

@@ -1,5 +1,6 @@
 package io.objtool.check.passes;
 
+import io.objtool.api.Rule;
 import com.google.auto.service.AutoService;
 import io.objtool.api.BranchVisitor;
 import io.objtool.api.CfiState;
@@ -21,6 +22,11 @@ import io.objtool.elf.Symbol;
  */
 @AutoService(Pass.class)
 public final class FramePointerPass implements Pass {
+  /** Rule {@code call-without-frame-pointer}: A call before the frame pointer is set up (`--stackval`). */
+  public static final Rule CALL_WITHOUT_FRAME_POINTER = Rule.warning("call-without-frame-pointer", "A call before the frame pointer is set up (`--stackval`).");
+  /** Rule {@code bp-scratch-register}: %rbp used for something else than the frame pointer (`--stackval`). */
+  public static final Rule BP_SCRATCH_REGISTER = Rule.warning("bp-scratch-register", "%rbp used for something else than the frame pointer (`--stackval`).");
+
   @Override
   public String option() {
     return "stackval";
@@ -64,7 +70,7 @@ public final class FramePointerPass implements Pass {
       public boolean visitCall(Func func, Instruction insn, InsnState state) {
         if (super.visitCall(func, insn, state)) return true;
         if (func != null && !isSpecialCall(insn) && !hasValidStackFrame(state.cfi())) {
-          file.diag().warnInsn(insn, "call without frame pointer save/setup", "stackval");
+          file.diag().warnInsn(insn, CALL_WITHOUT_FRAME_POINTER, "call without frame pointer save/setup");
           return true;
         }
         return false;
@@ -73,7 +79,7 @@ public final class FramePointerPass implements Pass {
       @Override
       public boolean visitReturn(Func func, Instruction insn, InsnState state) {
         if (state.cfi().bpScratch()) {
-          file.diag().warnInsn(insn, "BP used as a scratch register", "stackval");
+          file.diag().warnInsn(insn, BP_SCRATCH_REGISTER, "BP used as a scratch register");
           return true;
         }
         return super.visitReturn(func, insn, state);

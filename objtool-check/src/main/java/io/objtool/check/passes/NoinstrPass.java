@@ -1,5 +1,6 @@
 package io.objtool.check.passes;
 
+import io.objtool.api.Rule;
 import io.objtool.api.internal.Model;
 import com.google.auto.service.AutoService;
 import io.objtool.api.BranchVisitor;
@@ -20,6 +21,13 @@ import io.objtool.elf.Symbol;
  */
 @AutoService(Pass.class)
 public final class NoinstrPass implements Pass {
+  /** Rule {@code noinstr-pv-ops-target}: A paravirt op called from noinstr code has a target outside noinstr sections. */
+  public static final Rule NOINSTR_PV_OPS_TARGET = Rule.warning("noinstr-pv-ops-target", "A paravirt op called from noinstr code has a target outside noinstr sections.");
+  /** Rule {@code noinstr-call-leaves-section}: A call from `.noinstr.text` to instrumentable code. */
+  public static final Rule NOINSTR_CALL_LEAVES_SECTION = Rule.warning("noinstr-call-leaves-section", "A call from `.noinstr.text` to instrumentable code.");
+  /** Rule {@code noinstr-return-with-instrumentation}: A return from noinstr code inside an instrumentation region. */
+  public static final Rule NOINSTR_RETURN_WITH_INSTRUMENTATION = Rule.warning("noinstr-return-with-instrumentation", "A return from noinstr code inside an instrumentation region.");
+
   @Override
   public String option() {
     return "noinstr";
@@ -109,7 +117,7 @@ public final class NoinstrPass implements Pass {
     boolean clean = true;
     for (Symbol t : ops.targets.get(idx)) {
       if (!isNoinstrSection(t.section())) {
-        file.diag().warn("pv_ops[" + idx + "]: " + t.name());
+        file.diag().warn(NOINSTR_PV_OPS_TARGET, "pv_ops[" + idx + "]: " + t.name());
         clean = false;
       }
     }
@@ -151,7 +159,7 @@ public final class NoinstrPass implements Pass {
         boolean ok = insn.callDest() != null ? noinstrCallDest(insn.callDest())
             : pv != null && pvCallDest(file, pv, insn);
         if (!ok) {
-          file.diag().warnInsn(insn, "call to " + callDestName(file, insn) + "() leaves .noinstr.text section", "noinstr");
+          file.diag().warnInsn(insn, NOINSTR_CALL_LEAVES_SECTION, "call to " + callDestName(file, insn) + "() leaves .noinstr.text section");
           return true;
         }
         return false;
@@ -170,7 +178,7 @@ public final class NoinstrPass implements Pass {
       @Override
       public boolean visitReturn(Func func, Instruction insn, InsnState state) {
         if (state.is(noinstr) && state.get(instr) > 0) {
-          file.diag().warnInsn(insn, "return with instrumentation enabled", "noinstr");
+          file.diag().warnInsn(insn, NOINSTR_RETURN_WITH_INSTRUMENTATION, "return with instrumentation enabled");
           return true;
         }
         return super.visitReturn(func, insn, state);

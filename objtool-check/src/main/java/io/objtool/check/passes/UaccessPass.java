@@ -1,5 +1,6 @@
 package io.objtool.check.passes;
 
+import io.objtool.api.Rule;
 import io.objtool.api.internal.Model;
 import com.google.auto.service.AutoService;
 import io.objtool.api.BranchVisitor;
@@ -25,6 +26,21 @@ import java.util.List;
  */
 @AutoService(Pass.class)
 public final class UaccessPass implements Pass {
+  /** Rule {@code recursive-uaccess-enable}: `stac` while user access is already enabled. */
+  public static final Rule RECURSIVE_UACCESS_ENABLE = Rule.warning("recursive-uaccess-enable", "`stac` while user access is already enabled.");
+  /** Rule {@code redundant-uaccess-disable}: `clac` while user access is already disabled. */
+  public static final Rule REDUNDANT_UACCESS_DISABLE = Rule.warning("redundant-uaccess-disable", "`clac` while user access is already disabled.");
+  /** Rule {@code uaccess-safe-disables-uaccess}: A function marked UACCESS-safe executes `clac`. */
+  public static final Rule UACCESS_SAFE_DISABLES_UACCESS = Rule.warning("uaccess-safe-disables-uaccess", "A function marked UACCESS-safe executes `clac`.");
+  /** Rule {@code pushf-stack-exhausted}: More than 31 nested `pushf` in alternatives while tracking user access. */
+  public static final Rule PUSHF_STACK_EXHAUSTED = Rule.warning("pushf-stack-exhausted", "More than 31 nested `pushf` in alternatives while tracking user access.");
+  /** Rule {@code return-with-uaccess-enabled}: A return from a normal function with user access enabled. */
+  public static final Rule RETURN_WITH_UACCESS_ENABLED = Rule.warning("return-with-uaccess-enabled", "A return from a normal function with user access enabled.");
+  /** Rule {@code call-with-uaccess-enabled}: A call made while user access is enabled. */
+  public static final Rule CALL_WITH_UACCESS_ENABLED = Rule.warning("call-with-uaccess-enabled", "A call made while user access is enabled.");
+  /** Rule {@code return-with-uaccess-disabled-from-safe}: A UACCESS-safe function returns with user access disabled. */
+  public static final Rule RETURN_WITH_UACCESS_DISABLED_FROM_SAFE = Rule.warning("return-with-uaccess-disabled-from-safe", "A UACCESS-safe function returns with user access disabled.");
+
   /** Functions known to be safe to call with user access enabled: objtool 6.12's list, read from its binary. */
   public static final List<String> UACCESS_SAFE = List.of(
       "kasan_report", "kasan_check_range", "__asan_loadN_noabort", "__asan_load1_noabort",
@@ -131,8 +147,8 @@ public final class UaccessPass implements Pass {
         super.visitStart(sec, func, state);
       }
 
-      private boolean warn(Instruction insn, String msg) {
-        file.diag().warnInsn(insn, msg, "uaccess");
+      private boolean warn(Instruction insn, Rule rule, String msg) {
+        file.diag().warnInsn(insn, rule, msg);
         return true;
       }
 
@@ -140,13 +156,13 @@ public final class UaccessPass implements Pass {
       public boolean visitInsn(Func func, Instruction insn, InsnState state) {
         switch (insn.type()) {
           case STAC -> {
-            if (state.is(uaccess)) return warn(insn, "recursive UACCESS enable");
+            if (state.is(uaccess)) return warn(insn, RECURSIVE_UACCESS_ENABLE, "recursive UACCESS enable");
             state.set(uaccess, true);
           }
           case CLAC -> {
-            if (!state.is(uaccess) && func != null) return warn(insn, "redundant UACCESS disable");
+            if (!state.is(uaccess) && func != null) return warn(insn, REDUNDANT_UACCESS_DISABLE, "redundant UACCESS disable");
             if (func != null && func.alias().uaccessSafe() && state.get(uaccessStack) == 0) {
-              return warn(insn, "UACCESS-safe disables UACCESS");
+              return warn(insn, UACCESS_SAFE_DISABLES_UACCESS, "UACCESS-safe disables UACCESS");
             }
             state.set(uaccess, false);
           }
@@ -163,7 +179,7 @@ public final class UaccessPass implements Pass {
           if (stack == 0) {
             stack = 1;
           } else if ((stack >>> 31) != 0) {
-            return warn(insn, "PUSHF stack exhausted");
+            return warn(insn, PUSHF_STACK_EXHAUSTED, "PUSHF stack exhausted");
           }
           state.set(uaccessStack, (stack << 1) | (state.is(uaccess) ? 1 : 0));
         }
@@ -179,7 +195,7 @@ public final class UaccessPass implements Pass {
       @Override
       public boolean visitCall(Func func, Instruction insn, InsnState state) {
         if (state.is(uaccess) && !safe(file, insn.callDest())) {
-          return warn(insn, "call to " + callDestName(insn) + "() with UACCESS enabled");
+          return warn(insn, CALL_WITH_UACCESS_ENABLED, "call to " + callDestName(insn) + "() with UACCESS enabled");
         }
         return super.visitCall(func, insn, state);
       }
@@ -187,7 +203,7 @@ public final class UaccessPass implements Pass {
       @Override
       public boolean visitSiblingCall(Func func, Instruction insn, InsnState state) {
         if (state.is(uaccess) && !safe(file, insn.callDest())) {
-          return warn(insn, "call to " + callDestName(insn) + "() with UACCESS enabled");
+          return warn(insn, CALL_WITH_UACCESS_ENABLED, "call to " + callDestName(insn) + "() with UACCESS enabled");
         }
         return super.visitSiblingCall(func, insn, state);
       }
@@ -195,8 +211,8 @@ public final class UaccessPass implements Pass {
       @Override
       public boolean visitReturn(Func func, Instruction insn, InsnState state) {
         boolean funcSafe = func != null && func.alias().uaccessSafe();
-        if (state.is(uaccess) && !funcSafe) return warn(insn, "return with UACCESS enabled");
-        if (!state.is(uaccess) && funcSafe) return warn(insn, "return with UACCESS disabled from a UACCESS-safe function");
+        if (state.is(uaccess) && !funcSafe) return warn(insn, RETURN_WITH_UACCESS_ENABLED, "return with UACCESS enabled");
+        if (!state.is(uaccess) && funcSafe) return warn(insn, RETURN_WITH_UACCESS_DISABLED_FROM_SAFE, "return with UACCESS disabled from a UACCESS-safe function");
         return super.visitReturn(func, insn, state);
       }
     };

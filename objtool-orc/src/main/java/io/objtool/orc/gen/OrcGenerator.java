@@ -1,5 +1,6 @@
 package io.objtool.orc.gen;
 
+import io.objtool.api.Rule;
 import io.objtool.api.internal.Model;
 import com.google.auto.service.AutoService;
 import io.objtool.api.AltGroup;
@@ -29,6 +30,13 @@ import java.util.Map;
  */
 @AutoService(Pass.class)
 public final class OrcGenerator implements Pass {
+  /** Rule {@code orc-unknown-hint-type}: A stack state of a frame type ORC cannot encode (`--orc`). */
+  public static final Rule ORC_UNKNOWN_HINT_TYPE = Rule.error("orc-unknown-hint-type", "A stack state of a frame type ORC cannot encode (`--orc`).");
+  /** Rule {@code orc-unknown-cfa-base}: A CFA based on a register ORC cannot encode (`--orc`). */
+  public static final Rule ORC_UNKNOWN_CFA_BASE = Rule.error("orc-unknown-cfa-base", "A CFA based on a register ORC cannot encode (`--orc`).");
+  /** Rule {@code orc-unknown-bp-base}: %rbp saved in a way ORC cannot encode (`--orc`). */
+  public static final Rule ORC_UNKNOWN_BP_BASE = Rule.error("orc-unknown-bp-base", "%rbp saved in a way ORC cannot encode (`--orc`).");
+
   private final OrcFormat format;
 
   public OrcGenerator() {
@@ -165,7 +173,7 @@ public final class OrcGenerator implements Pass {
       case UnwindHint.TYPE_REGS -> type = OrcType.REGS;
       case UnwindHint.TYPE_REGS_PARTIAL -> type = OrcType.REGS_PARTIAL;
       default -> {
-        file.diag().warnInsn(insn, "unknown unwind hint type " + cfi.type());
+        file.diag().warnInsn(insn, ORC_UNKNOWN_HINT_TYPE, "unknown unwind hint type " + cfi.type());
         throw new Failed();
       }
     }
@@ -181,7 +189,7 @@ public final class OrcGenerator implements Pass {
       default -> null;
     };
     if (sp == null) {
-      file.diag().warnInsn(insn, "unknown CFA base reg " + cfi.cfaBase());
+      file.diag().warnInsn(insn, ORC_UNKNOWN_CFA_BASE, "unknown CFA base reg " + cfi.cfaBase());
       throw new Failed();
     }
     int bpBase = cfi.regBase(CfiRegs.BP);
@@ -192,7 +200,7 @@ public final class OrcGenerator implements Pass {
       default -> null;
     };
     if (bp == null) {
-      file.diag().warnInsn(insn, "unknown BP base reg " + bpBase);
+      file.diag().warnInsn(insn, ORC_UNKNOWN_BP_BASE, "unknown BP base reg " + bpBase);
       throw new Failed();
     }
     return packed(OrcEntry.of(format, type, sp, cfi.cfaOffset(), bp, cfi.regOffset(CfiRegs.BP), cfi.signal()));
@@ -201,7 +209,7 @@ public final class OrcGenerator implements Pass {
   private void write(ObjtoolFile file, Table t) {
     ElfFile elf = file.elf();
     if (elf.section(".orc_unwind") != null) {
-      file.diag().warn("file already has .orc_unwind section, skipping");
+      file.diag().warn(io.objtool.api.Diagnostics.SECTION_ALREADY_EXISTS, "file already has .orc_unwind section, skipping");
       return;
     }
     int n = t.count;
