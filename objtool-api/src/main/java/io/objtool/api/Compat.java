@@ -15,11 +15,16 @@ public enum Compat {
 
   public static final String ENV = "OBJTOOL_ORC_FORMAT";
 
-  /** From {@value #ENV}: unset, empty, {@code 6.12} or {@code current} give 6.12. */
-  public static Compat fromEnvironment() {
-    return parse(System.getenv(ENV));
+  /** From {@value #ENV} in {@code env}: unset, empty, {@code 6.12} or {@code current} give 6.12. */
+  public static Compat fromEnvironment(java.util.Map<String, String> env) {
+    return parse(env.get(ENV));
   }
 
+  /**
+   * From a value of {@value #ENV}.
+   *
+   * @throws IllegalArgumentException for an unknown value
+   */
   public static Compat parse(String v) {
     if (v == null) return V6_12;
     return switch (v.trim().toLowerCase(Locale.ROOT)) {

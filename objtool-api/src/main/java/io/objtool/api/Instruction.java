@@ -20,16 +20,12 @@ public final class Instruction {
   public static final int NOENDBR = 1 << 5;
   public static final int SAVE = 1 << 6;
   public static final int RESTORE = 1 << 7;
-  public static final int ENTRY = 1 << 8;
-  /** The target of a sibling or tail call. */
-  public static final int NO_RELOC = 1 << 9;
   /** A pseudo-instruction padding a short alternative replacement. */
   public static final int FAKE = 1 << 10;
   public static final int RETPOLINE_CALL = 1 << 11;
   public static final int UNRET = 1 << 12;
   /** Jump that begins a switch jump table dispatch. */
   public static final int JUMP_TABLE = 1 << 13;
-  public static final int SIBLING_CALL_HINT = 1 << 14;
 
   /** Visited bits: a normal walk, and a walk with UACCESS enabled. */
   public static final int VISITED_BRANCH = 1;

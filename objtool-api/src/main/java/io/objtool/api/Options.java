@@ -33,8 +33,10 @@ public final class Options {
   private final int prefix;
   private final Path objectFile;
   private final Set<String> pluginActions;
+  private final java.util.Map<String, String> environment;
 
   private Options(Builder b) {
+    this.environment = java.util.Map.copyOf(b.environment);
     this.flags = b.flags;
     this.prefix = b.prefix;
     this.objectFile = b.objectFile;
@@ -68,6 +70,7 @@ public final class Options {
     b.prefix = prefix;
     b.objectFile = objectFile;
     b.pluginActions.addAll(pluginActions);
+    b.environment.putAll(environment);
     return b;
   }
 
@@ -93,6 +96,15 @@ public final class Options {
   /** Whether the action of a plug-in pass ({@link Pass#option()}) was given on the command line. */
   public boolean has(String pluginAction) {
     return flag(pluginAction);
+  }
+
+  /**
+   * A setting of the environment the run received (e.g. {@code OBJTOOL_ORC_FORMAT}), or null.
+   * Passes read the environment here, never from the process: one JVM may run many requests
+   * with different environments.
+   */
+  public String env(String name) {
+    return environment.get(name);
   }
 
   /** The plug-in actions given. */
@@ -173,7 +185,8 @@ public final class Options {
   @Override
   public boolean equals(Object o) {
     return o instanceof Options x && x.flags == flags && x.prefix == prefix
-        && Objects.equals(x.objectFile, objectFile) && x.pluginActions.equals(pluginActions);
+        && Objects.equals(x.objectFile, objectFile) && x.pluginActions.equals(pluginActions)
+        && x.environment.equals(environment);
   }
 
   @Override
@@ -196,8 +209,18 @@ public final class Options {
     private int prefix;
     private Path objectFile;
     private final Set<String> pluginActions = new LinkedHashSet<>();
+    private final java.util.Map<String, String> environment = new java.util.HashMap<>();
 
     private Builder() {}
+
+    /** Sets the environment the run received (replacing any set before). */
+    public Builder environment(java.util.Map<String, String> env) {
+      environment.clear();
+      env.forEach((k, v) -> {
+        if (k != null && v != null) environment.put(k, v);
+      });
+      return this;
+    }
 
     /** Sets flag {@code name} (see {@link Options}); an unknown name is a plug-in action. */
     public Builder set(String name, boolean value) {

@@ -55,7 +55,7 @@ final class CheckAction implements Pass {
     }
     io.objtool.api.Compat compat;
     try {
-      compat = io.objtool.api.Compat.fromEnvironment();
+      compat = io.objtool.api.Compat.parse(opts.env(io.objtool.api.Compat.ENV));
     } catch (IllegalArgumentException e) {
       err.println("error: objtool: " + e.getMessage());
       return 1;

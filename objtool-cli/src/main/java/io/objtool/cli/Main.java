@@ -69,7 +69,7 @@ public final class Main {
     try {
       Options opts;
       try {
-        opts = CommandLine.parse(args, env.get(CommandLine.ENV_VAR), plugins);
+        opts = CommandLine.parse(args, env.get(CommandLine.ENV_VAR), plugins).toBuilder().environment(env).build();
       } catch (UsageExit e) {
         err.print(e.text());
         return e.exitCode();

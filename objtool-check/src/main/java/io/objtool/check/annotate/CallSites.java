@@ -59,12 +59,6 @@ public final class CallSites {
     return s.bind() == Elf.STB_GLOBAL && s.name().equals("__fentry__");
   }
 
-  static boolean isEmbeddedInsn(Symbol s) {
-    String n = s.name();
-    return s.bind() == Elf.STB_GLOBAL
-        && (n.equals("retbleed_return_thunk") || n.equals("srso_alias_safe_ret") || n.equals("srso_safe_ret"));
-  }
-
   /** Sanitizer and coverage hooks that code which must not be instrumented may not call. */
   static boolean isProfilingFunc(Symbol s) {
     if (s.bind() != Elf.STB_GLOBAL) return false;

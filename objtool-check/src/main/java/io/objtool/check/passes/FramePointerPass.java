@@ -58,9 +58,7 @@ public final class FramePointerPass implements Pass {
     if (insn.type() != InsnType.CALL) return false;
     Symbol dest = insn.callDest();
     if (dest == null || dest.bind() != Elf.STB_GLOBAL) return false;
-    String n = dest.name();
-    return n.equals("__fentry__") || n.equals("retbleed_return_thunk") || n.equals("srso_alias_safe_ret")
-        || n.equals("srso_safe_ret");
+    return dest.name().equals("__fentry__") || io.objtool.check.cfg.Funcs.isEmbeddedInsn(dest);
   }
 
   @Override

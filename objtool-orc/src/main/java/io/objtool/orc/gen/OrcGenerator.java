@@ -37,14 +37,17 @@ public final class OrcGenerator implements Pass {
   /** Rule {@code orc-unknown-bp-base}: %rbp saved in a way ORC cannot encode (`--orc`). */
   public static final Rule ORC_UNKNOWN_BP_BASE = Rule.error("orc-unknown-bp-base", "%rbp saved in a way ORC cannot encode (`--orc`).");
 
-  private final OrcFormat format;
+  /** The format given at construction, or null: the one {@value OrcFormat#ENV} of the run's environment names. */
+  private final OrcFormat fixed;
 
+  /** The generator found as a service: the format comes from the run's environment ({@link Options#env}). */
   public OrcGenerator() {
-    this(OrcFormat.fromEnvironment());
+    this(null);
   }
 
+  /** A generator writing {@code format}. */
   public OrcGenerator(OrcFormat format) {
-    this.format = format;
+    this.fixed = format;
   }
 
   @Override
@@ -105,6 +108,7 @@ public final class OrcGenerator implements Pass {
   @Override
   public void finish(ObjtoolFile file, int warnings) {
     if (file.nrInsns() == 0) return;
+    OrcFormat format = fixed != null ? fixed : OrcFormat.parse(file.options().env(OrcFormat.ENV));
     Table t = new Table();
     try {
       for (Section sec : file.elf().sections()) {
@@ -123,7 +127,7 @@ public final class OrcGenerator implements Pass {
             if (cfi != null && cfi == lastCfi) {
               e = lastEntry; // interned states: same object, same entry
             } else {
-              e = entry(file, cfi, insn);
+              e = entry(file, format, cfi, insn);
               lastCfi = cfi;
               lastEntry = e;
             }
@@ -137,7 +141,7 @@ public final class OrcGenerator implements Pass {
           for (int k = 0; k < len; k++) {
             CfiState cfi = g.cfiAt(k);
             if (cfi == null) continue;
-            long e = entry(file, cfi, insn);
+            long e = entry(file, format, cfi, insn);
             if (e == prev) continue;
             t.add(e, sec, insn.offset() + k);
             prev = e;
@@ -159,7 +163,7 @@ public final class OrcGenerator implements Pass {
     return (e.spOffset() & 0xffffL) | (e.bpOffset() & 0xffffL) << 16 | (e.rawFlags() & 0xffffL) << 32;
   }
 
-  private long entry(ObjtoolFile file, CfiState cfi, Instruction insn) {
+  private long entry(ObjtoolFile file, OrcFormat format, CfiState cfi, Instruction insn) {
     if (cfi == null) return packed(OrcEntry.undefined(format));
     OrcType type;
     switch (cfi.type()) {
