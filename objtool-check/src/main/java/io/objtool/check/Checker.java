@@ -85,7 +85,8 @@ public final class Checker {
       if (file.nrInsns() == 0) return 0;
       Annotations.ignores(file);
       Annotations.beforeDestinations(file);
-      if (o.stackval() || o.orc() || o.uaccess() || o.noinstr()) {
+      // the reference reads the special sections for the walk's actions and for the jump-label hack
+      if (o.stackval() || o.orc() || o.uaccess() || o.noinstr() || o.hackJumpLabel()) {
         for (Pass p : passes) if (p instanceof CheckHooks h) h.beforeSpecialAlts(file);
         SpecialAlts.run(file);
       }

@@ -23,10 +23,7 @@ import java.util.Map;
  */
 public final class Stats {
   private final Map<Cfi, Cfi> cfiTable = new HashMap<>();
-  private final int nrSections;
-  private final int nrSymbols;
-  private final long maxReloc;
-  private final long numRelocs;
+  private final ObjectCounters object;
   /** -1 until the instructions are decoded. */
   long nrInsns = -1;
   /** Jump-label sites by kind, or null when the special sections were not read. */
@@ -44,23 +41,49 @@ public final class Stats {
 
   /** Made at the start of the check, when the object is still as it was read. */
   private Stats(ObjtoolFile file) {
-    ElfFile elf = file.elf();
-    nrSections = elf.sections().size();
-    nrSymbols = elf.symbols().size();
-    long max = 0;
-    long total = 0;
-    for (Section s : elf.sections()) {
-      if (s.type() != Elf.SHT_RELA) continue;
-      long n = s.size() / Elf.RELA_SIZE;
-      max = Math.max(max, n);
-      total += n;
-    }
-    maxReloc = max;
-    numRelocs = total;
+    object = ObjectCounters.of(file.elf());
     Cfi undefined = new Cfi();
     cfiTable.put(undefined, undefined);
     Cfi func = Annotations.funcCfi(file);
     cfiTable.put(func, func);
+  }
+
+  /** What the reference counts as soon as it has read an object: sections, symbols, relocations. */
+  private record ObjectCounters(int nrSections, int nrSymbols, long maxReloc, long numRelocs) {
+    static ObjectCounters of(ElfFile elf) {
+      long max = 0;
+      long total = 0;
+      for (Section s : elf.sections()) {
+        if (s.type() != Elf.SHT_RELA) continue;
+        long n = s.size() / Elf.RELA_SIZE;
+        max = Math.max(max, n);
+        total += n;
+      }
+      return new ObjectCounters(elf.sections().size(), elf.symbols().size(), max, total);
+    }
+
+    /** Appends the counters; only those of the symbol table when its reading failed. */
+    void appendTo(StringBuilder b, boolean symbolsFailed) {
+      b.append("nr_sections: ").append(nrSections).append('\n');
+      b.append("section_bits: ").append(bits(nrSections)).append('\n');
+      b.append("nr_symbols: ").append(nrSymbols).append('\n');
+      b.append("symbol_bits: ").append(bits(nrSymbols)).append('\n');
+      if (symbolsFailed) return;
+      b.append("max_reloc: ").append(maxReloc).append('\n');
+      b.append("num_relocs: ").append(numRelocs).append('\n');
+      b.append("reloc_bits: ").append(bits(numRelocs)).append('\n');
+    }
+  }
+
+  /**
+   * Prints the counters of an object that was read but not checked (the options were found
+   * wanting after the object was opened), as the reference prints them then.
+   */
+  public static void printObject(ElfFile elf, PrintStream out) {
+    StringBuilder b = new StringBuilder();
+    ObjectCounters.of(elf).appendTo(b, false);
+    out.print(b);
+    out.flush();
   }
 
   /** The object's counters (made on first use). */
@@ -125,20 +148,13 @@ public final class Stats {
   /** Prints what the check got to, in the reference's order and format. */
   public void print(PrintStream out) {
     StringBuilder b = new StringBuilder();
-    int symbolBits = bits(nrSymbols);
-    b.append("nr_sections: ").append(nrSections).append('\n');
-    b.append("section_bits: ").append(bits(nrSections)).append('\n');
-    b.append("nr_symbols: ").append(nrSymbols).append('\n');
-    b.append("symbol_bits: ").append(symbolBits).append('\n');
+    object.appendTo(b, symbolsFailed);
     if (symbolsFailed) {
       out.print(b);
       out.flush();
       return;
     }
-    b.append("max_reloc: ").append(maxReloc).append('\n');
-    b.append("num_relocs: ").append(numRelocs).append('\n');
-    b.append("reloc_bits: ").append(bits(numRelocs)).append('\n');
-    b.append("cfi_bits: ").append(Math.max(10, symbolBits - 3)).append('\n');
+    b.append("cfi_bits: ").append(Math.max(10, bits(object.nrSymbols()) - 3)).append('\n');
     if (nrInsns >= 0) b.append("nr_insns: ").append(nrInsns).append('\n');
     if (jumpLabels != null) {
       b.append("jl\\\tNOP\tJMP\n");

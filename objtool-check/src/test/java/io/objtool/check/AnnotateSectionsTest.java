@@ -2,7 +2,6 @@ package io.objtool.check;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.objtool.api.Diagnostics;
 import io.objtool.api.ObjtoolFile;
@@ -14,6 +13,7 @@ import io.objtool.elf.ElfFile;
 import io.objtool.elf.Relocations;
 import io.objtool.elf.Section;
 import io.objtool.elf.Symbol;
+import io.objtool.testkit.Oracles;
 import java.io.IOException;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
@@ -38,6 +38,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * their warnings. File layout (section offsets) is free.
  */
 class AnnotateSectionsTest {
+  private static final Oracles.Tally TALLY = Oracles.tally("annotate-sections", "fixtures' added sections, relocations and warnings (objtool 6.12)");
   @TempDir Path dir;
 
   static Stream<String> objects() throws IOException {
@@ -74,7 +75,7 @@ class AnnotateSectionsTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("objects")
   void outputIsTheReferences(String name) throws Exception {
-    assumeTrue(Files.isExecutable(Fixture.REFERENCE), "reference objtool not present (scripts/corpus.sh)");
+    Fixture.requireReference();
     Fixture f = Fixture.load(name);
     Path obj = f.compile(dir);
     Path mine = dir.resolve("ours.o");
@@ -82,15 +83,17 @@ class AnnotateSectionsTest {
     List<String> flags = flags(f);
     List<String> ourWarnings = ours(mine, flags);
     List<String> refWarnings = Fixture.reference(obj, flags); // writes ref-<obj>
-    assertEquals(refWarnings, ourWarnings.stream().map(l -> l.replace(mine.toString(), obj.toString())).toList(), name + ": warnings");
-    List<String> diffs = compare(obj.resolveSibling("ref-" + obj.getFileName()), mine);
-    assertTrue(diffs.isEmpty(), name + ": outputs differ:\n  " + String.join("\n  ", diffs));
+    TALLY.compare(() -> {
+      assertEquals(refWarnings, ourWarnings.stream().map(l -> l.replace(mine.toString(), obj.toString())).toList(), name + ": warnings");
+      List<String> diffs = compare(obj.resolveSibling("ref-" + obj.getFileName()), mine);
+      assertTrue(diffs.isEmpty(), name + ": outputs differ:\n  " + String.join("\n  ", diffs));
+    });
   }
 
   /** The comparison must see a difference in any of the things it compares. */
   @Test
   void comparisonSeesDifferences() throws Exception {
-    assumeTrue(Files.isExecutable(Fixture.REFERENCE), "reference objtool not present (scripts/corpus.sh)");
+    Fixture.requireReference();
     Fixture f = Fixture.load("sections-module.c");
     Path obj = f.compile(dir);
     Path a = dir.resolve("a.o");

@@ -1,5 +1,6 @@
 package io.objtool.check;
 
+import io.objtool.testkit.Oracles;
 import io.objtool.api.Diagnostics;
 import io.objtool.api.ObjtoolFile;
 import io.objtool.api.Options;
@@ -32,7 +33,13 @@ import java.util.regex.Pattern;
  * by a comment {@code WARN-FILE: text} anywhere in the fixture.
  */
 final class Fixture {
-  static final Path REFERENCE = Path.of(System.getProperty("user.home"), ".cache/objtool-corpus/ref/objtool-6.12");
+  /** The reference objtool 6.12 (it may be absent: tests call {@link #requireReference()} first). */
+  static final Path REFERENCE = Oracles.corpus("ref/objtool-6.12");
+
+  /** Skips, or in CI fails, when the reference objtool is absent. */
+  static void requireReference() {
+    Oracles.requireReference("6.12");
+  }
   private static final Pattern WARN = Pattern.compile("(?://|#|/\\*)\\s*WARN:\\s*(.*?)\\s*(?:\\*/)?\\s*$");
   private static final Pattern WARN_FILE = Pattern.compile("(?://|#|/\\*)\\s*WARN-FILE:\\s*(.*?)\\s*(?:\\*/)?\\s*$");
   /** The {@link #expected} key of warnings that map to no source line. */

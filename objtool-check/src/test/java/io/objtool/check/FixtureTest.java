@@ -3,9 +3,9 @@ package io.objtool.check;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.objtool.api.Warning;
+import io.objtool.testkit.Oracles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +24,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * reference's warnings, line for line.
  */
 class FixtureTest {
+  private static final Oracles.Tally REFERENCE_TALLY = Oracles.tally("fixtures", "fixtures' warnings (line for line, objtool 6.12)");
   @TempDir Path dir;
 
   static Stream<String> fixtures() throws IOException {
@@ -75,11 +76,11 @@ class FixtureTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("fixtures")
   void warningsAreTheReferences(String name) throws Exception {
-    assumeTrue(Files.isExecutable(Fixture.REFERENCE), "reference objtool not present (scripts/corpus.sh)");
+    Fixture.requireReference();
     Fixture f = Fixture.load(name);
     Path obj = f.compile(dir);
     List<String> ref = Fixture.reference(obj, f.objtoolFlags);
     List<String> ours = Fixture.check(obj, f.objtoolFlags).stream().map(Warning::line).toList();
-    assertEquals(ref, ours, name);
+    REFERENCE_TALLY.compare(() -> assertEquals(ref, ours, name));
   }
 }

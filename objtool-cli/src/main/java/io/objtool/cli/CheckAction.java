@@ -1,5 +1,6 @@
 package io.objtool.cli;
 
+import io.objtool.api.Rule;
 import io.objtool.api.internal.Model;
 import io.objtool.api.Diagnostics;
 import io.objtool.api.ObjtoolFile;
@@ -22,6 +23,9 @@ import java.util.function.Consumer;
  * them, and the object is rewritten when a pass changed it (unless {@code --dry-run}).
  */
 final class CheckAction implements Pass {
+  /** Rule {@code unexpected-machine}: The object is not x86 code. Printed by the command line itself, not through {@link io.objtool.api.Diagnostics}. */
+  static final Rule UNEXPECTED_MACHINE = Rule.error("unexpected-machine", "The object is not x86 code.");
+
   private final ClassLoader loader;
   private final Consumer<Warning> listener;
 
@@ -59,16 +63,6 @@ final class CheckAction implements Pass {
     } catch (IllegalArgumentException e) {
       err.println("error: objtool: " + e.getMessage());
       return 1;
-    }
-    if (opts.backup()) {
-      // --backup: FILE.orig is a copy of the object as it was, made whether or not it changes
-      try {
-        java.nio.file.Files.copy(opts.objectFile(), java.nio.file.Path.of(opts.objectFile() + ".orig"),
-            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-      } catch (java.io.IOException e) {
-        err.println(opts.objectFile() + ": warning: objtool: failed to create backup file");
-        return 1;
-      }
     }
     Diagnostics diag = new Diagnostics(opts.objectFile().toString(), opts.secAddress());
     ObjtoolFile file = new ObjtoolFile(elf, opts, arch, diag);

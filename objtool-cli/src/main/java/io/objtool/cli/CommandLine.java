@@ -1,5 +1,6 @@
 package io.objtool.cli;
 
+import io.objtool.api.Rule;
 import io.objtool.api.Options;
 
 import java.nio.file.Path;
@@ -10,6 +11,11 @@ import java.util.List;
  * before any file is opened.
  */
 final class CommandLine {
+  /** Rule {@code option-requires-option}: An action given without another option it needs. Printed by the command line itself, not through {@link io.objtool.api.Diagnostics}. */
+  static final Rule OPTION_REQUIRES_OPTION = Rule.error("option-requires-option", "An action given without another option it needs.");
+  /** Rule {@code invalid-action-combination}: No action, or `--dump` combined with other actions. Printed by the command line itself, not through {@link io.objtool.api.Diagnostics}. */
+  static final Rule INVALID_ACTION_COMBINATION = Rule.error("invalid-action-combination", "No action, or `--dump` combined with other actions.");
+
   static final String USAGE = "objtool <actions> [<options>] file.o";
   static final String ENV_USAGE = "OBJTOOL_ARGS=\"<options>\"";
   static final String ENV_VAR = "OBJTOOL_ARGS";

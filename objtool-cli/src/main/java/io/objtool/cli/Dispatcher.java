@@ -11,76 +11,74 @@ import java.util.Objects;
 import java.util.function.Predicate;
 
 /**
- * Maps the actions of the command line to passes. Every action has a slot; a slot without an
- * implementation fails with "objtool: --X is not implemented yet". Implementations are plugged
- * in with {@link #with}.
+ * Maps the actions of the command line to the passes that implement them. Every action of
+ * objtool 6.12, and {@code --dump}, must have a pass: a dispatcher is only made whole.
  */
 public final class Dispatcher {
 
-  /** An action: the option that requests it, when it is requested, and its pass (or null). */
-  public record Slot(String option, Predicate<Options> requested, Pass pass) { }
+  /** An action of the command line: the option that requests it, and when it is requested. */
+  public record Action(String option, Predicate<Options> requested) { }
 
-  /** The actions of objtool 6.12 in the order they run, none implemented. */
-  public static final List<Slot> ACTIONS = List.of(
-      new Slot("--hacks=jump_label", Options::hackJumpLabel, null),
-      new Slot("--hacks=noinstr", Options::hackNoinstr, null),
-      new Slot("--ibt", Options::ibt, null),
-      new Slot("--mcount", Options::mcount, null),
-      new Slot("--noinstr", Options::noinstr, null),
-      new Slot("--orc", Options::orc, null),
-      new Slot("--retpoline", Options::retpoline, null),
-      new Slot("--rethunk", Options::rethunk, null),
-      new Slot("--sls", Options::sls, null),
-      new Slot("--stackval", Options::stackval, null),
-      new Slot("--static-call", Options::staticCall, null),
-      new Slot("--uaccess", Options::uaccess, null));
+  /** An action and the pass that runs it. */
+  record Slot(Action action, Pass pass) { }
 
-  /** The slot of {@code --dump}, run on its own. */
-  public static final Slot DUMP = new Slot("--dump", Options::dumpOrc, null);
+  /** The actions of objtool 6.12 in the order they run. */
+  public static final List<Action> ACTIONS = List.of(
+      new Action("--hacks=jump_label", Options::hackJumpLabel),
+      new Action("--hacks=noinstr", Options::hackNoinstr),
+      new Action("--ibt", Options::ibt),
+      new Action("--mcount", Options::mcount),
+      new Action("--noinstr", Options::noinstr),
+      new Action("--orc", Options::orc),
+      new Action("--retpoline", Options::retpoline),
+      new Action("--rethunk", Options::rethunk),
+      new Action("--sls", Options::sls),
+      new Action("--stackval", Options::stackval),
+      new Action("--static-call", Options::staticCall),
+      new Action("--uaccess", Options::uaccess));
+
+  /** The option of the dump, which runs on its own. */
+  public static final String DUMP = "--dump";
 
   private final List<Slot> actions;
-  private final Slot dump;
+  private final Pass dump;
 
-  public Dispatcher(List<Slot> actions, Slot dump) {
+  private Dispatcher(List<Slot> actions, Pass dump) {
     this.actions = List.copyOf(actions);
     this.dump = Objects.requireNonNull(dump);
   }
 
-  /** The default dispatcher: every action unimplemented. */
-  public static Dispatcher standard() {
-    return new Dispatcher(ACTIONS, DUMP);
+  /**
+   * The dispatcher running {@code passes}, keyed by option ({@link #ACTIONS} and {@link #DUMP}).
+   *
+   * @throws IllegalStateException when an action has no pass (the build is incomplete: an
+   *     internal error, never the user's)
+   */
+  public static Dispatcher of(Map<String, Pass> passes) {
+    List<Slot> slots = new ArrayList<>();
+    for (Action a : ACTIONS) slots.add(new Slot(a, required(passes, a.option())));
+    return new Dispatcher(slots, required(passes, DUMP));
   }
 
-  /** A copy in which the options named in {@code passes} run the given implementations. */
-  public Dispatcher with(Map<String, Pass> passes) {
-    List<Slot> next = new ArrayList<>();
-    for (Slot s : actions) next.add(new Slot(s.option(), s.requested(), passes.getOrDefault(s.option(), s.pass())));
-    Slot d = new Slot(dump.option(), dump.requested(), passes.getOrDefault(dump.option(), dump.pass()));
-    return new Dispatcher(next, d);
+  private static Pass required(Map<String, Pass> passes, String option) {
+    Pass p = passes.get(option);
+    if (p == null) throw new IllegalStateException("no pass implements " + option + " on the class path");
+    return p;
   }
 
-  /** Runs the requested actions; the result is the first non-zero status, or 0. */
-  /** Adds one slot per plug-in action, run by {@code check} (the shared check). */
+  /** Adds one action per plug-in, run by {@code check} (the shared check). */
   public Dispatcher withPlugins(List<Plugins.Action> plugins, Pass check) {
     if (plugins.isEmpty() || check == null) return this;
     List<Slot> next = new ArrayList<>(actions);
-    for (Plugins.Action a : plugins) next.add(new Slot("--" + a.option(), o -> o.has(a.option()), check));
+    for (Plugins.Action a : plugins) next.add(new Slot(new Action("--" + a.option(), o -> o.has(a.option())), check));
     return new Dispatcher(next, dump);
   }
 
+  /** Runs the requested actions; the result is the first non-zero status, or 0. */
   int runActions(Options opts, ElfFile elf, PrintStream out, PrintStream err) {
-    List<Slot> requested = actions.stream().filter(s -> s.requested().test(opts)).toList();
-    boolean missing = false;
-    for (Slot s : requested) {
-      if (s.pass() == null) {
-        err.println("objtool: " + s.option() + " is not implemented yet");
-        missing = true;
-      }
-    }
-    if (missing) return 1;
     int status = 0;
     // one pass may serve several actions (the shared check): run each once
-    for (Pass p : requested.stream().map(Slot::pass).distinct().toList()) {
+    for (Pass p : actions.stream().filter(s -> s.action().requested().test(opts)).map(Slot::pass).distinct().toList()) {
       int rc = p.run(opts, elf, out, err);
       if (status == 0) status = rc;
     }
@@ -88,10 +86,6 @@ public final class Dispatcher {
   }
 
   int runDump(Options opts, ElfFile elf, PrintStream out, PrintStream err) {
-    if (dump.pass() == null) {
-      err.println("objtool: " + dump.option() + " is not implemented yet");
-      return 1;
-    }
-    return dump.pass().run(opts, elf, out, err);
+    return dump.run(opts, elf, out, err);
   }
 }

@@ -1,5 +1,6 @@
 package io.objtool.cli;
 
+import io.objtool.api.Rule;
 import io.objtool.api.Options;
 
 import io.objtool.elf.Elf;
@@ -18,6 +19,19 @@ import java.util.Map;
  * hands it to the requested passes. Messages, streams and exit codes follow the reference.
  */
 public final class Main {
+  /** Rule {@code backup-failed}: `--backup` could not write `FILE.orig`. Printed by the command line itself, not through {@link io.objtool.api.Diagnostics}. */
+  static final Rule BACKUP_FAILED = Rule.error("backup-failed", "`--backup` could not write `FILE.orig`.");
+  /** Rule {@code cannot-open-file}: The object file cannot be opened. Printed by the command line itself, not through {@link io.objtool.api.Diagnostics}. */
+  static final Rule CANNOT_OPEN_FILE = Rule.error("cannot-open-file", "The object file cannot be opened.");
+  /** Rule {@code malformed-elf}: The input is not a well-formed x86-64 ELF relocatable object. Printed by the command line itself, not through {@link io.objtool.api.Diagnostics}. */
+  static final Rule MALFORMED_ELF = Rule.error("malformed-elf", "The input is not a well-formed x86-64 ELF relocatable object.");
+  /** Rule {@code linked-object-forcing-link}: A linked object was given without `--link`; objtool goes on as if it was. Printed by the command line itself, not through {@link io.objtool.api.Diagnostics}. */
+  static final Rule LINKED_OBJECT_FORCING_LINK = Rule.error("linked-object-forcing-link", "A linked object was given without `--link`; objtool goes on as if it was.");
+  /** Rule {@code internal-error}: A bug: an unexpected exception. Printed by the command line itself, not through {@link io.objtool.api.Diagnostics}. */
+  static final Rule INTERNAL_ERROR = Rule.error("internal-error", "A bug: an unexpected exception.");
+  /** Rule {@code usage-error}: The command line is not valid (unknown option, missing file, no action). Printed by the command line itself, not through {@link io.objtool.api.Diagnostics}. */
+  static final Rule USAGE_ERROR = Rule.error("usage-error", "The command line is not valid (unknown option, missing file, no action).");
+
   private static final String PREFIX_ERROR = "error: objtool: ";
 
   private final Dispatcher dispatcher;
@@ -43,13 +57,17 @@ public final class Main {
       err.flush();
       System.exit(rc);
     }
-    List<Plugins.Action> plugins = Plugins.discover(loader);
-    Map<String, Pass> slots = slots(loader);
-    Dispatcher d = Dispatcher.standard().with(slots).withPlugins(plugins, slots.get("--orc"));
-    int rc = new Main(d, plugins).run(Arrays.asList(args), System.getenv(), out, err);
+    int rc = standard(loader).run(Arrays.asList(args), env, out, err);
     out.flush();
     err.flush();
     System.exit(rc);
+  }
+
+  /** The command line as {@code bin/objtool} runs it: every pass found through {@code loader}, plug-ins included. */
+  public static Main standard(ClassLoader loader) {
+    List<Plugins.Action> plugins = Plugins.discover(loader);
+    Map<String, Pass> slots = slots(loader);
+    return new Main(Dispatcher.of(slots).withPlugins(plugins, slots.get("--orc")), plugins);
   }
 
   /** The implemented actions: the check's passes found on the class path, and --dump. */
@@ -93,8 +111,10 @@ public final class Main {
       return 1;
     }
     try (ElfFile elf = ElfFile.open(file)) {
+      if (opts.backup() && !backup(file, err)) return 1;
       if (opts.mnop() && !opts.mcount()) {
         err.println(PREFIX_ERROR + "--mnop requires --mcount");
+        if (opts.stats()) io.objtool.check.Stats.printObject(elf, out);
         return 1;
       }
       if (!opts.link()) {
@@ -105,6 +125,7 @@ public final class Main {
           String needsLink = opts.noinstr() ? "--noinstr" : opts.ibt() ? "--ibt" : opts.unret() ? "--unret" : null;
           if (needsLink != null) {
             err.println(PREFIX_ERROR + needsLink + " requires --link");
+            if (opts.stats()) io.objtool.check.Stats.printObject(elf, out);
             return 1;
           }
         }
@@ -113,6 +134,20 @@ public final class Main {
     } catch (ElfException e) {
       err.println(elfProblem(file, e));
       return 1;
+    }
+  }
+
+  /**
+   * {@code --backup}: {@code FILE.orig} is a copy of the object as it was, made as soon as the
+   * object is open (before the options are checked further) and whether or not it changes.
+   */
+  private static boolean backup(Path file, PrintStream err) {
+    try {
+      Files.copy(file, Path.of(file + ".orig"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      return true;
+    } catch (java.io.IOException e) {
+      err.println(file + ": warning: objtool: failed to create backup file");
+      return false;
     }
   }
 

@@ -57,7 +57,7 @@ final class ObjectRun {
     try (PrintStream out = new PrintStream(outBytes, false, charset);
          PrintStream err = new PrintStream(errBytes, false, charset)) {
       Map<String, Pass> slots = Main.slots(loader, warnings::add);
-      Main main = new Main(Dispatcher.standard().with(slots).withPlugins(plugins, slots.get("--orc")), plugins);
+      Main main = new Main(Dispatcher.of(slots).withPlugins(plugins, slots.get("--orc")), plugins);
       rc = main.run(args, env, out, err);
       out.flush();
       err.flush();

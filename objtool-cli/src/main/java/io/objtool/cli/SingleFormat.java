@@ -1,5 +1,6 @@
 package io.objtool.cli;
 
+import io.objtool.api.Rule;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -18,6 +19,9 @@ import java.util.Map;
  * means stdout. The run's stdout, stderr and exit status stay those of a plain run.
  */
 final class SingleFormat {
+  /** Rule {@code format-output-error}: `OBJTOOL_FORMAT` is unknown, or its report cannot be written. Printed by the command line itself, not through {@link io.objtool.api.Diagnostics}. */
+  static final Rule FORMAT_OUTPUT_ERROR = Rule.error("format-output-error", "`OBJTOOL_FORMAT` is unknown, or its report cannot be written.");
+
   static final String ENV_FORMAT = "OBJTOOL_FORMAT";
   static final String ENV_FILE = "OBJTOOL_FORMAT_FILE";
 

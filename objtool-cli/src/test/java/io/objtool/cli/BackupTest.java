@@ -27,7 +27,7 @@ class BackupTest {
     assertEquals(0, p.waitFor());
     byte[] before = Files.readAllBytes(obj);
     ClassLoader cl = getClass().getClassLoader();
-    Main main = new Main(Dispatcher.standard().with(Main.slots(cl)));
+    Main main = Main.standard(cl);
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int rc = main.run(List.of("--orc", "--link", "--backup", obj.toString()), Map.of(),
         new PrintStream(new ByteArrayOutputStream()), new PrintStream(err));

@@ -37,7 +37,7 @@ class BatchMainTest {
     try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
          PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
       ClassLoader loader = Main.class.getClassLoader();
-      rc = new Main(Dispatcher.standard().with(Main.slots(loader))).run(args, Map.of(), o, e);
+      rc = Main.standard(loader).run(args, Map.of(), o, e);
     }
     return new Outcome(rc, out.toByteArray(), err.toByteArray());
   }

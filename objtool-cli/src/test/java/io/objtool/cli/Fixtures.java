@@ -1,5 +1,6 @@
 package io.objtool.cli;
 
+import io.objtool.testkit.Oracles;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -20,12 +21,9 @@ final class Fixtures {
   /** Exit code and both streams of one run. */
   record Outcome(int exit, String stdout, String stderr) { }
 
-  /** The reference objtool 6.12, or null when the corpus cache is absent. */
+  /** The reference objtool 6.12; skips, or in CI fails, when it was not fetched. */
   static Path reference() {
-    String dir = System.getenv("OBJTOOL_CORPUS");
-    Path base = dir != null ? Path.of(dir) : Path.of(System.getProperty("user.home"), ".cache", "objtool-corpus");
-    Path ref = base.resolve("ref").resolve("objtool-6.12");
-    return Files.isExecutable(ref) ? ref : null;
+    return Oracles.requireReference("6.12");
   }
 
   /**
@@ -101,19 +99,15 @@ final class Fixtures {
     return (v + a - 1) / a * a;
   }
 
-  /** Runs our CLI in this JVM, with only the dispatcher's built-in actions. */
+  /** Our CLI in this JVM as {@link Main#main} sets it up (every pass on the class path); OBJTOOL_ARGS only when given. */
   static Outcome runOurs(List<String> args, String envArgs) {
     Map<String, String> env = envArgs == null ? Map.of() : Map.of(CommandLine.ENV_VAR, envArgs);
-    return run(new Main(Dispatcher.standard()), args, env);
+    return run(Main.standard(Fixtures.class.getClassLoader()), args, env);
   }
 
-  /** Our CLI in this JVM as {@link Main#main} sets it up: every pass on the class path. */
-  static Outcome runOursWithPasses(List<String> args) {
-    ClassLoader loader = Fixtures.class.getClassLoader();
-    var slots = Main.slots(loader);
-    var plugins = Plugins.discover(loader);
-    Main main = new Main(Dispatcher.standard().with(slots).withPlugins(plugins, slots.get("--orc")), plugins);
-    return run(main, args, Map.of());
+  /** As {@link #runOurs(List, String)} without OBJTOOL_ARGS. */
+  static Outcome runOurs(List<String> args) {
+    return runOurs(args, null);
   }
 
   private static Outcome run(Main main, List<String> args, Map<String, String> env) {

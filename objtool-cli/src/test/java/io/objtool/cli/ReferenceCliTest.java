@@ -1,10 +1,10 @@
 package io.objtool.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.objtool.testkit.Oracles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -13,31 +13,35 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * The command line cases of reference-cli.txt: our CLI must print what objtool 6.12 printed,
- * byte for byte, with the same exit code. When the reference binary is present the recorded
- * expectations are checked against it too, and {@code -Dobjtool.cli.record=true} rewrites them.
+ * The command line cases of reference-cli.txt, run through the real command line (every pass)
+ * and through the reference objtool 6.12 on identical objects: the same stdout, stderr and exit
+ * status (for a case the reference's libelf rejects, the same format around our reader's own
+ * words), the same file effects, and both what the file recorded.
+ * {@code -Dobjtool.cli.record=true} rewrites the file from the reference instead of checking it.
  */
 class ReferenceCliTest {
   static final String RESOURCE = "reference-cli.txt";
   static final String PLACEHOLDER = "@/";
   static final String ELF_PREFIX = ": warning: objtool: ";
+  private static final boolean RECORD = Boolean.getBoolean("objtool.cli.record");
+  private static final Oracles.Tally TALLY = Oracles.tally("cli-cases", "recorded command lines (stdout, stderr, exit, files; objtool 6.12)");
 
   /** One stanza of the case file. */
   record Case(String name, String env, List<String> args, Fixtures.Outcome expected, String mode) {
-    boolean exact() { return "exact".equals(mode); }
-
     boolean elfError() { return "elferror".equals(mode); }
   }
 
   static Path dir;
+  private static final StringBuilder recording = new StringBuilder();
 
   @BeforeAll
   static void objects() throws IOException {
@@ -50,6 +54,15 @@ class ReferenceCliTest {
     try (Stream<Path> s = Files.walk(dir)) {
       s.sorted((a, b) -> b.compareTo(a)).forEach(p -> p.toFile().delete());
     }
+    if (RECORD) {
+      Path file = Path.of(System.getProperty("basedir", "."), "src/test/resources/io/objtool/cli", RESOURCE);
+      StringBuilder sb = new StringBuilder();
+      for (String line : Files.readString(file).lines().toList()) {
+        if (!line.startsWith("#")) break;
+        sb.append(line).append('\n');
+      }
+      Files.writeString(file, sb.append('\n').append(recording).toString());
+    }
   }
 
   static String concrete(String s) {
@@ -60,19 +73,25 @@ class ReferenceCliTest {
     return s.replace(dir + "/", PLACEHOLDER);
   }
 
-  static Fixtures.Outcome ours(Case c) throws IOException {
+  /** A run of one side on fresh objects: what it printed, and the objects it left. */
+  record Run(Fixtures.Outcome outcome, Map<String, byte[]> files) { }
+
+  static Run run(Path ref, Case c) throws IOException, InterruptedException {
+    try (Stream<Path> s = Files.list(dir)) {
+      for (Path p : s.filter(Files::isRegularFile).toList()) Files.delete(p);
+    }
     Fixtures.populate(dir);
-    Fixtures.Outcome o = Fixtures.runOurs(c.args().stream().map(ReferenceCliTest::concrete).toList(), concrete(c.env()));
-    return new Fixtures.Outcome(o.exit(), symbolic(o.stdout()), symbolic(o.stderr()));
+    List<String> args = c.args().stream().map(ReferenceCliTest::concrete).toList();
+    Fixtures.Outcome o = ref == null ? Fixtures.runOurs(args, concrete(c.env()))
+        : Fixtures.runReference(ref, dir, args, concrete(c.env()));
+    Map<String, byte[]> files = new TreeMap<>();
+    try (Stream<Path> s = Files.list(dir)) {
+      for (Path p : s.filter(Files::isRegularFile).toList()) files.put(p.getFileName().toString(), Files.readAllBytes(p));
+    }
+    return new Run(new Fixtures.Outcome(o.exit(), symbolic(o.stdout()), symbolic(o.stderr())), files);
   }
 
-  static Fixtures.Outcome reference(Path ref, Case c) throws IOException, InterruptedException {
-    Fixtures.populate(dir);
-    Fixtures.Outcome o = Fixtures.runReference(ref, dir, c.args().stream().map(ReferenceCliTest::concrete).toList(), concrete(c.env()));
-    return new Fixtures.Outcome(o.exit(), symbolic(o.stdout()), symbolic(o.stderr()));
-  }
-
-  /** The reference went past every check ours makes: it analysed (or dumped) the object. */
+  /** The reference went past every check of the command line: it analysed (or dumped) the object. */
   static boolean passedThrough(Fixtures.Outcome ref) {
     return ref.exit() == 0;
   }
@@ -86,85 +105,50 @@ class ReferenceCliTest {
     return passedThrough(ref) ? "passthrough" : elfFailure(ref) ? "elferror" : "exact";
   }
 
-  /**
-   * For a case the reference analysed: ours prints the reference's own "error: objtool:" lines
-   * (such as a forced --link) and then, for the actions it lacks, "is not implemented yet".
-   */
-  static void assertPassThrough(Case c, Fixtures.Outcome ours) {
-    List<String> expectedNotes = c.expected().stderr().lines().filter(l -> l.startsWith("error: objtool: ")).toList();
-    List<String> ourLines = ours.stderr().lines().toList();
-    for (String note : expectedNotes) {
-      assertTrue(ourLines.contains(note), c.name() + ": missing line " + note + " in " + ourLines);
-    }
-    for (String l : ourLines) {
-      assertTrue(expectedNotes.contains(l) || l.matches("objtool: --[a-z_=-]+ is not implemented yet"),
-          c.name() + ": unexpected line " + l);
-    }
-    assertEquals("", ours.stdout(), c.name());
-    assertNotEquals(0, ours.exit(), c.name() + ": nothing is implemented, so a pass-through must fail");
-  }
-
   @TestFactory
-  Stream<DynamicTest> oursMatchesRecordedReference() throws IOException {
-    assumeTrue(!Boolean.getBoolean("objtool.cli.record"), "recording");
+  Stream<DynamicTest> casesMatchTheReference() throws IOException {
+    Path ref = Fixtures.reference();
     return load().stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
-      Fixtures.Outcome o = ours(c);
-      if (c.elfError()) {
-        // The problem text is libelf's in the reference and our ELF reader's here; the format
-        // around it, the stream and the exit code must agree.
-        String prefix = c.expected().stderr().substring(0, c.expected().stderr().indexOf(ELF_PREFIX) + ELF_PREFIX.length());
-        assertTrue(o.stderr().startsWith(prefix), c.name() + ": " + o.stderr());
-        assertEquals(1, o.stderr().lines().count(), c.name() + ": one line: " + o.stderr());
-        assertTrue(o.stderr().endsWith("\n"), c.name());
-        assertEquals(c.expected().stdout(), o.stdout(), c.name() + " stdout");
-        assertEquals(c.expected().exit(), o.exit(), c.name() + " exit");
-      } else if (c.exact()) {
-        assertEquals(c.expected().stderr(), o.stderr(), c.name() + " stderr");
-        assertEquals(c.expected().stdout(), o.stdout(), c.name() + " stdout");
-        assertEquals(c.expected().exit(), o.exit(), c.name() + " exit");
-      } else {
-        assertPassThrough(c, o);
+      Run theirs = run(ref, c);
+      Run ours = run(null, c);
+      if (RECORD) {
+        record(c, theirs.outcome());
+        return;
       }
+      assertEquals(c.expected(), theirs.outcome(), c.name() + ": the reference no longer does what was recorded; re-record");
+      assertEquals(c.mode(), modeOf(theirs.outcome()), c.name() + " mode");
+      TALLY.compare(() -> {
+        Fixtures.Outcome o = ours.outcome();
+        if (c.elfError()) {
+          // The problem text is libelf's in the reference and our ELF reader's here; the format
+          // around it, the stream and the exit code must agree.
+          String prefix = c.expected().stderr().substring(0, c.expected().stderr().indexOf(ELF_PREFIX) + ELF_PREFIX.length());
+          assertTrue(o.stderr().startsWith(prefix), c.name() + ": " + o.stderr());
+          assertEquals(1, o.stderr().lines().count(), c.name() + ": one line: " + o.stderr());
+          assertTrue(o.stderr().endsWith("\n"), c.name());
+          assertEquals(c.expected().stdout(), o.stdout(), c.name() + " stdout");
+          assertEquals(c.expected().exit(), o.exit(), c.name() + " exit");
+        } else {
+          assertEquals(c.expected(), o, c.name());
+        }
+        assertEquals(theirs.files().keySet(), ours.files().keySet(), c.name() + ": files left");
+        for (String f : theirs.files().keySet()) {
+          assertArrayEquals(theirs.files().get(f), ours.files().get(f), c.name() + ": " + f);
+        }
+      });
     }));
   }
 
-  @TestFactory
-  Stream<DynamicTest> recordingMatchesReference() throws IOException {
-    Path ref = Fixtures.reference();
-    assumeTrue(ref != null, "reference objtool not present");
-    assumeTrue(!Boolean.getBoolean("objtool.cli.record"), "recording");
-    return load().stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
-      Fixtures.Outcome r = reference(ref, c);
-      assertEquals(c.expected(), r, c.name() + ": the reference no longer does what was recorded; re-record");
-      assertEquals(c.mode(), modeOf(r), c.name() + " mode");
-    }));
-  }
-
-  @Test
-  void record() throws Exception {
-    assumeTrue(Boolean.getBoolean("objtool.cli.record"), "set -Dobjtool.cli.record=true to re-record");
-    Path ref = Fixtures.reference();
-    assumeTrue(ref != null, "reference objtool not present");
-    Path file = Path.of(System.getProperty("basedir", "."), "src/test/resources/io/objtool/cli", RESOURCE);
-    List<Case> cases = parse(Files.readString(file));
-    StringBuilder sb = new StringBuilder();
-    for (String line : Files.readString(file).lines().toList()) {
-      if (!line.startsWith("#")) break;
-      sb.append(line).append('\n');
-    }
-    sb.append('\n');
-    for (Case c : cases) {
-      Fixtures.Outcome r = reference(ref, c);
-      sb.append("case ").append(c.name()).append('\n');
-      if (c.env() != null) sb.append("env ").append(escape(c.env())).append('\n');
-      for (String a : c.args()) sb.append("arg ").append(escape(a)).append('\n');
-      sb.append("exit ").append(r.exit()).append('\n');
-      sb.append("stdout ").append(escape(r.stdout())).append('\n');
-      sb.append("stderr ").append(escape(r.stderr())).append('\n');
-      sb.append("mode ").append(modeOf(r)).append('\n');
-      sb.append("end\n\n");
-    }
-    Files.writeString(file, sb.toString());
+  private static synchronized void record(Case c, Fixtures.Outcome r) {
+    StringBuilder sb = recording;
+    sb.append("case ").append(c.name()).append('\n');
+    if (c.env() != null) sb.append("env ").append(escape(c.env())).append('\n');
+    for (String a : c.args()) sb.append("arg ").append(escape(a)).append('\n');
+    sb.append("exit ").append(r.exit()).append('\n');
+    sb.append("stdout ").append(escape(r.stdout())).append('\n');
+    sb.append("stderr ").append(escape(r.stderr())).append('\n');
+    sb.append("mode ").append(modeOf(r)).append('\n');
+    sb.append("end\n\n");
   }
 
   // ---- the case file ------------------------------------------------------------------------
@@ -173,7 +157,7 @@ class ReferenceCliTest {
     try (InputStream in = ReferenceCliTest.class.getResourceAsStream(RESOURCE)) {
       if (in == null) throw new IOException("missing resource " + RESOURCE);
       List<Case> cases = parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-      if (!Boolean.getBoolean("objtool.cli.record")) {
+      if (!RECORD) {
         for (Case c : cases) {
           if (c.expected() == null) throw new IllegalStateException(c.name() + " was never recorded");
         }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.objtool.testkit.Oracles;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -23,15 +24,10 @@ import org.junit.jupiter.api.io.TempDir;
 class MalformedInputTest {
   @TempDir Path dir;
 
-  private static final Path MODULE = Path.of(System.getProperty("user.home"),
-      ".cache/objtool-corpus/6.12/stripped/net/key/af_key.ko");
-
   private List<byte[]> originals() throws Exception {
     List<byte[]> out = new ArrayList<>();
     out.add(Files.readAllBytes(Fixtures.compile(dir, "sample.c")));
-    String corpus = System.getenv("OBJTOOL_CORPUS");
-    Path module = corpus == null ? MODULE : Path.of(corpus, "6.12/stripped/net/key/af_key.ko");
-    if (Files.exists(module)) out.add(Files.readAllBytes(module));
+    out.add(Files.readAllBytes(Oracles.requireCorpusFile("6.12/stripped/net/key/af_key.ko")));
     return out;
   }
 

@@ -1,9 +1,9 @@
 package io.objtool.orc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.objtool.elf.ElfFile;
+import io.objtool.testkit.Oracles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,18 +18,20 @@ import org.junit.jupiter.api.io.TempDir;
  * is installed, and always against the text the reference was seen to print.
  */
 class OrcDumpTest {
+  private static final Oracles.Tally TALLY = Oracles.tally("orc-dump-cases", "--dump=orc cases (objtool 6.12 and 6.1)");
   @TempDir static Path dir;
 
   @BeforeAll
   static void gcc() {
-    assumeTrue(Fixtures.haveGcc(), "gcc not installed");
+    Oracles.require(Fixtures.haveGcc(), "gcc (Debian: gcc)");
   }
 
   private static Reference.Run expect(OrcFormat f, Path file, Reference.Run expected) {
     String shown = dir.relativize(file).toString();
     Reference.Run ours = Reference.ours(f, dir, shown);
-    Path ref = Reference.binary(f);
-    if (ref != null) assertEquals(Reference.reference(ref, dir, shown), ours, "reference " + f.version() + " on " + shown);
+    Path ref = Oracles.requireReference(f.version());
+    Reference.Run theirs = Reference.reference(ref, dir, shown);
+    TALLY.compare(() -> assertEquals(theirs, ours, "reference " + f.version() + " on " + shown));
     if (expected != null) assertEquals(expected, ours, f.version() + " on " + shown);
     return ours;
   }

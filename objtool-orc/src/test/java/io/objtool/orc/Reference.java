@@ -1,5 +1,6 @@
 package io.objtool.orc;
 
+import io.objtool.testkit.Oracles;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,14 +27,12 @@ final class Reference {
   }
 
   static Path cache() {
-    String env = System.getenv("OBJTOOL_CORPUS");
-    return env != null ? Path.of(env) : Path.of(System.getProperty("user.home"), ".cache/objtool-corpus");
+    return Oracles.corpus();
   }
 
   /** The reference binary for a format, or null when it is not installed. */
   static Path binary(OrcFormat format) {
-    Path p = cache().resolve("ref/objtool-" + format.version());
-    return Files.isExecutable(p) ? p : null;
+    return Oracles.reference(format.version());
   }
 
   /**

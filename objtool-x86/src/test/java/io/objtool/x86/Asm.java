@@ -28,6 +28,11 @@ final class Asm {
         return available;
     }
 
+    /** Skips, or in CI fails, without GNU as and objcopy. */
+    static void require() {
+        io.objtool.testkit.Oracles.require(available(), "GNU as and objcopy (Debian: binutils)");
+    }
+
     /** Assembles {@code source} (lines separated by newlines or ';') and returns its .text bytes. */
     static byte[] assemble(String source) {
         try {

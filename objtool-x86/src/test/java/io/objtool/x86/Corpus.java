@@ -1,24 +1,25 @@
 package io.objtool.x86;
 
+import io.objtool.testkit.Oracles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Locates the 6.12 module corpus (~/.cache/objtool-corpus/6.12/orig) and picks a sample of it. */
+/** Locates the 6.12 module corpus ({@code $OBJTOOL_CORPUS/6.12/orig}) and picks a sample of it. */
 final class Corpus {
     private Corpus() {
     }
 
-    /** Root of the unstripped corpus; override with -Dobjtool.corpus=DIR. */
+    /** Root of the unstripped corpus ({@code $OBJTOOL_CORPUS/6.12/orig}). */
     static Path root() {
-        return Path.of(System.getProperty("objtool.corpus",
-                System.getProperty("user.home") + "/.cache/objtool-corpus/6.12/orig"));
+        return Oracles.corpus("6.12/orig");
     }
 
-    static boolean present() {
-        return Files.isDirectory(root());
+    /** Skips, or in CI fails, when the corpus is absent. */
+    static void require() {
+        Oracles.require(Files.isDirectory(root()), "the module corpus (" + root() + "; scripts/corpus.sh fetches it)");
     }
 
     /** Every {@code step}-th module of the corpus in path order (deterministic). */

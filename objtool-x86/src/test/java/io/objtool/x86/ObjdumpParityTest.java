@@ -2,8 +2,8 @@ package io.objtool.x86;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.objtool.testkit.Oracles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,30 +17,30 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ObjdumpParityTest {
 
-    private static boolean objdump() {
-        try {
-            return new ProcessBuilder("objdump", "--version").redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .start().waitFor() == 0;
-        } catch (Exception e) {
-            return false;
-        }
+    private static final Oracles.Tally TALLY = Oracles.tally("objdump-decode",
+            "instruction lengths and branch targets (objdump, every 50th corpus module)");
+
+    private static void requireObjdump() {
+        Oracles.require(Oracles.runs("objdump", "--version"), "objdump (Debian: binutils)");
     }
 
     @Test
     void sampleOfTheCorpusMatchesObjdump() throws Exception {
-        assumeTrue(Corpus.present(), "module corpus not present");
-        assumeTrue(objdump(), "objdump not installed");
+        Corpus.require();
+        requireObjdump();
         List<Path> sample = Corpus.sample(50);
         ObjdumpParity.Result r = ObjdumpParity.compareAll(sample, 2);
         System.out.println("objdump parity on " + sample.size() + " modules: " + r);
         assertTrue(r.functionInsns > 50_000, r::toString);
+        TALLY.add(r.functionInsns, r.functionInsns - r.mismatches);
         assertEquals(0, r.mismatches, () -> r + "\n" + String.join("\n", r.samples));
     }
 
     /** The comparison itself must be able to fail: 66-prefixed near branches are decoded differently. */
     @Test
     void detectsAKnownDivergence(@TempDir Path dir) throws Exception {
-        assumeTrue(Asm.available() && objdump());
+        Asm.require();
+        requireObjdump();
         Path s = dir.resolve("d.s");
         Path o = dir.resolve("d.o");
         Files.writeString(s, """

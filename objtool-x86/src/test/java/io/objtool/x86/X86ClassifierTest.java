@@ -2,7 +2,6 @@ package io.objtool.x86;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.objtool.api.arch.DecodedInsn;
 import io.objtool.api.arch.InsnType;
@@ -19,7 +18,7 @@ class X86ClassifierTest {
 
     @BeforeAll
     static void needAs() {
-        assumeTrue(Asm.available(), "GNU as not installed");
+        Asm.require();
     }
 
     @ParameterizedTest(name = "{0} -> {1}")

@@ -3,7 +3,6 @@ package io.objtool.x86;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.objtool.api.arch.DecodedInsn;
 import io.objtool.api.arch.StackOp;
@@ -24,7 +23,7 @@ class X86StackOpsTest {
 
     @BeforeAll
     static void needAs() {
-        assumeTrue(Asm.available(), "GNU as not installed");
+        Asm.require();
     }
 
     private static List<String> ops(String asm) {

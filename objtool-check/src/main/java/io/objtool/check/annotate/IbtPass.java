@@ -63,7 +63,7 @@ public final class IbtPass extends ActionPass {
       for (Symbol s : sec.symbols().all()) {
         if (s.type() != Elf.STT_FUNC || s.value() == sec.size()) continue;
         Func f = file.func(s);
-        if (f.alias() != f || CallSites.isEmbeddedInsn(s)) continue;
+        if (f.alias() != f || io.objtool.check.cfg.Funcs.isEmbeddedInsn(s)) continue;
         Instruction insn = file.insns().findInsn(sec, s.value());
         if (insn != null && insn.type() == InsnType.ENDBR) out.add(insn);
       }

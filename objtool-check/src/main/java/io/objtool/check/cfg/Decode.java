@@ -20,6 +20,13 @@ import java.util.List;
  * step. A {@code ud2}/{@code ud1} is a dead end unless annotated otherwise.
  */
 public final class Decode {
+  /** Rule {@code enqcmd-instruction}: An ENQCMD instruction, which the kernel must not use (reference only, not printed here yet). Not printed yet (the reference prints it while decoding); declared so it is documented. */
+  static final Rule ENQCMD_INSTRUCTION = Rule.warning("enqcmd-instruction", "An ENQCMD instruction, which the kernel must not use (reference only, not printed here yet).");
+  /** Rule {@code notrack-prefix}: An indirect call or jump with a `notrack` prefix (reference only, not printed here yet). Not printed yet (the reference prints it while decoding); declared so it is documented. */
+  static final Rule NOTRACK_PREFIX = Rule.warning("notrack-prefix", "An indirect call or jump with a `notrack` prefix (reference only, not printed here yet).");
+  /** Rule {@code invalid-lea-encoding}: A LEA with a register operand, which is not a valid instruction (reference only, not printed here yet). Not printed yet (the reference prints it while decoding); declared so it is documented. */
+  static final Rule INVALID_LEA_ENCODING = Rule.warning("invalid-lea-encoding", "A LEA with a register operand, which is not a valid instruction (reference only, not printed here yet).");
+
   /** Rule {@code cannot-decode-instruction}: The decoder cannot decode bytes in an executable section. */
   public static final Rule CANNOT_DECODE_INSTRUCTION = Rule.error("cannot-decode-instruction", "The decoder cannot decode bytes in an executable section.");
   /** Rule {@code func-at-end-of-section}: A function symbol starts at the end of its section. */

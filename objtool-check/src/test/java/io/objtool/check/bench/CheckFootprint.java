@@ -28,7 +28,7 @@ public final class CheckFootprint {
 
   public static void main(String[] args) {
     Path p = Path.of(args.length > 0 && !args[0].isEmpty() ? args[0]
-        : System.getProperty("user.home") + "/.cache/objtool-corpus/6.12/stripped/drivers/gpu/drm/amd/amdgpu/amdgpu.ko");
+        : io.objtool.testkit.Oracles.corpus("6.12/stripped/drivers/gpu/drm/amd/amdgpu/amdgpu.ko").toString());
     int runs = args.length > 1 ? Integer.parseInt(args[1]) : 5;
     for (int r = 0; r < runs; r++) {
       long before = usedAfterGc();

@@ -30,14 +30,15 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 @Fork(1)
 public class ElfParseBench {
-  @Param("${user.home}/.cache/objtool-corpus/6.12/orig/drivers/gpu/drm/amd/amdgpu/amdgpu.ko")
+  /** A module, relative to the corpus cache ($OBJTOOL_CORPUS) or absolute. */
+  @Param("6.12/orig/drivers/gpu/drm/amd/amdgpu/amdgpu.ko")
   public String file;
 
   private Path path;
 
   @Setup
   public void setup() {
-    path = Path.of(file.replace("${user.home}", System.getProperty("user.home")));
+    path = io.objtool.testkit.Oracles.corpus().resolve(file);
     if (!Files.exists(path)) throw new IllegalStateException(path + " missing: run scripts/corpus.sh");
   }
 

@@ -48,7 +48,8 @@ public class OrcLookupBench {
   private static final int PROBES = 1 << 16;
   private static final long STACK = 0x7000_0000L;
 
-  @Param("${user.home}/.cache/objtool-corpus/6.12/orig/drivers/gpu/drm/amd/amdgpu/amdgpu.ko")
+  /** A module, relative to the corpus cache ($OBJTOOL_CORPUS) or absolute. */
+  @Param("6.12/orig/drivers/gpu/drm/amd/amdgpu/amdgpu.ko")
   public String file;
 
   private OrcTable table;
@@ -60,7 +61,7 @@ public class OrcLookupBench {
 
   @Setup
   public void setup() {
-    Path path = Path.of(file.replace("${user.home}", System.getProperty("user.home")));
+    Path path = io.objtool.testkit.Oracles.corpus().resolve(file);
     if (!Files.exists(path)) throw new IllegalStateException(path + " missing: run scripts/corpus.sh");
     try (ElfFile f = ElfFile.open(path)) {
       table = OrcTableLoader.load(f, OrcFormat.CURRENT);

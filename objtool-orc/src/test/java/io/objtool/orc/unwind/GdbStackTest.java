@@ -3,9 +3,9 @@ package io.objtool.orc.unwind;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.objtool.elf.Elf;
+import io.objtool.testkit.Oracles;
 import io.objtool.elf.ElfFile;
 import io.objtool.elf.Relocations;
 import io.objtool.elf.Section;
@@ -64,6 +64,8 @@ class GdbStackTest {
   static Path exe;
   static OrcTable table;
   static List<Stop> stops;
+  private static final Oracles.Tally GDB_OBJECTS = Oracles.tally("gdb-program-orc",
+      "objects' ORC and warnings (objtool 6.12, the gdb test program)");
   static byte[] stackBytes;
 
   /** One frame of gdb's backtrace. */
@@ -80,8 +82,8 @@ class GdbStackTest {
 
   @BeforeAll
   static void build() throws IOException {
-    assumeTrue(Fixtures.haveGcc(), "gcc not installed");
-    assumeTrue(works(List.of("gdb", "--version")), "gdb not installed");
+    Oracles.require(Fixtures.haveGcc(), "gcc (Debian: gcc)");
+    Oracles.require(works(List.of("gdb", "--version")), "gdb (Debian: gdb)");
     for (String r : List.of("stack-a.c", "stack-b.c", "gdb-stack.py")) {
       try (InputStream in = GdbStackTest.class.getResourceAsStream("/gdbstack/" + r)) {
         assertNotNull(in, r);
@@ -107,9 +109,9 @@ class GdbStackTest {
         Map.of("GDBSTACK_OUT", out.toString(), "GDBSTACK_LO", Long.toHexString(table.ip(0)),
             "GDBSTACK_HI", Long.toHexString(table.ip(table.size() - 1))), 240);
     String all = g.out + g.err;
-    assumeTrue(!all.contains("ptrace: Operation not permitted") && !all.contains("Could not trace the inferior"),
-        "gdb may not trace processes here: " + all);
-    assumeTrue(!all.contains("Python scripting is not supported"), "gdb without Python");
+    Oracles.require(!all.contains("ptrace: Operation not permitted") && !all.contains("Could not trace the inferior"),
+        "a gdb that may trace processes here: " + all);
+    Oracles.require(!all.contains("Python scripting is not supported"), "gdb with Python (Debian: gdb)");
     assertTrue(g.status == 0 && !all.contains("Python Exception") && !all.contains("Error occurred in Python"),
         "gdb script failed:\n" + g);
     stops = parse(Files.readAllLines(out.resolve("stops.txt")));
@@ -137,8 +139,7 @@ class GdbStackTest {
   /** Our ORC (per object) is the reference objtool's, by the reference's own --dump=orc. */
   @Test
   void orcIsTheReferences() throws IOException {
-    Path ref = Path.of(System.getProperty("user.home"), ".cache/objtool-corpus/ref/objtool-" + FORMAT.version());
-    assumeTrue(Files.isExecutable(ref), "reference objtool not installed");
+    Path ref = Oracles.requireReference(FORMAT.version());
     for (Path o : objects) {
       Path refObj = o.resolveSibling("ref-" + o.getFileName());
       Result made = run(List.of(ref.toString(), "--orc", "--link", refObj.toString()), Map.of(), 120);
@@ -152,6 +153,7 @@ class GdbStackTest {
       try (ElfFile f = ElfFile.open(o)) {
         assertEquals(theirs.out, OrcDump.toString(f, FORMAT), o + ": our --dump=orc");
       }
+      GDB_OBJECTS.add(1, 1);
     }
   }
 
@@ -269,6 +271,7 @@ class GdbStackTest {
     assertTrue(rips.size() >= 100, "only " + rips.size() + " distinct rips");
     assertTrue(maxDepth >= 30, "deepest backtrace " + maxDepth);
     assertTrue(shapes.size() >= 10 && shapes.stream().anyMatch(x -> x.contains("sp:bp+")), "cfa rules " + shapes);
+    Oracles.tally("gdb-unwind", "stops' backtraces (ORC unwinder vs gdb's DWARF unwind)").add(compared, matched);
     assertEquals(compared, matched, "mismatches:\n" + String.join("\n", bad));
   }
 

@@ -3,12 +3,12 @@ package io.objtool.orc.unwind;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.objtool.elf.ElfFile;
 import io.objtool.orc.Fixtures;
 import io.objtool.orc.OrcFormat;
 import io.objtool.orc.OrcType;
+import io.objtool.testkit.Oracles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,7 +47,7 @@ class OrcTableLoaderTest {
 
   @BeforeAll
   static void gcc() {
-    assumeTrue(Fixtures.haveGcc(), "gcc not installed");
+    Oracles.require(Fixtures.haveGcc(), "gcc (Debian: gcc)");
   }
 
   @Test
@@ -108,8 +108,7 @@ class OrcTableLoaderTest {
 
   @Test
   void bigModuleFromTheCorpus() throws IOException {
-    Path ko = Path.of(System.getProperty("user.home"), ".cache/objtool-corpus/6.12/orig/drivers/gpu/drm/amd/amdgpu/amdgpu.ko");
-    assumeTrue(Files.exists(ko), "corpus missing");
+    Path ko = Oracles.requireCorpusFile("6.12/orig/drivers/gpu/drm/amd/amdgpu/amdgpu.ko");
     try (ElfFile f = ElfFile.open(ko)) {
       OrcTable t = OrcTableLoader.load(f, OrcFormat.CURRENT);
       assertEquals(f.section(".orc_unwind").size() / 6, t.size());

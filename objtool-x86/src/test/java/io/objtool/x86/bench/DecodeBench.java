@@ -66,8 +66,7 @@ public class DecodeBench {
         }
     }
 
-    static final Path DEFAULT_KO = Path.of(System.getProperty("user.home"),
-            ".cache/objtool-corpus/6.12/orig/drivers/gpu/drm/amd/amdgpu/amdgpu.ko");
+    static final Path DEFAULT_KO = io.objtool.testkit.Oracles.corpus("6.12/orig/drivers/gpu/drm/amd/amdgpu/amdgpu.ko");
 
     private Arena arena;
     private MemorySegment text;
