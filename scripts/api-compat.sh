@@ -21,12 +21,12 @@ trap 'rm -rf "$scratch"' EXIT
 git archive "$ref" | tar -x -C "$scratch"
 base=$root/target/api-baseline
 rm -rf "$base" && mkdir -p "$base"
-(cd "$scratch" && mvn -o -q -B package -DskipTests -Dobjtool.aot.skip=true \
+(cd "$scratch" && mvn -q -B -ntp package -DskipTests -Dobjtool.aot.skip=true \
   -pl objtool-elf,objtool-api,objtool-check,objtool-orc -am) >&2
 for m in objtool-elf objtool-api objtool-check objtool-orc; do
   cp "$scratch/$m/target/$m-"*[0-9T].jar "$base/$m.jar"
 done
 echo "api-compat: baseline $ref ($(git rev-parse --short "$ref")) in $base" >&2
-mvn -o -q -B verify -DskipTests -Dobjtool.aot.skip=true -Dapi.baseline="$base" \
+mvn -q -B -ntp verify -DskipTests -Dobjtool.aot.skip=true -Dapi.baseline="$base" \
   -pl objtool-elf,objtool-api,objtool-check,objtool-orc -am
 echo "api-compat: no incompatible change of the exported API since $ref" >&2
