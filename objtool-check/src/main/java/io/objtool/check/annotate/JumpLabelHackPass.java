@@ -18,7 +18,7 @@ import com.google.auto.service.AutoService;
  * Done before the special sections are read, which then see the NOP.
  */
 @AutoService(Pass.class)
-public final class JumpLabelHackPass implements Pass, CheckHooks {
+public final class JumpLabelHackPass implements Pass {
   /** {@code struct jump_entry}: s32 code, s32 target, s64 key. */
   static final int ENTRY_SIZE = 16;
   static final int KEY_OFFSET = 8;

@@ -17,7 +17,7 @@ import io.objtool.api.arch.InsnType;
  * the kernel to patch.
  */
 @AutoService(Pass.class)
-public final class RetpolinePass implements Pass, CheckHooks {
+public final class RetpolinePass implements Pass {
   /** Rule {@code naked-return-with-rethunk}: A plain `ret` in a rethunk build (`--rethunk`). */
   public static final Rule NAKED_RETURN_WITH_RETHUNK = Rule.warning("naked-return-with-rethunk", "A plain `ret` in a rethunk build (`--rethunk`).");
   /** Rule {@code indirect-branch-with-retpoline}: An indirect call or jump in a retpoline build (`--retpoline`). */
