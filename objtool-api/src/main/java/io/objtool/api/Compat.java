@@ -10,13 +10,16 @@ import java.util.Locale;
  * build passes through to objtool.
  */
 public enum Compat {
+/** objtool 6.12 (the default). */
   V6_12,
+/** objtool 6.1. */
   V6_1;
 
   /** Rule {@code orc-format-invalid}: `OBJTOOL_ORC_FORMAT` has an unknown value. Printed by the command line itself, not through {@link io.objtool.api.Diagnostics}. */
   public static final Rule ORC_FORMAT_INVALID = Rule.error("orc-format-invalid", "`OBJTOOL_ORC_FORMAT` has an unknown value.");
 
 
+  /** The environment variable naming the format. */
   public static final String ENV = "OBJTOOL_ORC_FORMAT";
 
   /** From {@value #ENV} in {@code env}: unset, empty, {@code 6.12} or {@code current} give 6.12. */

@@ -32,6 +32,7 @@ public final class Insns {
     return a == null ? List.of() : Collections.unmodifiableList(Arrays.asList(a));
   }
 
+  /** Whether {@code sec} was decoded (an executable section). */
   public boolean hasInstructions(Section sec) {
     return sec.index() < file.insns.length && file.insns[sec.index()] != null;
   }
