@@ -43,8 +43,9 @@ final class SingleFormat {
       return 1;
     }
     Charset cs = err.charset();
-    String object = objectOf(args, env);
-    FileResult r = new ObjectRun(List.of(), env, loader, cs).runArgs(args, object == null ? "" : object);
+    ObjectRun run = new ObjectRun(List.of(), env, loader, cs);
+    String object = objectOf(args, env, run.plugins());
+    FileResult r = run.runArgs(args, object == null ? "" : object);
     out.write(r.stdout(), 0, r.stdout().length);
     out.flush();
     err.write(r.stderr(), 0, r.stderr().length);
@@ -79,9 +80,9 @@ final class SingleFormat {
   }
 
   /** The object a command line names, or null when the line would be rejected. */
-  private static String objectOf(List<String> args, Map<String, String> env) {
+  private static String objectOf(List<String> args, Map<String, String> env, List<Plugins.Action> plugins) {
     try {
-      return CommandLine.parse(args, env.get(CommandLine.ENV_VAR)).objectFile().toString();
+      return CommandLine.parse(args, env.get(CommandLine.ENV_VAR), plugins).objectFile().toString();
     } catch (UsageExit | CommandLine.Invalid e) {
       return null;
     }

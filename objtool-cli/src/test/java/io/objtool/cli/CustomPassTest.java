@@ -123,6 +123,15 @@ class CustomPassTest {
       assertEquals(obj + ": warning: objtool: f+0x9: indirect call\n", err.toString(StandardCharsets.UTF_8));
       String json = Files.readString(dir.resolve("batch.json"));
       assertTrue(json.contains("\"rule\":\"example-indirect-call\""), json);
+      // and so does a single run writing a document (OBJTOOL_FORMAT)
+      Path doc = dir.resolve("single.json");
+      ByteArrayOutputStream sout = new ByteArrayOutputStream();
+      ByteArrayOutputStream serr = new ByteArrayOutputStream();
+      int src = SingleFormat.run(List.of("--indirect-calls", "--link", obj.toString()),
+          Map.of("OBJTOOL_FORMAT", "json", "OBJTOOL_FORMAT_FILE", doc.toString()), cl,
+          new PrintStream(sout, true, StandardCharsets.UTF_8), new PrintStream(serr, true, StandardCharsets.UTF_8));
+      assertEquals(0, src, serr.toString(StandardCharsets.UTF_8));
+      assertTrue(Files.readString(doc).contains("\"rule\":\"example-indirect-call\""), Files.readString(doc));
     }
     // without the jar the flag is unknown, as in the reference
     Run plain = run(getClass().getClassLoader(), List.of("--indirect-calls", "--link", obj.toString()));
