@@ -155,6 +155,10 @@ class CustomPassTest {
         {"change a function", "insn.func().setUaccessSafe();"},
         {"mark the file changed", "file.markChanged();"},
         {"take over the object's alternatives", "insn.altGroup().cfi[0] = null;"},
+        {"add a section to the object", "file.elf().addSection(\".evil\", 1, 0, 0, 1, new byte[1]);"},
+        {"change a section's bytes", "insn.section().setData(new byte[1]);"},
+        {"change a relocation", "insn.section().relocations().setType(0, 0);"},
+        {"use the writers' access", "io.objtool.elf.edit.ElfEdit.setData(insn.section(), new byte[1]);"},
     };
     for (String[] attempt : attempts) {
       Path src = dir.resolve(attempt[0].replace(' ', '_')).resolve("p/Tamper.java");

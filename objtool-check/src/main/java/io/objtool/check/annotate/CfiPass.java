@@ -1,5 +1,6 @@
 package io.objtool.check.annotate;
 
+import io.objtool.elf.edit.ElfEdit;
 import io.objtool.api.Diagnostics;
 import io.objtool.api.internal.Model;
 import com.google.auto.service.AutoService;
@@ -39,7 +40,7 @@ public final class CfiPass extends ActionPass {
     Relocations rel = w.create(SECTION, Elf.SHF_ALLOC, 4, preambles.size());
     for (int i = 0; i < preambles.size(); i++) {
       Symbol s = preambles.get(i);
-      rel.add((long) i * 4, Elf.R_X86_64_PC32, w.sectionSymbol(s.section()), s.value());
+      ElfEdit.addReloc(rel, (long) i * 4, Elf.R_X86_64_PC32, w.sectionSymbol(s.section()), s.value());
     }
     Model.markChanged(file);
   }

@@ -1,5 +1,6 @@
 package io.objtool.check.annotate;
 
+import io.objtool.elf.edit.ElfEdit;
 import io.objtool.api.internal.Model;
 import io.objtool.api.Instruction;
 import io.objtool.api.ObjtoolFile;
@@ -51,7 +52,7 @@ final class InsnPatch {
     byte[] buf = bufs.get(sec);
     if (buf == null) {
       buf = sec.data().toArray(ValueLayout.JAVA_BYTE);
-      sec.setData(buf);
+      ElfEdit.setData(sec, buf);
       bufs.put(sec, buf);
     }
     System.arraycopy(bytes, 0, buf, (int) insn.offset(), bytes.length);
@@ -60,7 +61,7 @@ final class InsnPatch {
 
   /** Turns relocation {@code i} of {@code r} into {@code R_X86_64_NONE}. */
   static void clearRelocType(ObjtoolFile file, Relocations r, int i) {
-    r.setType(i, R_X86_64_NONE);
+    ElfEdit.setRelocType(r, i, R_X86_64_NONE);
     Model.markChanged(file);
   }
 }

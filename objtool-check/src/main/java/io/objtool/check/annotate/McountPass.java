@@ -1,5 +1,6 @@
 package io.objtool.check.annotate;
 
+import io.objtool.elf.edit.ElfEdit;
 import io.objtool.api.Diagnostics;
 import io.objtool.api.internal.Model;
 import com.google.auto.service.AutoService;
@@ -38,7 +39,7 @@ public final class McountPass extends ActionPass {
     Relocations rel = w.createAligned(SECTION, Elf.SHF_ALLOC, ADDR_SIZE, sites.size(), ADDR_SIZE);
     for (int i = 0; i < sites.size(); i++) {
       Instruction insn = sites.get(i);
-      rel.add((long) i * ADDR_SIZE, Elf.R_X86_64_64, w.sectionSymbol(insn.section()), insn.offset());
+      ElfEdit.addReloc(rel, (long) i * ADDR_SIZE, Elf.R_X86_64_64, w.sectionSymbol(insn.section()), insn.offset());
     }
     Model.markChanged(file);
   }

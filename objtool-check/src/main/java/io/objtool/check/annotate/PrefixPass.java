@@ -1,5 +1,6 @@
 package io.objtool.check.annotate;
 
+import io.objtool.elf.edit.ElfEdit;
 import io.objtool.api.internal.Model;
 import com.google.auto.service.AutoService;
 import io.objtool.api.internal.Cfi;
@@ -50,7 +51,7 @@ public final class PrefixPass extends ActionPass {
       long dist = func.value() - prev.offset();
       if (dist > size) return;
       if (dist < size) continue;
-      file.elf().addSymbol(PREFIX + func.name(), func.bind(), func.type(), 0, func.section(),
+      ElfEdit.addSymbol(file.elf(), PREFIX + func.name(), func.bind(), func.type(), 0, func.section(),
           func.value() - size, size);
       Model.markChanged(file);
       break;

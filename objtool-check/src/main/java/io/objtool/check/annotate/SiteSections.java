@@ -1,5 +1,6 @@
 package io.objtool.check.annotate;
 
+import io.objtool.elf.edit.ElfEdit;
 import io.objtool.api.internal.Model;
 import io.objtool.api.Instruction;
 import io.objtool.api.ObjtoolFile;
@@ -36,7 +37,7 @@ final class SiteSections {
       }
       scanned = true;
     }
-    return secSyms.computeIfAbsent(sec, elf::sectionSymbol);
+    return secSyms.computeIfAbsent(sec, s -> ElfEdit.sectionSymbol(elf, s));
   }
 
   /** A section of {@code count} entries and its (empty) {@code .rela} section. */
@@ -46,8 +47,8 @@ final class SiteSections {
 
   /** As {@link #create}, with the given section alignment. */
   Relocations createAligned(String name, long flags, int entsize, int count, int align) {
-    Section sec = elf.addSection(name, Elf.SHT_PROGBITS, flags, entsize, align, new byte[entsize * count]);
-    return elf.relocationsFor(sec);
+    Section sec = ElfEdit.addSection(elf, name, Elf.SHT_PROGBITS, flags, entsize, align, new byte[entsize * count]);
+    return ElfEdit.relocationsFor(elf, sec);
   }
 
   /** One {@code R_X86_64_PC32} per instruction, at entry {@code i * entsize}. */
@@ -56,7 +57,7 @@ final class SiteSections {
     Relocations rel = w.create(name, Elf.SHF_ALLOC, 4, sites.size());
     for (int i = 0; i < sites.size(); i++) {
       Instruction insn = sites.get(i);
-      rel.add((long) i * 4, Elf.R_X86_64_PC32, w.sectionSymbol(insn.section()), insn.offset());
+      ElfEdit.addReloc(rel, (long) i * 4, Elf.R_X86_64_PC32, w.sectionSymbol(insn.section()), insn.offset());
     }
     Model.markChanged(file);
   }

@@ -1,5 +1,6 @@
 package io.objtool.check.annotate;
 
+import io.objtool.elf.edit.ElfEdit;
 import io.objtool.api.Diagnostics;
 import io.objtool.api.Rule;
 import io.objtool.api.internal.Model;
@@ -52,7 +53,7 @@ public final class StaticCallPass extends ActionPass {
     Model.markChanged(file);
     for (int i = 0; i < sites.size(); i++) {
       Instruction insn = sites.get(i);
-      rel.add((long) i * ENTRY_SIZE, Elf.R_X86_64_PC32, w.sectionSymbol(insn.section()), insn.offset());
+      ElfEdit.addReloc(rel, (long) i * ENTRY_SIZE, Elf.R_X86_64_PC32, w.sectionSymbol(insn.section()), insn.offset());
       Symbol tramp = insn.callDest();
       String name = tramp.name();
       if (!name.startsWith(TRAMP_PREFIX)) {
@@ -69,7 +70,7 @@ public final class StaticCallPass extends ActionPass {
         key = tramp;
       }
       long addend = DeadEnds.isSiblingCall(insn) ? SITE_TAIL : 0;
-      rel.add((long) i * ENTRY_SIZE + 4, Elf.R_X86_64_PC32, key, addend);
+      ElfEdit.addReloc(rel, (long) i * ENTRY_SIZE + 4, Elf.R_X86_64_PC32, key, addend);
     }
   }
 
@@ -79,7 +80,7 @@ public final class StaticCallPass extends ActionPass {
    */
   private static void giveUp(ObjtoolFile file, Relocations rel, int sites) {
     Symbol none = file.elf().symbol(0);
-    while (rel.count() < 2 * sites) rel.add(0, Elf.R_X86_64_NONE, none, 0);
+    while (rel.count() < 2 * sites) ElfEdit.addReloc(rel, 0, Elf.R_X86_64_NONE, none, 0);
     throw new CfgException();
   }
 }

@@ -1,5 +1,6 @@
 package io.objtool.orc.gen;
 
+import io.objtool.elf.edit.ElfEdit;
 import io.objtool.api.Rule;
 import io.objtool.api.internal.Model;
 import com.google.auto.service.AutoService;
@@ -222,17 +223,17 @@ public final class OrcGenerator implements Pass {
       long e = t.entries[i];
       for (int b = 0; b < 6; b++) bytes[i * 6 + b] = (byte) (e >>> (8 * b));
     }
-    Section unwind = elf.addSection(".orc_unwind", Elf.SHT_PROGBITS, Elf.SHF_ALLOC, 6, 1, bytes);
-    Section ip = elf.addSection(".orc_unwind_ip", Elf.SHT_PROGBITS, Elf.SHF_ALLOC, 4, 1, new byte[n * 4]);
-    Relocations rel = elf.relocationsFor(ip);
+    Section unwind = ElfEdit.addSection(elf, ".orc_unwind", Elf.SHT_PROGBITS, Elf.SHF_ALLOC, 6, 1, bytes);
+    Section ip = ElfEdit.addSection(elf, ".orc_unwind_ip", Elf.SHT_PROGBITS, Elf.SHF_ALLOC, 4, 1, new byte[n * 4]);
+    Relocations rel = ElfEdit.relocationsFor(elf, ip);
     Map<Section, Symbol> secSyms = new HashMap<>();
     for (Symbol s : elf.symbols()) {
       if (s.isSectionSymbol() && s.section() != null) secSyms.putIfAbsent(s.section(), s);
     }
     for (int i = 0; i < n; i++) {
       Section sec = t.secs[i];
-      Symbol sym = secSyms.computeIfAbsent(sec, elf::sectionSymbol);
-      rel.add((long) i * 4, Elf.R_X86_64_PC32, sym, t.offs[i]);
+      Symbol sym = secSyms.computeIfAbsent(sec, s -> ElfEdit.sectionSymbol(elf, s));
+      ElfEdit.addReloc(rel, (long) i * 4, Elf.R_X86_64_PC32, sym, t.offs[i]);
     }
     if (unwind.size() != (long) n * 6) throw new IllegalStateException();
     Model.markChanged(file);
