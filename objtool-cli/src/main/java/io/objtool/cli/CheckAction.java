@@ -24,7 +24,7 @@ import java.util.function.Consumer;
  */
 final class CheckAction implements Pass {
   /** Rule {@code unexpected-machine}: The object is not x86 code. Printed by the command line itself, not through {@link io.objtool.api.Diagnostics}. */
-  static final Rule UNEXPECTED_MACHINE = Rule.error("unexpected-machine", "The object is not x86 code.");
+  static final Rule UNEXPECTED_MACHINE = Rule.warning("unexpected-machine", "The object is not x86 code.");
 
   private final ClassLoader loader;
   private final Consumer<Warning> listener;
@@ -54,8 +54,9 @@ final class CheckAction implements Pass {
   public int run(Options opts, ElfFile elf, PrintStream out, PrintStream err) {
     Arch arch = Architectures.forElfMachine(elf.machine()).orElse(null);
     if (arch == null) {
+      // as the reference: a warning, and the object is left alone with exit status 0
       err.println(opts.objectFile() + ": warning: objtool: unexpected ELF machine type " + elf.machine());
-      return 1;
+      return 0;
     }
     io.objtool.api.Compat compat;
     try {

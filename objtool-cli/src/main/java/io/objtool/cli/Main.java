@@ -142,13 +142,25 @@ public final class Main {
    * object is open (before the options are checked further) and whether or not it changes.
    */
   private static boolean backup(Path file, PrintStream err) {
-    try {
-      Files.copy(file, Path.of(file + ".orig"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-      return true;
-    } catch (java.io.IOException e) {
-      err.println(file + ": warning: objtool: failed to create backup file");
-      return false;
+    Path orig = Path.of(file + ".orig");
+    String problem;
+    if (Files.isDirectory(orig)) {
+      problem = "Is a directory";
+    } else {
+      try {
+        Files.copy(file, orig, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        return true;
+      } catch (java.nio.file.AccessDeniedException e) {
+        problem = "Permission denied";
+      } catch (java.nio.file.NoSuchFileException e) {
+        problem = "No such file or directory";
+      } catch (java.io.IOException e) {
+        problem = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+      }
     }
+    err.println("failed to create backup file: " + problem);
+    err.println(file + ": warning: objtool: can't create backup file");
+    return false;
   }
 
   private int dump(Options opts, PrintStream out, PrintStream err) {

@@ -144,7 +144,6 @@ public final class ElfFile implements AutoCloseable {
     abiVersion = u8(8);
     type = u16(16);
     machine = u16(18);
-    if (machine != Elf.EM_X86_64) throw error("not an x86-64 object (e_machine " + machine + ")");
     version = i32(20);
     entry = i64(24);
     phoff = i64(32);
