@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Binary compatibility of the exported API against a baseline commit.
 #
-#   scripts/api-compat.sh [REF]      # REF: a tag or commit (default: the tag api-baseline, else main)
+#   scripts/api-compat.sh [REF]      # REF: a tag or commit (default: scripts/api-baseline.txt)
 #
 # Builds the jars of the modules with exported packages (objtool-elf, objtool-api, objtool-check,
 # objtool-orc) at REF in a scratch directory (git archive; nothing is installed), then builds this
@@ -13,7 +13,15 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 ref=${1:-}
 if [ -z "$ref" ]; then
-  if git rev-parse -q --verify refs/tags/api-baseline >/dev/null; then ref=api-baseline; else ref=main; fi
+  ref=$(grep -v '^#' scripts/api-baseline.txt | head -n 1)
+fi
+git rev-parse -q --verify "$ref^{commit}" >/dev/null || { echo "api-compat: no commit $ref in this clone" >&2; exit 1; }
+major() { sed -n 's|^  <version>\([0-9]*\)\..*</version>|\1|p' | head -n 1; }
+old_major=$(git show "$ref:pom.xml" | major)
+new_major=$(major < pom.xml)
+if [ "$new_major" != "$old_major" ]; then
+  echo "api-compat: major version $old_major -> $new_major since $ref: incompatible changes are allowed" >&2
+  exit 0
 fi
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 scratch=$(mktemp -d)
