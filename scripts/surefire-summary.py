@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Prints each module's Surefire totals (tests, failures, errors, skipped) from
-MODULE/target/surefire-reports/TEST-*.xml, lists every skipped test with its reason, and with
+MODULE/target/surefire-reports/TEST-*.xml and, for integration tests run after packaging,
+MODULE/target/failsafe-reports/TEST-*.xml; lists every skipped test with its reason, and with
 --no-skips exits 1 when any test was skipped (CI: an oracle comparison may not be skipped).
 
     scripts/surefire-summary.py [--no-skips] ROOT
@@ -17,11 +18,14 @@ def main(argv):
     root = args[0] if args else "."
     total = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     skipped = []
-    modules = sorted(d for d in os.listdir(root) if os.path.isdir(os.path.join(root, d, "target", "surefire-reports")))
+    kinds = ("surefire-reports", "failsafe-reports")
+    modules = sorted(d for d in os.listdir(root)
+                     if any(os.path.isdir(os.path.join(root, d, "target", k)) for k in kinds))
     print("== Surefire totals")
     for m in modules:
         t = dict.fromkeys(total, 0)
-        for f in sorted(glob.glob(os.path.join(root, m, "target", "surefire-reports", "TEST-*.xml"))):
+        reports = [f for k in kinds for f in sorted(glob.glob(os.path.join(root, m, "target", k, "TEST-*.xml")))]
+        for f in reports:
             suite = ET.parse(f).getroot()
             for k in t:
                 t[k] += int(suite.get(k, "0"))

@@ -85,6 +85,8 @@ fi
 # 3. unit and oracle tests
 require=true; [ $quick = 1 ] && require=false
 mvn -B -ntp verify -Dobjtool.requireOracles=$require
+# binary compatibility of the exported API with the baseline (scripts/api-baseline.txt)
+bash scripts/api-compat.sh
 stage "mvn verify"
 python3 scripts/surefire-summary.py $([ $quick = 0 ] && echo --no-skips) .
 if [ $quick = 1 ]; then report; exit 0; fi

@@ -1,124 +1,72 @@
 package io.objtool.api;
 
 import io.objtool.api.arch.CfiRegs;
-import java.util.Arrays;
 
 /**
- * The call frame state at one instruction, as objtool tracks it: the CFA rule, where each
- * callee-saved register was saved ({@code regs}), what value registers hold relative to the CFA
- * ({@code vals}, for {@code mov %rsp,%reg} style copies), the stack size, the DRAP register
- * state, the unwind type ({@link UnwindHint}) and the signal/end flags.
+ * The call frame state at one instruction, as objtool tracks it, read-only: the CFA rule, where
+ * each callee-saved register was saved ({@code reg}), what value registers hold relative to the
+ * CFA ({@code val}, for {@code mov %rsp,%reg} style copies), the stack size, the DRAP register
+ * state (a register holding the pre-alignment stack pointer), the unwind type
+ * ({@link UnwindHint}) and the signal/end flags.
  *
- * <p>Mutable while the engine walks a branch; the engine stores an interned copy per instruction,
- * so two equal states at different instructions are usually the same object.
+ * <p>The engine owns the only implementation; states recorded at instructions are interned and
+ * shared, so a pass can compare them with {@code equals} but never change them.
  */
-public final class CfiState {
-  public static final int NUM_REGS = CfiRegs.NUM_REGS;
+public interface CfiState {
+  /** Number of CFI registers tracked ({@link CfiRegs#NUM_REGS}). */
+  int NUM_REGS = CfiRegs.NUM_REGS;
 
-  public int cfaBase = CfiRegs.UNDEFINED;
-  public int cfaOffset;
-  /** Per register: where its caller's value is saved (base, offset). */
-  public final int[] regBase = new int[NUM_REGS];
-  public final int[] regOffset = new int[NUM_REGS];
-  /** Per register: what it currently holds, relative to the CFA (base CFA) when tracked. */
-  public final int[] valBase = new int[NUM_REGS];
-  public final int[] valOffset = new int[NUM_REGS];
-  public int stackSize;
-  public int drapReg = CfiRegs.UNDEFINED;
-  public int drapOffset = -1;
-  public int type = UnwindHint.TYPE_UNDEFINED;
-  public boolean bpScratch;
-  public boolean drap;
-  public boolean signal;
-  public boolean end;
-  public boolean forceUndefined;
+  /** The CFA's base register ({@link CfiRegs}), or {@link CfiRegs#UNDEFINED}. */
+  int cfaBase();
 
-  public CfiState() {
-    Arrays.fill(regBase, CfiRegs.UNDEFINED);
-    Arrays.fill(valBase, CfiRegs.UNDEFINED);
-  }
+  /** The CFA's offset from its base. */
+  int cfaOffset();
 
-  /** A copy of {@code o}. */
-  public CfiState(CfiState o) {
-    copyFrom(o);
-  }
+  /** Where register {@code r}'s caller value is saved: the base. */
+  int regBase(int r);
 
-  public void copyFrom(CfiState o) {
-    cfaBase = o.cfaBase;
-    cfaOffset = o.cfaOffset;
-    System.arraycopy(o.regBase, 0, regBase, 0, NUM_REGS);
-    System.arraycopy(o.regOffset, 0, regOffset, 0, NUM_REGS);
-    System.arraycopy(o.valBase, 0, valBase, 0, NUM_REGS);
-    System.arraycopy(o.valOffset, 0, valOffset, 0, NUM_REGS);
-    stackSize = o.stackSize;
-    drapReg = o.drapReg;
-    drapOffset = o.drapOffset;
-    type = o.type;
-    bpScratch = o.bpScratch;
-    drap = o.drap;
-    signal = o.signal;
-    end = o.end;
-    forceUndefined = o.forceUndefined;
-  }
+  /** Where register {@code r}'s caller value is saved: the offset. */
+  int regOffset(int r);
 
-  public CfiReg cfa() { return new CfiReg(cfaBase, cfaOffset); }
-  public CfiReg reg(int r) { return new CfiReg(regBase[r], regOffset[r]); }
-  public CfiReg val(int r) { return new CfiReg(valBase[r], valOffset[r]); }
+  /** What register {@code r} holds relative to the CFA: the base ({@link CfiRegs#UNDEFINED} when untracked). */
+  int valBase(int r);
 
-  public void setReg(int r, int base, int offset) {
-    regBase[r] = base;
-    regOffset[r] = offset;
-  }
+  /** What register {@code r} holds relative to the CFA: the offset. */
+  int valOffset(int r);
 
-  public void restoreReg(int r) {
-    regBase[r] = CfiRegs.UNDEFINED;
-    regOffset[r] = 0;
-  }
+  /** The stack size objtool tracks (bytes pushed since the function entry, plus the return address). */
+  int stackSize();
 
-  public void setVal(int r, int base, int offset) {
-    valBase[r] = base;
-    valOffset[r] = offset;
-  }
+  /** The DRAP register, or {@link CfiRegs#UNDEFINED}. */
+  int drapReg();
 
-  /** Whole-state equality (objtool compares the state byte for byte). */
-  @Override
-  public boolean equals(Object obj) {
-    if (this == obj) return true;
-    if (!(obj instanceof CfiState o)) return false;
-    return cfaBase == o.cfaBase && cfaOffset == o.cfaOffset && stackSize == o.stackSize
-        && drapReg == o.drapReg && drapOffset == o.drapOffset && type == o.type
-        && bpScratch == o.bpScratch && drap == o.drap && signal == o.signal && end == o.end
-        && forceUndefined == o.forceUndefined
-        && Arrays.equals(regBase, o.regBase) && Arrays.equals(regOffset, o.regOffset)
-        && Arrays.equals(valBase, o.valBase) && Arrays.equals(valOffset, o.valOffset);
-  }
+  /** Where the DRAP register was saved, or -1. */
+  int drapOffset();
 
-  /** Hash of the whole state (hash maps keep it per entry, so it is not cached here). */
-  @Override
-  public int hashCode() {
-    int h = cfaBase * 31 + cfaOffset;
-    h = h * 31 + stackSize;
-    h = h * 31 + drapReg;
-    h = h * 31 + drapOffset;
-    h = h * 31 + type;
-    h = h * 31 + (bpScratch ? 1 : 0) + (drap ? 2 : 0) + (signal ? 4 : 0) + (end ? 8 : 0) + (forceUndefined ? 16 : 0);
-    h = h * 31 + Arrays.hashCode(regBase);
-    h = h * 31 + Arrays.hashCode(regOffset);
-    h = h * 31 + Arrays.hashCode(valBase);
-    h = h * 31 + Arrays.hashCode(valOffset);
-    return h;
-  }
+  /** The unwind type ({@link UnwindHint} {@code TYPE_*}). */
+  int type();
 
-  @Override
-  public String toString() {
-    StringBuilder b = new StringBuilder("cfa=").append(cfa()).append(" stack=").append(stackSize).append(" type=").append(type);
-    for (int r = 0; r < NUM_REGS; r++) {
-      if (regBase[r] != CfiRegs.UNDEFINED) b.append(' ').append(CfiRegs.name(r)).append('@').append(reg(r));
-    }
-    if (drap) b.append(" drap=").append(CfiRegs.name(drapReg)).append(',').append(drapOffset);
-    if (bpScratch) b.append(" bp_scratch");
-    if (signal) b.append(" signal");
-    if (end) b.append(" end");
-    return b.toString();
-  }
+  /** Whether the frame pointer holds a scratch value (not a frame). */
+  boolean bpScratch();
+
+  /** Whether a DRAP register is in use. */
+  boolean drap();
+
+  /** Whether this is a signal frame (the return address is not a call site). */
+  boolean signal();
+
+  /** Whether this state ends the unwind (end of stack). */
+  boolean end();
+
+  /** Whether the CFI is undefined by force (an {@code UNWIND_HINT_UNDEFINED}). */
+  boolean forceUndefined();
+
+  /** The CFA rule. */
+  CfiReg cfa();
+
+  /** Where register {@code r}'s caller value is saved. */
+  CfiReg reg(int r);
+
+  /** What register {@code r} holds relative to the CFA. */
+  CfiReg val(int r);
 }

@@ -10,16 +10,28 @@ import java.util.Locale;
  * build passes through to objtool.
  */
 public enum Compat {
+/** objtool 6.12 (the default). */
   V6_12,
+/** objtool 6.1. */
   V6_1;
 
+  /** Rule {@code orc-format-invalid}: `OBJTOOL_ORC_FORMAT` has an unknown value. Printed by the command line itself, not through {@link io.objtool.api.Diagnostics}. */
+  public static final Rule ORC_FORMAT_INVALID = Rule.error("orc-format-invalid", "`OBJTOOL_ORC_FORMAT` has an unknown value.");
+
+
+  /** The environment variable naming the format. */
   public static final String ENV = "OBJTOOL_ORC_FORMAT";
 
-  /** From {@value #ENV}: unset, empty, {@code 6.12} or {@code current} give 6.12. */
-  public static Compat fromEnvironment() {
-    return parse(System.getenv(ENV));
+  /** From {@value #ENV} in {@code env}: unset, empty, {@code 6.12} or {@code current} give 6.12. */
+  public static Compat fromEnvironment(java.util.Map<String, String> env) {
+    return parse(env.get(ENV));
   }
 
+  /**
+   * From a value of {@value #ENV}.
+   *
+   * @throws IllegalArgumentException for an unknown value
+   */
   public static Compat parse(String v) {
     if (v == null) return V6_12;
     return switch (v.trim().toLowerCase(Locale.ROOT)) {

@@ -12,52 +12,49 @@ import java.util.List;
  * about once: later warnings on its instructions are dropped, as the reference does.
  */
 public final class Diagnostics {
+  /**
+   * Rule {@code section-already-exists}, shared by every pass that writes a section of its own
+   * ({@code .orc_unwind}, {@code .return_sites}, {@code .static_call_sites}, ...).
+   */
+  public static final Rule SECTION_ALREADY_EXISTS = Rule.warning("section-already-exists", "The object already has a section an action would create; the action skips it.");
+
   private final String objname;
   private final boolean secAddress;
   private final List<Warning> warnings = new ArrayList<>();
-  private String rule = "objtool";
 
+  /**
+   * Warnings about {@code objname} (the name printed first on each line).
+   *
+   * @param objname the object's name as given on the command line
+   * @param secAddress whether locations also print {@code (SEC+0xOFF)} ({@code --sec-address})
+   */
   public Diagnostics(String objname, boolean secAddress) {
     this.objname = objname;
     this.secAddress = secAddress;
   }
 
-  /** The rule id recorded with the following warnings. */
-  public void setRule(String r) {
-    rule = r;
-  }
-
+  /** The warnings so far, in order. */
   public List<Warning> warnings() {
     return Collections.unmodifiableList(warnings);
   }
 
+  /** The number of warnings so far. */
   public int count() {
     return warnings.size();
   }
 
-  /** A warning about the function of {@code insn} at {@code insn}, unless it was warned about before. */
-  public void warnInsn(Instruction insn, String msg) {
+  /** A warning of {@code rule} about the function of {@code insn} at {@code insn}, unless it was warned about before. */
+  public void warnInsn(Instruction insn, Rule rule, String msg) {
     Func f = insn.sym();
-    if (f == null || !f.warned()) warnAt(insn.section(), insn.offset(), msg);
-    if (f != null) f.setWarned();
+    if (f == null || !f.warned()) warnAt(insn.section(), insn.offset(), rule, msg);
+    if (f != null) f.warned = true;
   }
 
-  /** As {@link #warnInsn(Instruction, String)}, recorded under {@code ruleId} (machine-readable output). */
-  public void warnInsn(Instruction insn, String msg, String ruleId) {
-    String saved = rule;
-    rule = ruleId;
-    try {
-      warnInsn(insn, msg);
-    } finally {
-      rule = saved;
-    }
-  }
-
-  /** A warning located at {@code sec+offset}, named after the symbol covering it. */
-  public void warnAt(Section sec, long offset, String msg) {
+  /** A warning of {@code rule} located at {@code sec+offset}, named after the symbol covering it. */
+  public void warnAt(Section sec, long offset, Rule rule, String msg) {
     Symbol sym = covering(sec, offset);
     String where = offstr(sec, offset, sym);
-    add(sec.name(), offset, sym == null ? null : sym.name(), sym == null ? -1 : offset - sym.value(), msg, where + ": " + msg);
+    add(rule, sec.name(), offset, sym == null ? null : sym.name(), sym == null ? -1 : offset - sym.value(), msg, where + ": " + msg);
   }
 
   /** {@code FUNC+0xOFF} (or {@code SEC+0xOFF}) of a location, as warnings print it. */
@@ -78,17 +75,18 @@ public final class Diagnostics {
     return s;
   }
 
-  /** A warning with no location: {@code FILE: warning: objtool: message}. */
-  public void warn(String msg) {
-    add(null, -1, null, -1, msg, msg);
+  /** A warning of {@code rule} with no location: {@code FILE: warning: objtool: message}. */
+  public void warn(Rule rule, String msg) {
+    add(rule, null, -1, null, -1, msg, msg);
   }
 
-  /** A warning about a function, without an instruction location. */
-  public void warnFunction(Func f, String msg) {
-    add(f.section() == null ? null : f.section().name(), f.offset(), f.name(), 0, msg, msg);
+  /** A warning of {@code rule} about a function, without an instruction location. */
+  public void warnFunction(Func f, Rule rule, String msg) {
+    add(rule, f.section() == null ? null : f.section().name(), f.offset(), f.name(), 0, msg, msg);
   }
 
-  private void add(String sec, long off, String func, long funcOff, String msg, String text) {
-    warnings.add(new Warning(objname, sec, off, func, funcOff, msg, rule, objname + ": warning: objtool: " + text));
+  private void add(Rule rule, String sec, long off, String func, long funcOff, String msg, String text) {
+    warnings.add(new Warning(objname, sec, off, func, funcOff, msg, java.util.Objects.requireNonNull(rule, "rule"),
+        objname + ": warning: objtool: " + text));
   }
 }

@@ -20,40 +20,40 @@ public final class Func {
   boolean staticCallTramp;
   boolean ignore;
   boolean warned;
-  boolean embeddedInsn;
-  /** Dead-end analysis: 0 unknown, 1 returns, 2 dead end. */
-  byte deadEnd;
 
-  public Func(Symbol sym) {
+  Func(Symbol sym) {
     this.sym = sym;
     this.len = sym.size();
   }
 
+  /** The ELF symbol. */
   public Symbol symbol() { return sym; }
+  /** The symbol name. */
   public String name() { return sym.name(); }
+  /** The section of the symbol. */
   public Section section() { return sym.section(); }
+  /** The symbol value (offset in its section). */
   public long offset() { return sym.value(); }
   /** The length objtool uses: {@code st_size}, less an embedded {@code .cold} child. */
   public long len() { return len; }
+  /** {@code offset() + len()}. */
   public long end() { return sym.value() + len; }
+  /** Whether the symbol is {@code STT_FUNC} (not just a code symbol). */
   public boolean isFunction() { return sym.type() == Elf.STT_FUNC; }
   /** The parent of a {@code .cold} part, or itself. */
   public Func pfunc() { return pfunc; }
   /** The {@code .cold} part of a function, or itself. */
   public Func cfunc() { return cfunc; }
+  /** The first function symbol at the same place (itself when none other). */
   public Func alias() { return alias; }
+  /** Whether it may run with user access enabled ({@code --uaccess}). */
   public boolean uaccessSafe() { return uaccessSafe; }
+  /** Whether it is a static-call trampoline. */
   public boolean staticCallTramp() { return staticCallTramp; }
+  /** Whether it is not validated ({@code STACK_FRAME_NON_STANDARD}). */
   public boolean ignored() { return ignore; }
+  /** Whether a warning was reported about it (later ones are dropped, as objtool does). */
   public boolean warned() { return warned; }
-  public void setWarned() { warned = true; }
-  public void setIgnore() { ignore = true; }
-  public void setUaccessSafe() { uaccessSafe = true; }
-  public void setPfunc(Func p) { pfunc = p; }
-  public void setCfunc(Func c) { cfunc = c; }
-  public void setLen(long l) { len = l; }
-  public void setAlias(Func a) { alias = a; }
-  public void setStaticCallTramp() { staticCallTramp = true; }
 
   @Override
   public String toString() {

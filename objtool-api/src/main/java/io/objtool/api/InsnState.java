@@ -1,32 +1,61 @@
 package io.objtool.api;
 
+import io.objtool.api.internal.Cfi;
+
 /**
- * The state carried along one code path: the CFI, the user-access (SMAP) state and its PUSHF
- * stack, the direction flag, and the noinstr instrumentation depth.
+ * The state carried along one code path: the CFI (read-only for passes; the engine applies the
+ * stack operations) and the passes' own values in {@link StateSlot}s — e.g. the user-access
+ * (SMAP) state of {@code --uaccess}, the direction flag of stack validation, the noinstr
+ * instrumentation depth. The engine copies the whole state where a path branches.
  */
 public final class InsnState {
-  public final CfiState cfi;
-  /** True between STAC and CLAC. */
-  public boolean uaccess;
-  /** A bit stack of uaccess states saved by PUSHF (lowest bit on top, a leading 1 as sentinel). */
-  public int uaccessStack;
-  /** Direction flag set (STD without CLD). */
-  public boolean df;
-  /** Validating a noinstr section. */
-  public boolean noinstr;
-  /** Instrumentation depth: positive inside instrumentation_begin/end. */
-  public int instr;
+  final Cfi cfi;
+  private final int[] slots;
+  /** Bit per {@link StateSlot#splitsVisits()} slot whose value is non-zero. */
+  private long visitKey;
 
-  public InsnState() {
-    this.cfi = new CfiState();
+  InsnState(int nrSlots) {
+    this.cfi = new Cfi();
+    this.slots = new int[nrSlots];
   }
 
-  public InsnState(InsnState o) {
-    this.cfi = new CfiState(o.cfi);
-    this.uaccess = o.uaccess;
-    this.uaccessStack = o.uaccessStack;
-    this.df = o.df;
-    this.noinstr = o.noinstr;
-    this.instr = o.instr;
+  InsnState(InsnState o) {
+    this.cfi = new Cfi(o.cfi);
+    this.slots = o.slots.clone();
+    this.visitKey = o.visitKey;
+  }
+
+  /** The CFI state of this path at the current instruction. */
+  public CfiState cfi() {
+    return cfi;
+  }
+
+  /** The value of a pass's slot on this path (zero until set). */
+  public int get(StateSlot slot) {
+    return slots[slot.index];
+  }
+
+  /** Whether a pass's slot is non-zero on this path. */
+  public boolean is(StateSlot slot) {
+    return slots[slot.index] != 0;
+  }
+
+  /** Sets a pass's slot on this path. */
+  public void set(StateSlot slot, int value) {
+    slots[slot.index] = value;
+    if (slot.splitsVisits) {
+      long bit = 1L << (slot.index & 63);
+      visitKey = value != 0 ? visitKey | bit : visitKey & ~bit;
+    }
+  }
+
+  /** Sets a pass's slot to 1 or 0. */
+  public void set(StateSlot slot, boolean value) {
+    set(slot, value ? 1 : 0);
+  }
+
+  /** Whether a slot that splits visits is non-zero (the engine's second visited bit). */
+  public boolean visitKey() {
+    return visitKey != 0;
   }
 }

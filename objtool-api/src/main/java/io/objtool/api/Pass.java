@@ -38,6 +38,22 @@ public interface Pass {
     return next;
   }
 
+  /**
+   * Before the special sections (alternatives, jump labels, exception tables) are read: for a
+   * pass that must see the object as it was read (e.g. {@code --hacks=jump_label}).
+   */
+  default void beforeSpecialAlts(ObjtoolFile file) {}
+
+  /**
+   * After the CFG is built, before the walk: a validation that needs no walk (its warnings come
+   * before the walk's, and count for skipping the unreachable-code report).
+   *
+   * @return the number of warnings it reported
+   */
+  default int beforeWalk(ObjtoolFile file) {
+    return 0;
+  }
+
   /** Runs after the walk, with the number of warnings so far (e.g. ORC generation, section writers). */
   default void finish(ObjtoolFile file, int warnings) {}
 }

@@ -1,10 +1,10 @@
 package io.objtool.check;
 
+import io.objtool.api.internal.Model;
 import io.objtool.api.BranchVisitor;
 import io.objtool.api.ObjtoolFile;
 import io.objtool.api.Options;
 import io.objtool.api.Pass;
-import io.objtool.check.annotate.CheckHooks;
 import io.objtool.check.cfg.Annotations;
 import io.objtool.check.cfg.CfgException;
 import io.objtool.check.cfg.DeadEnds;
@@ -86,7 +86,7 @@ public final class Checker {
       Annotations.beforeDestinations(file);
       // the reference reads the special sections for the walk's actions and for the jump-label hack
       if (o.stackval() || o.orc() || o.uaccess() || o.noinstr() || o.hackJumpLabel()) {
-        for (Pass p : passes) if (p instanceof CheckHooks h) h.beforeSpecialAlts(file);
+        for (Pass p : passes) p.beforeSpecialAlts(file);
         SpecialAlts.run(file);
       }
       Destinations dest = new Destinations(file, new DeadEnds(file));
@@ -95,7 +95,7 @@ public final class Checker {
       dest.calls();
       JumpTables.run(file);
       Annotations.afterDestinations(file);
-      for (Pass p : passes) if (p instanceof CheckHooks h) warnings += h.beforeWalk(file);
+      for (Pass p : passes) warnings += p.beforeWalk(file);
       if (o.stackval() || o.orc() || o.uaccess() || pluginWalk()) {
         Engine engine = new Engine(file, chain());
         warnings += engine.validateFunctions();
@@ -105,7 +105,7 @@ public final class Checker {
         Engine engine = new Engine(file, chain());
         for (String name : new String[] {".noinstr.text", ".entry.text", ".cpuidle.text"}) {
           io.objtool.elf.Section sec = file.elf().section(name);
-          if (sec == null || !file.hasInstructions(sec)) continue;
+          if (sec == null || !file.insns().hasInstructions(sec)) continue;
           warnings += engine.validateSection(sec);
           if (Annotations.hasHints(file)) warnings += engine.validateUnwindHints(sec);
         }

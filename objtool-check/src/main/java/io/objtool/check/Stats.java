@@ -1,6 +1,7 @@
 package io.objtool.check;
 
-import io.objtool.api.CfiState;
+import io.objtool.api.internal.Model;
+import io.objtool.api.internal.Cfi;
 import io.objtool.api.ObjtoolFile;
 import io.objtool.check.cfg.Annotations;
 import io.objtool.elf.Elf;
@@ -21,7 +22,7 @@ import java.util.Map;
  * table starts with the undefined state and a function entry's state, which are not counted.
  */
 public final class Stats {
-  private final Map<CfiState, CfiState> cfiTable = new HashMap<>();
+  private final Map<Cfi, Cfi> cfiTable = new HashMap<>();
   private final ObjectCounters object;
   /** -1 until the instructions are decoded. */
   long nrInsns = -1;
@@ -41,9 +42,9 @@ public final class Stats {
   /** Made at the start of the check, when the object is still as it was read. */
   private Stats(ObjtoolFile file) {
     object = ObjectCounters.of(file.elf());
-    CfiState undefined = new CfiState();
+    Cfi undefined = new Cfi();
     cfiTable.put(undefined, undefined);
-    CfiState func = Annotations.funcCfi(file);
+    Cfi func = Annotations.funcCfi(file);
     cfiTable.put(func, func);
   }
 
@@ -87,22 +88,22 @@ public final class Stats {
 
   /** The object's counters (made on first use). */
   public static Stats of(ObjtoolFile file) {
-    Stats s = file.attachment(Stats.class);
+    Stats s = Model.attachment(file, Stats.class);
     if (s == null) {
       s = new Stats(file);
-      file.attach(Stats.class, s);
+      Model.attach(file, Stats.class, s);
     }
     return s;
   }
 
   /** The shared copy of {@code state} from the table, added (and counted) when new. */
-  public CfiState findOrAdd(CfiState state) {
-    CfiState c = cfiTable.get(state);
+  public Cfi findOrAdd(Cfi state) {
+    Cfi c = cfiTable.get(state);
     if (c != null) {
       cfiCache++;
       return c;
     }
-    c = new CfiState(state);
+    c = new Cfi(state);
     cfiTable.put(c, c);
     cfi++;
     return c;

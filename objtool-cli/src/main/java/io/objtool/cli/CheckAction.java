@@ -1,5 +1,7 @@
 package io.objtool.cli;
 
+import io.objtool.api.Rule;
+import io.objtool.api.internal.Model;
 import io.objtool.api.Diagnostics;
 import io.objtool.api.ObjtoolFile;
 import io.objtool.api.Options;
@@ -21,6 +23,9 @@ import java.util.function.Consumer;
  * them, and the object is rewritten when a pass changed it (unless {@code --dry-run}).
  */
 final class CheckAction implements Pass {
+  /** Rule {@code unexpected-machine}: The object is not x86 code. Printed by the command line itself, not through {@link io.objtool.api.Diagnostics}. */
+  static final Rule UNEXPECTED_MACHINE = Rule.warning("unexpected-machine", "The object is not x86 code.");
+
   private final ClassLoader loader;
   private final Consumer<Warning> listener;
   private final RunContext ctx;
@@ -49,19 +54,20 @@ final class CheckAction implements Pass {
   public int run(Options opts, ElfFile elf, PrintStream out, PrintStream err) {
     Arch arch = Architectures.forElfMachine(elf.machine()).orElse(null);
     if (arch == null) {
+      // as the reference: a warning, and the object is left alone with exit status 0
       err.println(opts.objectFile() + ": warning: objtool: unexpected ELF machine type " + elf.machine());
-      return 1;
+      return 0;
     }
     io.objtool.api.Compat compat;
     try {
-      compat = io.objtool.api.Compat.parse(ctx.env().get(io.objtool.api.Compat.ENV));
+      compat = io.objtool.api.Compat.parse(opts.env(io.objtool.api.Compat.ENV));
     } catch (IllegalArgumentException e) {
       err.println("error: objtool: " + e.getMessage());
       return 1;
     }
     Diagnostics diag = new Diagnostics(opts.objectFile().toString(), opts.secAddress());
     ObjtoolFile file = new ObjtoolFile(elf, opts, arch, diag);
-    file.setCompat(compat);
+    Model.setCompat(file, compat);
     List<io.objtool.api.Pass> passes = Checker.enabledPasses(opts, loader);
     Checker checker = new Checker(file, passes);
     checker.run();

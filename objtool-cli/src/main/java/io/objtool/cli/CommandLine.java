@@ -1,5 +1,6 @@
 package io.objtool.cli;
 
+import io.objtool.api.Rule;
 import io.objtool.api.Options;
 
 import java.nio.file.Path;
@@ -10,6 +11,11 @@ import java.util.List;
  * before any file is opened.
  */
 final class CommandLine {
+  /** Rule {@code option-requires-option}: An action given without another option it needs. Printed by the command line itself, not through {@link io.objtool.api.Diagnostics}. */
+  static final Rule OPTION_REQUIRES_OPTION = Rule.error("option-requires-option", "An action given without another option it needs.");
+  /** Rule {@code invalid-action-combination}: No action, or `--dump` combined with other actions. Printed by the command line itself, not through {@link io.objtool.api.Diagnostics}. */
+  static final Rule INVALID_ACTION_COMBINATION = Rule.error("invalid-action-combination", "No action, or `--dump` combined with other actions.");
+
   static final String USAGE = "objtool <actions> [<options>] file.o";
   static final String ENV_USAGE = "OBJTOOL_ARGS=\"<options>\"";
   static final String ENV_VAR = "OBJTOOL_ARGS";
@@ -187,10 +193,16 @@ final class CommandLine {
     }
 
     Options build(Path file) {
-      return new Options(hackJumpLabel, hackNoinstr, hackSkylake, ibt, mcount, noinstr, orc,
-          retpoline, rethunk, unret, sls, stackval, staticCall, uaccess, cfi, prefix, dumpOrc,
-          verbose, backtrace, backup, dryRun, link, mnop, module, noUnreachable, secAddress,
-          stats, file, plugins);
+      Options.Builder b = Options.builder().objectFile(file).prefix(prefix);
+      b.set("hacks=jump_label", hackJumpLabel).set("hacks=noinstr", hackNoinstr).set("hacks=skylake", hackSkylake);
+      b.set("ibt", ibt).set("mcount", mcount).set("noinstr", noinstr).set("orc", orc);
+      b.set("retpoline", retpoline).set("rethunk", rethunk).set("unret", unret).set("sls", sls);
+      b.set("stackval", stackval).set("static-call", staticCall).set("uaccess", uaccess).set("cfi", cfi);
+      b.set("dump", dumpOrc).set("verbose", verbose).set("backtrace", backtrace).set("backup", backup);
+      b.set("dry-run", dryRun).set("link", link).set("mnop", mnop).set("module", module);
+      b.set("no-unreachable", noUnreachable).set("sec-address", secAddress).set("stats", stats);
+      for (String p : plugins) b.set(p, true);
+      return b.build();
     }
   }
 }

@@ -18,7 +18,7 @@ final class DumpAction implements Pass {
   public int run(Options opts, ElfFile elf, PrintStream out, PrintStream err) {
     OrcFormat format;
     try {
-      format = OrcFormat.parse(ctx.env().get(OrcFormat.ENV));
+      format = OrcFormat.parse(opts.env(OrcFormat.ENV));
     } catch (IllegalArgumentException e) {
       err.println("error: objtool: " + e.getMessage());
       return 1;

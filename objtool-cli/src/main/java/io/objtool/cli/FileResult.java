@@ -65,7 +65,9 @@ record FileResult(String file, int exit, boolean timedOut, byte[] stdout, byte[]
 
   static Map<String, Object> warningJson(Warning w) {
     Map<String, Object> m = new LinkedHashMap<>();
-    m.put("rule", w.rule());
+    m.put("rule", w.rule().id());
+    m.put("rule_summary", w.rule().summary());
+    m.put("severity", w.rule().severity().label());
     m.put("section", w.section());
     m.put("offset", w.offset() < 0 ? null : w.offset());
     m.put("function", w.function());

@@ -1,5 +1,6 @@
 package io.objtool.cli;
 
+import io.objtool.api.Rule;
 import io.objtool.api.Options;
 
 import io.objtool.elf.Elf;
@@ -18,6 +19,19 @@ import java.util.Map;
  * hands it to the requested passes. Messages, streams and exit codes follow the reference.
  */
 public final class Main {
+  /** Rule {@code backup-failed}: `--backup` could not write `FILE.orig`. Printed by the command line itself, not through {@link io.objtool.api.Diagnostics}. */
+  static final Rule BACKUP_FAILED = Rule.error("backup-failed", "`--backup` could not write `FILE.orig`.");
+  /** Rule {@code cannot-open-file}: The object file cannot be opened. Printed by the command line itself, not through {@link io.objtool.api.Diagnostics}. */
+  static final Rule CANNOT_OPEN_FILE = Rule.error("cannot-open-file", "The object file cannot be opened.");
+  /** Rule {@code malformed-elf}: The input is not a well-formed x86-64 ELF relocatable object. Printed by the command line itself, not through {@link io.objtool.api.Diagnostics}. */
+  static final Rule MALFORMED_ELF = Rule.error("malformed-elf", "The input is not a well-formed x86-64 ELF relocatable object.");
+  /** Rule {@code linked-object-forcing-link}: A linked object was given without `--link`; objtool goes on as if it was. Printed by the command line itself, not through {@link io.objtool.api.Diagnostics}. */
+  static final Rule LINKED_OBJECT_FORCING_LINK = Rule.error("linked-object-forcing-link", "A linked object was given without `--link`; objtool goes on as if it was.");
+  /** Rule {@code internal-error}: A bug: an unexpected exception. Printed by the command line itself, not through {@link io.objtool.api.Diagnostics}. */
+  static final Rule INTERNAL_ERROR = Rule.error("internal-error", "A bug: an unexpected exception.");
+  /** Rule {@code usage-error}: The command line is not valid (unknown option, missing file, no action). Printed by the command line itself, not through {@link io.objtool.api.Diagnostics}. */
+  static final Rule USAGE_ERROR = Rule.error("usage-error", "The command line is not valid (unknown option, missing file, no action).");
+
   private static final String PREFIX_ERROR = "error: objtool: ";
 
   private final Dispatcher dispatcher;
@@ -88,7 +102,7 @@ public final class Main {
     try {
       Options opts;
       try {
-        opts = CommandLine.parse(args, env.get(CommandLine.ENV_VAR), plugins);
+        opts = CommandLine.parse(args, env.get(CommandLine.ENV_VAR), plugins).toBuilder().environment(env).build();
       } catch (UsageExit e) {
         err.print(e.text());
         return e.exitCode();
@@ -144,13 +158,25 @@ public final class Main {
    * object is open (before the options are checked further) and whether or not it changes.
    */
   private boolean backup(Path file, Path at, PrintStream err) {
-    try {
-      Files.copy(at, ctx.resolve(file + ".orig"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-      return true;
-    } catch (java.io.IOException e) {
-      err.println(file + ": warning: objtool: failed to create backup file");
-      return false;
+    Path orig = ctx.resolve(file + ".orig");
+    String problem;
+    if (Files.isDirectory(orig)) {
+      problem = "Is a directory";
+    } else {
+      try {
+        Files.copy(at, orig, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        return true;
+      } catch (java.nio.file.AccessDeniedException e) {
+        problem = "Permission denied";
+      } catch (java.nio.file.NoSuchFileException e) {
+        problem = "No such file or directory";
+      } catch (java.io.IOException e) {
+        problem = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+      }
     }
+    err.println("failed to create backup file: " + problem);
+    err.println(file + ": warning: objtool: can't create backup file");
+    return false;
   }
 
   private int dump(Options opts, PrintStream out, PrintStream err) {

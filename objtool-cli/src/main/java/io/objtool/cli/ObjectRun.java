@@ -19,6 +19,8 @@ final class ObjectRun {
   private final RunContext ctx;
   private final ClassLoader loader;
   private final Charset charset;
+  /** The plug-in actions on the loader (OBJTOOL_PLUGINS), found once for all runs. */
+  private final List<Plugins.Action> plugins;
 
   /**
    * @param flags the objtool arguments, without the object
@@ -30,6 +32,12 @@ final class ObjectRun {
     this.ctx = new RunContext(ctx.cwd(), Map.copyOf(ctx.env()), ctx.abandoned());
     this.loader = loader;
     this.charset = charset;
+    this.plugins = List.copyOf(Plugins.discover(loader));
+  }
+
+  /** The plug-in actions the runs accept. */
+  List<Plugins.Action> plugins() {
+    return plugins;
   }
 
   /** Runs objtool with the flags on {@code file}; never throws for a bad object. */
@@ -48,7 +56,8 @@ final class ObjectRun {
     int rc;
     try (PrintStream out = new PrintStream(outBytes, false, charset);
          PrintStream err = new PrintStream(errBytes, false, charset)) {
-      Main main = Main.create(loader, warnings::add, ctx);
+      Map<String, Pass> slots = Main.slots(loader, warnings::add, ctx);
+      Main main = new Main(Dispatcher.of(slots).withPlugins(plugins, slots.get("--orc")), plugins, ctx);
       rc = main.run(args, ctx.env(), out, err);
       out.flush();
       err.flush();

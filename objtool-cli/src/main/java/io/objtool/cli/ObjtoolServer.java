@@ -5,7 +5,6 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.lang.management.ManagementFactory;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -376,7 +375,7 @@ final class ObjtoolServer {
         + "requests " + served.get() + " served, " + running.get() + " running, "
         + Math.max(0, active.get() - 1 - running.get()) + " waiting or connecting\n"
         + "heap " + mib(used) + " in use of " + mib(rt.maxMemory()) + " (" + mib(budget.used()) + " reserved)\n"
-        + "jvm " + ManagementFactory.getRuntimeMXBean().getVmVersion() + "\n";
+        + "jvm " + Runtime.version() + "\n";
   }
 
   private static String mib(long bytes) {

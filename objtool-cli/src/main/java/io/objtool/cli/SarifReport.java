@@ -1,5 +1,6 @@
 package io.objtool.cli;
 
+import io.objtool.api.Rule;
 import io.objtool.api.Warning;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -25,7 +26,7 @@ final class SarifReport implements Report {
   private final Charset charset;
   private final List<Object> artifacts = new ArrayList<>();
   private final List<Object> invocations = new ArrayList<>();
-  private final Map<String, Integer> rules = new LinkedHashMap<>();
+  private final Map<Rule, Integer> rules = new LinkedHashMap<>();
   private final Map<String, Integer> sections = new LinkedHashMap<>();
   private boolean first = true;
 
@@ -65,9 +66,7 @@ final class SarifReport implements Report {
     driver.put("name", ToolInfo.NAME);
     driver.put("version", ToolInfo.version());
     List<Object> ruleList = new ArrayList<>();
-    for (String id : rules.keySet()) {
-      ruleList.add(Json.obj("id", id, "shortDescription", Json.obj("text", "objtool " + id + " check")));
-    }
+    for (Rule rule : rules.keySet()) ruleList.add(descriptor(rule));
     driver.put("rules", ruleList);
     List<Object> addresses = new ArrayList<>();
     for (String s : sections.keySet()) addresses.add(Json.obj("name", s, "kind", "section"));
@@ -80,9 +79,9 @@ final class SarifReport implements Report {
 
   private Map<String, Object> result(Warning w, String uri, int fileIndex) {
     Map<String, Object> res = new LinkedHashMap<>();
-    res.put("ruleId", w.rule());
+    res.put("ruleId", w.rule().id());
     res.put("ruleIndex", rules.computeIfAbsent(w.rule(), k -> rules.size()));
-    res.put("level", "warning");
+    res.put("level", w.rule().severity().label());
     res.put("message", Json.obj("text", w.message()));
     Map<String, Object> physical = new LinkedHashMap<>();
     physical.put("artifactLocation", artifact(uri, fileIndex));
@@ -107,6 +106,18 @@ final class SarifReport implements Report {
     props.put("line", w.line());
     res.put("properties", props);
     return res;
+  }
+
+  /** A rule's {@code reportingDescriptor}: id, summary, level, documentation page. */
+  static Map<String, Object> descriptor(Rule rule) {
+    Map<String, Object> d = new LinkedHashMap<>();
+    d.put("id", rule.id());
+    d.put("shortDescription", Json.obj("text", rule.summary()));
+    String help = ToolInfo.ruleHelpUri(rule);
+    if (help != null) d.put("helpUri", help);
+    d.put("defaultConfiguration", Json.obj("level", rule.severity().label()));
+    d.put("properties", Json.obj("documentation", rule.docPath()));
+    return d;
   }
 
   private Map<String, Object> invocation(FileResult r, String uri, int fileIndex) {

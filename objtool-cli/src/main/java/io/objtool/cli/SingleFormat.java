@@ -1,5 +1,6 @@
 package io.objtool.cli;
 
+import io.objtool.api.Rule;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -18,6 +19,9 @@ import java.util.Map;
  * means stdout. The run's stdout, stderr and exit status stay those of a plain run.
  */
 final class SingleFormat {
+  /** Rule {@code format-output-error}: `OBJTOOL_FORMAT` is unknown, or its report cannot be written. Printed by the command line itself, not through {@link io.objtool.api.Diagnostics}. */
+  static final Rule FORMAT_OUTPUT_ERROR = Rule.error("format-output-error", "`OBJTOOL_FORMAT` is unknown, or its report cannot be written.");
+
   static final String ENV_FORMAT = "OBJTOOL_FORMAT";
   static final String ENV_FILE = "OBJTOOL_FORMAT_FILE";
 
@@ -40,8 +44,9 @@ final class SingleFormat {
       return 1;
     }
     Charset cs = err.charset();
-    String object = objectOf(args, env);
-    FileResult r = new ObjectRun(List.of(), ctx, loader, cs).runArgs(args, object == null ? "" : object);
+    ObjectRun run = new ObjectRun(List.of(), ctx, loader, cs);
+    String object = objectOf(args, env, run.plugins());
+    FileResult r = run.runArgs(args, object == null ? "" : object);
     out.write(r.stdout(), 0, r.stdout().length);
     out.flush();
     err.write(r.stderr(), 0, r.stderr().length);
@@ -77,9 +82,9 @@ final class SingleFormat {
   }
 
   /** The object a command line names, or null when the line would be rejected. */
-  private static String objectOf(List<String> args, Map<String, String> env) {
+  private static String objectOf(List<String> args, Map<String, String> env, List<Plugins.Action> plugins) {
     try {
-      return CommandLine.parse(args, env.get(CommandLine.ENV_VAR)).objectFile().toString();
+      return CommandLine.parse(args, env.get(CommandLine.ENV_VAR), plugins).objectFile().toString();
     } catch (UsageExit | CommandLine.Invalid e) {
       return null;
     }

@@ -28,11 +28,15 @@ final class Fixtures {
 
   /**
    * Creates the objects the cases refer to in {@code dir}: obj.o (one function, no STT_FILE
-   * symbol), linked.o (two STT_FILE symbols), text.o (not ELF), dir.o (a directory); missing.o
-   * is never created.
+   * symbol), linked.o (two STT_FILE symbols), arm64.o (obj.o for EM_AARCH64), busy.o (obj.o
+   * whose backup name busy.o.orig is a directory), text.o (not ELF), dir.o (a directory);
+   * missing.o is never created.
    */
   static void populate(Path dir) throws IOException {
     Files.write(dir.resolve("obj.o"), relocatable(0));
+    Files.write(dir.resolve("arm64.o"), relocatable(0, 183));
+    Files.write(dir.resolve("busy.o"), relocatable(0));
+    Files.createDirectories(dir.resolve("busy.o.orig"));
     Files.write(dir.resolve("linked.o"), relocatable(2));
     Files.writeString(dir.resolve("text.o"), "hello\n");
     Files.createDirectories(dir.resolve("dir.o"));
@@ -40,6 +44,11 @@ final class Fixtures {
 
   /** A minimal x86-64 relocatable object: .text holding one "ret", and a global function f. */
   static byte[] relocatable(int fileSymbols) {
+    return relocatable(fileSymbols, 62);
+  }
+
+  /** As {@link #relocatable(int)}, for the ELF machine {@code machine}. */
+  static byte[] relocatable(int fileSymbols, int machine) {
     byte[] text = {(byte) 0xc3};
     StringBuilder strtab = new StringBuilder("\0");
     List<long[]> syms = new ArrayList<>(); // name, info, shndx, value, size
@@ -68,7 +77,7 @@ final class Fixtures {
     ByteBuffer b = ByteBuffer.allocate(shOff + shnum * 64).order(ByteOrder.LITTLE_ENDIAN);
     b.put(new byte[] {0x7f, 'E', 'L', 'F', 2, 1, 1, 0});
     b.position(16);
-    b.putShort((short) 1).putShort((short) 62).putInt(1).putLong(0).putLong(0).putLong(shOff);
+    b.putShort((short) 1).putShort((short) machine).putInt(1).putLong(0).putLong(0).putLong(shOff);
     b.putInt(0).putShort((short) 64).putShort((short) 0).putShort((short) 0);
     b.putShort((short) 64).putShort((short) shnum).putShort((short) 4);
     b.position(textOff);

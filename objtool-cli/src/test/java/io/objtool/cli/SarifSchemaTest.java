@@ -62,7 +62,7 @@ class SarifSchemaTest {
     return out.toByteArray();
   }
 
-  static Warning warning(String file, String sec, long off, String func, long funcOff, String msg, String rule) {
+  static Warning warning(String file, String sec, long off, String func, long funcOff, String msg, io.objtool.api.Rule rule) {
     String where = func != null ? func + "+0x" + Long.toHexString(funcOff) : sec != null ? sec + "+0x" + Long.toHexString(off) : null;
     return new Warning(file, sec, off, func, funcOff, msg, rule,
         file + ": warning: objtool: " + (where == null ? "" : where + ": ") + msg);
@@ -70,9 +70,11 @@ class SarifSchemaTest {
 
   @Test
   void everyKindOfWarningMakesAValidResult() throws IOException {
-    Warning inFunc = warning("a b.o", ".text", 0x1a, "f", 0x4, "unreachable instruction", "orc");
-    Warning inSection = warning("a b.o", ".init.text", 0x8, null, -1, "weird \"quoted\" \u00e9", "objtool");
-    Warning noLocation = warning("a b.o", null, -1, null, -1, "file-level", "objtool");
+    io.objtool.api.Rule unreachable = io.objtool.api.Rule.warning("unreachable-instruction", "An instruction no code path reaches.");
+    io.objtool.api.Rule other = io.objtool.api.Rule.error("some-error", "Something \"quoted\".");
+    Warning inFunc = warning("a b.o", ".text", 0x1a, "f", 0x4, "unreachable instruction", unreachable);
+    Warning inSection = warning("a b.o", ".init.text", 0x8, null, -1, "weird \"quoted\" \u00e9", other);
+    Warning noLocation = warning("a b.o", null, -1, null, -1, "file-level", other);
     byte[] err = (inFunc.line() + "\n" + inSection.line() + "\n" + noLocation.line() + "\nextra line\n").getBytes(StandardCharsets.UTF_8);
     FileResult one = new FileResult("a b.o", 0, false, new byte[0], err, List.of(inFunc, inSection, noLocation), 5_000_000);
     FileResult failed = new FileResult("dir/c.ko", 1, false, new byte[0], "c.ko: not ELF\n".getBytes(StandardCharsets.UTF_8), List.of(), 1);
@@ -83,8 +85,14 @@ class SarifSchemaTest {
     assertEquals("2.1.0", log.get("version").asText());
     assertEquals(3, run.get("results").size());
     JsonNode first = run.get("results").get(0);
-    assertEquals("orc", first.get("ruleId").asText());
-    assertEquals("orc", run.get("tool").get("driver").get("rules").get(first.get("ruleIndex").asInt()).get("id").asText());
+    assertEquals("unreachable-instruction", first.get("ruleId").asText());
+    JsonNode rule = run.get("tool").get("driver").get("rules").get(first.get("ruleIndex").asInt());
+    assertEquals("unreachable-instruction", rule.get("id").asText());
+    assertEquals("An instruction no code path reaches.", rule.get("shortDescription").get("text").asText());
+    assertEquals("docs/rules/unreachable-instruction.md", rule.get("properties").get("documentation").asText());
+    assertEquals("warning", first.get("level").asText());
+    assertEquals("error", run.get("results").get(1).get("level").asText());
+    assertEquals(2, run.get("tool").get("driver").get("rules").size(), "each rule once");
     JsonNode loc = first.get("locations").get(0);
     assertEquals("f", loc.get("logicalLocations").get(0).get("name").asText());
     assertEquals(0x1a, loc.get("physicalLocation").get("address").get("offsetFromParent").asLong());

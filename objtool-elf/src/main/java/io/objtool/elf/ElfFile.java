@@ -29,6 +29,10 @@ import java.util.Map;
  * <p>Any inconsistency in the input raises {@link ElfException} with a one-line message.
  */
 public final class ElfFile implements AutoCloseable {
+  static {
+    io.objtool.elf.edit.ElfEdit.install(new EditAccess());
+  }
+
   private final Path path;
   private final Arena arena;
   private final MemorySegment image;
@@ -140,7 +144,6 @@ public final class ElfFile implements AutoCloseable {
     abiVersion = u8(8);
     type = u16(16);
     machine = u16(18);
-    if (machine != Elf.EM_X86_64) throw error("not an x86-64 object (e_machine " + machine + ")");
     version = i32(20);
     entry = i64(24);
     phoff = i64(32);
@@ -431,7 +434,7 @@ public final class ElfFile implements AutoCloseable {
    * Adds a section with {@code data} (null for {@code SHT_NOBITS} with {@code size}); it is placed
    * after all existing sections.
    */
-  public Section addSection(String name, int shType, long shFlags, long entsize, long align, byte[] data) {
+  Section addSection(String name, int shType, long shFlags, long entsize, long align, byte[] data) {
     checkWritable();
     if (shstrings == null) throw error("no section name table to add " + name + " to");
     Section s = new Section(this, sections.size(), true, -1);
@@ -451,7 +454,7 @@ public final class ElfFile implements AutoCloseable {
   }
 
   /** The {@code .rela} section of {@code base}, created empty when it has none. */
-  public Relocations relocationsFor(Section base) {
+  Relocations relocationsFor(Section base) {
     if (base.rela != null) return base.rela.relocs;
     if (symtab == null) throw error("no symbol table for relocations of " + base.name);
     Section r = addSection(".rela" + base.name, Elf.SHT_RELA, Elf.SHF_INFO_LINK, Elf.RELA_SIZE, 8, new byte[0]);
@@ -468,7 +471,7 @@ public final class ElfFile implements AutoCloseable {
    * end, so locals stay before globals with one renumbering (what the reference objtool does);
    * others are appended. Relocations hold symbols by reference and follow the renumbering.
    */
-  public Symbol addSymbol(String name, int bind, int symType, int other, Section sec, long value, long size) {
+  Symbol addSymbol(String name, int bind, int symType, int other, Section sec, long value, long size) {
     checkWritable();
     if (symtab == null) throw error("no symbol table to add " + name + " to");
     int nameOff = name.isEmpty() ? 0 : strings.add(name);
@@ -502,7 +505,7 @@ public final class ElfFile implements AutoCloseable {
   }
 
   /** The section symbol of {@code sec}, created when the object has none (relocations against a section). */
-  public Symbol sectionSymbol(Section sec) {
+  Symbol sectionSymbol(Section sec) {
     for (Symbol s : symbols) if (s.section == sec && s.isSectionSymbol()) return s;
     return addSymbol("", Elf.STB_LOCAL, Elf.STT_SECTION, 0, sec, 0, 0);
   }

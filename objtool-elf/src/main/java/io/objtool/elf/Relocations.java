@@ -42,7 +42,7 @@ public final class Relocations {
   }
 
   /** Appends an entry (reading and writing). */
-  public int add(long off, int relType, Symbol sym, long add) {
+  int add(long off, int relType, Symbol sym, long add) {
     if (count == offset.length) {
       int n = Math.max(16, count * 2);
       offset = Arrays.copyOf(offset, n);
@@ -61,19 +61,19 @@ public final class Relocations {
   }
 
   /** Changes the addend of entry {@code i}. */
-  public void setAddend(int i, long value) {
+  void setAddend(int i, long value) {
     addend[check(i)] = value;
     rela.markDirty();
   }
 
   /** Changes the type of entry {@code i} (e.g. to {@code R_X86_64_NONE} when the code it patched is gone). */
-  public void setType(int i, int relType) {
+  void setType(int i, int relType) {
     type[check(i)] = relType;
     rela.markDirty();
   }
 
   /** Changes the symbol of entry {@code i}. */
-  public void setSymbol(int i, Symbol sym) {
+  void setSymbol(int i, Symbol sym) {
     symbol[check(i)] = sym;
     rela.markDirty();
   }

@@ -80,7 +80,7 @@ public final class Section {
   }
 
   /** Replaces the section's bytes (and {@code sh_size}); the writer lays the file out anew. */
-  public void setData(byte[] bytes) {
+  void setData(byte[] bytes) {
     file.checkWritable();
     if (type == Elf.SHT_NOBITS) throw new IllegalStateException(name + " is SHT_NOBITS");
     this.data = MemorySegment.ofArray(bytes);

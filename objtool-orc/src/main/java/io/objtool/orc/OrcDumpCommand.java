@@ -1,5 +1,6 @@
 package io.objtool.orc;
 
+import io.objtool.api.Rule;
 import io.objtool.elf.ElfException;
 import io.objtool.elf.ElfFile;
 import java.io.IOException;
@@ -22,6 +23,9 @@ import java.nio.file.StandardOpenOption;
  * that the ELF layer refuses is reported with the ELF layer's message, exit status 255.
  */
 public final class OrcDumpCommand {
+  /** Rule {@code dump-error}: `--dump=orc` cannot read the ORC sections. Printed by the command line itself, not through {@link io.objtool.api.Diagnostics}. */
+  static final Rule DUMP_ERROR = Rule.error("dump-error", "`--dump=orc` cannot read the ORC sections.");
+
   /** The exit status of a failed dump (objtool returns -1). */
   public static final int FAILED = 255;
 

@@ -50,9 +50,9 @@ public enum OrcFormat {
     return version;
   }
 
-  /** The format named by {@value #ENV}, {@link #CURRENT} when unset or empty. */
-  public static OrcFormat fromEnvironment() {
-    return parse(System.getenv(ENV));
+  /** The format named by {@value #ENV} in {@code env}, {@link #CURRENT} when unset or empty. */
+  public static OrcFormat fromEnvironment(java.util.Map<String, String> env) {
+    return parse(env.get(ENV));
   }
 
   /**

@@ -10,23 +10,37 @@ public final class CfiRegs {
     private CfiRegs() {
     }
 
+    /** CFI register 0: %rax. */
     public static final int RAX = 0;
+    /** CFI register 1: %rcx. */
     public static final int RCX = 1;
+    /** CFI register 2: %rdx. */
     public static final int RDX = 2;
+    /** CFI register 3: %rbx. */
     public static final int RBX = 3;
     /** The stack pointer: the usual cfa base. */
     public static final int SP = 4;
     /** The frame pointer: the cfa base after {@code mov %rsp,%rbp}. */
     public static final int BP = 5;
+    /** CFI register 6: %rsi. */
     public static final int RSI = 6;
+    /** CFI register 7: %rdi. */
     public static final int RDI = 7;
+    /** CFI register 8: %r8. */
     public static final int R8 = 8;
+    /** CFI register 9: %r9. */
     public static final int R9 = 9;
+    /** CFI register 10: %r10. */
     public static final int R10 = 10;
+    /** CFI register 11: %r11. */
     public static final int R11 = 11;
+    /** CFI register 12: %r12. */
     public static final int R12 = 12;
+    /** CFI register 13: %r13. */
     public static final int R13 = 13;
+    /** CFI register 14: %r14. */
     public static final int R14 = 14;
+    /** CFI register 15: %r15. */
     public static final int R15 = 15;
     /** Number of general purpose registers; also objtool's CFI_BP_INDIRECT-free limit for drap. */
     public static final int NUM_GPRS = 16;

@@ -12,6 +12,7 @@ import java.util.List;
  * @param regs one rule per CFI register number, {@link CfiRegs#NUM_REGS} entries
  */
 public record InitialCfi(CfiRule cfa, List<CfiRule> regs) {
+    /** Checks the register table has one rule per CFI register. */
     public InitialCfi {
         regs = List.copyOf(regs);
     }

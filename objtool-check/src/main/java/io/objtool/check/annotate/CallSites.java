@@ -1,5 +1,7 @@
 package io.objtool.check.annotate;
 
+import io.objtool.api.Rule;
+import io.objtool.api.internal.Model;
 import io.objtool.api.Instruction;
 import io.objtool.api.ObjtoolFile;
 import io.objtool.api.Options;
@@ -19,6 +21,9 @@ import java.util.List;
  * ({@code --hacks=noinstr}, {@code --mnop}).
  */
 public final class CallSites {
+  /** Rule {@code tail-call-to-fentry}: A jump to `__fentry__` (`--mcount`). */
+  public static final Rule TAIL_CALL_TO_FENTRY = Rule.warning("tail-call-to-fentry", "A jump to `__fentry__` (`--mcount`).");
+
   /** Calls and tail calls to {@code __SCT__*} trampolines: {@code .static_call_sites}. */
   public final List<Instruction> staticCalls = new ArrayList<>();
   /** Calls and jumps through {@code __x86_indirect_*} thunks: {@code .retpoline_sites}. */
@@ -34,10 +39,10 @@ public final class CallSites {
 
   /** The file's lists, created empty on first use. */
   public static CallSites of(ObjtoolFile file) {
-    CallSites c = file.attachment(KEY);
+    CallSites c = Model.attachment(file, KEY);
     if (c == null) {
       c = new CallSites();
-      file.attach(KEY, c);
+      Model.attach(file, KEY, c);
     }
     return c;
   }
@@ -52,12 +57,6 @@ public final class CallSites {
 
   static boolean isFentry(Symbol s) {
     return s.bind() == Elf.STB_GLOBAL && s.name().equals("__fentry__");
-  }
-
-  static boolean isEmbeddedInsn(Symbol s) {
-    String n = s.name();
-    return s.bind() == Elf.STB_GLOBAL
-        && (n.equals("retbleed_return_thunk") || n.equals("srso_alias_safe_ret") || n.equals("srso_safe_ret"));
   }
 
   /** Sanitizer and coverage hooks that code which must not be instrumented may not call. */
@@ -83,9 +82,9 @@ public final class CallSites {
    */
   public static boolean annotate(ObjtoolFile file, Instruction insn, Symbol dest, boolean sibling) {
     if (dest == null) {
-      int r = file.insnReloc(insn);
+      int r = file.insns().insnReloc(insn);
       if (r < 0) return true;
-      dest = file.relocs(insn).symbol(r);
+      dest = file.insns().relocs(insn).symbol(r);
     }
     // replacement code is a template copied over the original: no site of its own
     if (insn.section().name().equals(".altinstr_replacement")) return true;
@@ -99,16 +98,16 @@ public final class CallSites {
       return true;
     }
     Options o = file.options();
-    if (o.hackNoinstr() && ObjtoolFile.isNoinstrSection(insn.section()) && isProfilingFunc(dest)) {
+    if (o.hackNoinstr() && io.objtool.check.passes.NoinstrPass.isNoinstrSection(insn.section()) && isProfilingFunc(dest)) {
       NoinstrHackPass.silence(file, insn, sibling);
       return true;
     }
     if (o.mcount() && isFentry(dest)) {
-      if (sibling) file.diag().warnInsn(insn, "tail call to __fentry__ !?!?");
+      if (sibling) file.diag().warnInsn(insn, TAIL_CALL_TO_FENTRY, "tail call to __fentry__ !?!?");
       if (o.mnop()) {
         clearReloc(file, insn);
         InsnPatch.write(file, insn, InsnPatch.nop(file, insn.length()));
-        insn.setType(InsnType.NOP);
+        Model.setType(insn, InsnType.NOP);
       }
       sites.mcountCalls.add(insn);
       return true;
@@ -134,9 +133,9 @@ public final class CallSites {
 
   /** Makes the relocation of {@code insn}, if any, an {@code R_X86_64_NONE}. */
   static void clearReloc(ObjtoolFile file, Instruction insn) {
-    int r = file.insnReloc(insn);
+    int r = file.insns().insnReloc(insn);
     if (r < 0) return;
-    Relocations rel = file.relocs(insn);
+    Relocations rel = file.insns().relocs(insn);
     InsnPatch.clearRelocType(file, rel, r);
   }
 }

@@ -1,5 +1,8 @@
 package io.objtool.check.annotate;
 
+import io.objtool.elf.edit.ElfEdit;
+import io.objtool.api.Diagnostics;
+import io.objtool.api.internal.Model;
 import com.google.auto.service.AutoService;
 import io.objtool.api.ObjtoolFile;
 import io.objtool.api.Options;
@@ -26,7 +29,7 @@ public final class CfiPass extends ActionPass {
   public void finish(ObjtoolFile file, int warnings) {
     if (file.elf().section(SECTION) != null) {
       CallSites.of(file).calls.clear();
-      file.diag().warn("file already has " + SECTION + " section, skipping");
+      file.diag().warn(Diagnostics.SECTION_ALREADY_EXISTS, "file already has " + SECTION + " section, skipping");
       return;
     }
     List<Symbol> preambles = new ArrayList<>();
@@ -37,8 +40,8 @@ public final class CfiPass extends ActionPass {
     Relocations rel = w.create(SECTION, Elf.SHF_ALLOC, 4, preambles.size());
     for (int i = 0; i < preambles.size(); i++) {
       Symbol s = preambles.get(i);
-      rel.add((long) i * 4, Elf.R_X86_64_PC32, w.sectionSymbol(s.section()), s.value());
+      ElfEdit.addReloc(rel, (long) i * 4, Elf.R_X86_64_PC32, w.sectionSymbol(s.section()), s.value());
     }
-    file.markChanged();
+    Model.markChanged(file);
   }
 }

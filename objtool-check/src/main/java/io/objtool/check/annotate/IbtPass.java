@@ -1,5 +1,7 @@
 package io.objtool.check.annotate;
 
+import io.objtool.api.Rule;
+import io.objtool.api.internal.Model;
 import com.google.auto.service.AutoService;
 import io.objtool.api.Func;
 import io.objtool.api.Instruction;
@@ -23,6 +25,11 @@ import java.util.Set;
  */
 @AutoService(Pass.class)
 public final class IbtPass extends ActionPass {
+  /** Rule {@code ibt-relocation-to-non-endbr}: Code takes the address of an instruction that is not an ENDBR (`--ibt`). */
+  public static final Rule IBT_RELOCATION_TO_NON_ENDBR = Rule.warning("ibt-relocation-to-non-endbr", "Code takes the address of an instruction that is not an ENDBR (`--ibt`).");
+  /** Rule {@code ibt-data-relocation-to-non-endbr}: Data holds the address of an instruction that is not an ENDBR (`--ibt`). */
+  public static final Rule IBT_DATA_RELOCATION_TO_NON_ENDBR = Rule.warning("ibt-data-relocation-to-non-endbr", "Data holds the address of an instruction that is not an ENDBR (`--ibt`).");
+
   public IbtPass() {
     super("ibt", "validate and annotate IBT", options -> options.ibt(), Order.IBT, false);
   }
@@ -31,11 +38,11 @@ public final class IbtPass extends ActionPass {
 
   /** The ENDBRs at function starts whose address nothing takes, in section and symbol order. */
   static Set<Instruction> unusedEndbrs(ObjtoolFile file) {
-    Set<Instruction> s = file.attachment(KEY);
+    Set<Instruction> s = Model.attachment(file, KEY);
     if (s == null) {
       s = functionEndbrs(file);
-      file.attach(KEY, s);
-      file.attach(START_COUNT, new int[] {s.size()});
+      Model.attach(file, KEY, s);
+      Model.attach(file, START_COUNT, new int[] {s.size()});
     }
     return s;
   }
@@ -45,19 +52,19 @@ public final class IbtPass extends ActionPass {
   /** How many functions start with an ENDBR (before the used ones were taken out). */
   static int functionStartEndbrs(ObjtoolFile file) {
     unusedEndbrs(file);
-    int[] n = file.attachment(START_COUNT);
+    int[] n = Model.attachment(file, START_COUNT);
     return n[0];
   }
 
   private static Set<Instruction> functionEndbrs(ObjtoolFile file) {
     Set<Instruction> out = new LinkedHashSet<>();
     for (Section sec : file.elf().sections()) {
-      if (!sec.isExecutable() || !file.hasInstructions(sec)) continue;
+      if (!sec.isExecutable() || !file.insns().hasInstructions(sec)) continue;
       for (Symbol s : sec.symbols().all()) {
         if (s.type() != Elf.STT_FUNC || s.value() == sec.size()) continue;
         Func f = file.func(s);
-        if (f.alias() != f || CallSites.isEmbeddedInsn(s)) continue;
-        Instruction insn = file.findInsn(sec, s.value());
+        if (f.alias() != f || io.objtool.check.cfg.Funcs.isEmbeddedInsn(s)) continue;
+        Instruction insn = file.insns().findInsn(sec, s.value());
         if (insn != null && insn.type() == InsnType.ENDBR) out.add(insn);
       }
     }
@@ -81,7 +88,7 @@ public final class IbtPass extends ActionPass {
   @Override
   public void finish(ObjtoolFile file, int warnings) {
     Set<Instruction> endbrs = unusedEndbrs(file);
-    for (Instruction insn : file.allInsns()) checkInsn(file, insn, endbrs);
+    for (Instruction insn : file.insns().allInsns()) checkInsn(file, insn, endbrs);
     for (Section sec : file.elf().sections()) {
       if (sec.isExecutable() || sec.isRela()) continue;
       Relocations r = sec.relocations();
@@ -98,9 +105,9 @@ public final class IbtPass extends ActionPass {
       }
       default -> { }
     }
-    int r = file.insnReloc(insn);
+    int r = file.insns().insnReloc(insn);
     if (r < 0) return;
-    Relocations rel = file.relocs(insn);
+    Relocations rel = file.insns().relocs(insn);
     long end = insn.offset() + insn.length();
     for (; r >= 0; r = next(rel, r, end)) {
       Symbol sym = rel.symbol(r);
@@ -113,7 +120,7 @@ public final class IbtPass extends ActionPass {
       } else {
         off += rel.addend(r);
       }
-      Instruction dest = sym.section() == null ? null : file.findInsn(sym.section(), off);
+      Instruction dest = sym.section() == null ? null : file.insns().findInsn(sym.section(), off);
       if (dest != null) checkDest(file, insn, dest, endbrs);
     }
   }
@@ -133,7 +140,7 @@ public final class IbtPass extends ActionPass {
     if (df != null && f != null && df.pfunc() == f.pfunc()) return; // _THIS_IP_, IRET to self
     if (dest.has(Instruction.NOENDBR)) return;
     if (endsMarkedRange(file, dest)) return;
-    file.diag().warnInsn(insn, "relocation to !ENDBR: " + file.diag().offstr(dest.section(), dest.offset()));
+    file.diag().warnInsn(insn, IBT_RELOCATION_TO_NON_ENDBR, "relocation to !ENDBR: " + file.diag().offstr(dest.section(), dest.offset()));
   }
 
   /** {@code dest} is just past a symbol that begins with an ENDBR or a NOENDBR annotation. */
@@ -141,7 +148,7 @@ public final class IbtPass extends ActionPass {
     if (dest.offset() == 0) return false;
     Symbol sym = dest.section().symbols().containing(dest.offset() - 1);
     if (sym == null) return false;
-    Instruction first = file.findInsn(sym.section(), sym.value());
+    Instruction first = file.insns().findInsn(sym.section(), sym.value());
     if (first == null || (first.type() != InsnType.ENDBR && !first.has(Instruction.NOENDBR))) return false;
     Func f = file.func(sym);
     return dest.offset() == sym.value() + f.len();
@@ -150,13 +157,13 @@ public final class IbtPass extends ActionPass {
   private static void checkData(ObjtoolFile file, Section sec, Relocations r, int i, Set<Instruction> endbrs) {
     Symbol sym = r.symbol(i);
     if (sym.section() == null) return;
-    Instruction dest = file.findInsn(sym.section(), sym.value() + r.addend(i));
+    Instruction dest = file.insns().findInsn(sym.section(), sym.value() + r.addend(i));
     if (dest == null) return;
     if (dest.type() == InsnType.ENDBR) {
       endbrs.remove(dest);
       return;
     }
     if (dest.has(Instruction.NOENDBR)) return;
-    file.diag().warnAt(sec, r.offset(i), "data relocation to !ENDBR: " + file.diag().offstr(dest.section(), dest.offset()));
+    file.diag().warnAt(sec, r.offset(i), IBT_DATA_RELOCATION_TO_NON_ENDBR, "data relocation to !ENDBR: " + file.diag().offstr(dest.section(), dest.offset()));
   }
 }

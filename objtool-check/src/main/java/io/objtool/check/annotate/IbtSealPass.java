@@ -1,5 +1,8 @@
 package io.objtool.check.annotate;
 
+import io.objtool.api.Diagnostics;
+import io.objtool.api.Rule;
+import io.objtool.api.internal.Model;
 import com.google.auto.service.AutoService;
 import io.objtool.api.Instruction;
 import io.objtool.api.ObjtoolFile;
@@ -18,6 +21,9 @@ import java.util.List;
  */
 @AutoService(Pass.class)
 public final class IbtSealPass extends ActionPass {
+  /** Rule {@code ibt-not-indirect-call-target}: A function whose address is never taken is marked for ENDBR sealing (`--ibt`, vmlinux). */
+  public static final Rule IBT_NOT_INDIRECT_CALL_TARGET = Rule.warning("ibt-not-indirect-call-target", "A function whose address is never taken is marked for ENDBR sealing (`--ibt`, vmlinux).");
+
   public IbtSealPass() {
     super("ibt", "validate and annotate IBT", options -> options.ibt(), Order.IBT_SEAL, false);
   }
@@ -27,7 +33,7 @@ public final class IbtSealPass extends ActionPass {
   @Override
   public void finish(ObjtoolFile file, int warnings) {
     if (file.elf().section(SECTION) != null) {
-      file.diag().warn("file already has " + SECTION + ", skipping");
+      file.diag().warn(Diagnostics.SECTION_ALREADY_EXISTS, "file already has " + SECTION + ", skipping");
       return;
     }
     List<Instruction> seal = new ArrayList<>(IbtPass.unusedEndbrs(file));
@@ -39,7 +45,7 @@ public final class IbtSealPass extends ActionPass {
       for (Instruction insn : seal) {
         Symbol f = lastFunctionAt(insn);
         if (f != null && (f.name().equals("init_module") || f.name().equals("cleanup_module"))) {
-          file.diag().warn(f.name() + "(): not an indirect call target");
+          file.diag().warn(IBT_NOT_INDIRECT_CALL_TARGET, f.name() + "(): not an indirect call target");
         }
       }
     }
@@ -49,7 +55,7 @@ public final class IbtSealPass extends ActionPass {
   /** ENDBRs inside a function, not at its start. */
   private static int insideEndbrs(ObjtoolFile file) {
     int n = 0;
-    for (Instruction insn : file.allInsns()) {
+    for (Instruction insn : file.insns().allInsns()) {
       if (insn.type() != io.objtool.api.arch.InsnType.ENDBR || insn.func() == null) continue;
       if (insn.offset() != insn.func().offset()) n++;
     }

@@ -1,5 +1,7 @@
 package io.objtool.check.annotate;
 
+import io.objtool.elf.edit.ElfEdit;
+import io.objtool.api.internal.Model;
 import io.objtool.api.Instruction;
 import io.objtool.api.ObjtoolFile;
 import io.objtool.elf.Relocations;
@@ -41,25 +43,25 @@ final class InsnPatch {
 
   /** Writes {@code bytes} over {@code insn} in its section. */
   static void write(ObjtoolFile file, Instruction insn, byte[] bytes) {
-    Map<Section, byte[]> bufs = file.attachment(BUFFERS);
+    Map<Section, byte[]> bufs = Model.attachment(file, BUFFERS);
     if (bufs == null) {
       bufs = new IdentityHashMap<>();
-      file.attach(BUFFERS, bufs);
+      Model.attach(file, BUFFERS, bufs);
     }
     Section sec = insn.section();
     byte[] buf = bufs.get(sec);
     if (buf == null) {
       buf = sec.data().toArray(ValueLayout.JAVA_BYTE);
-      sec.setData(buf);
+      ElfEdit.setData(sec, buf);
       bufs.put(sec, buf);
     }
     System.arraycopy(bytes, 0, buf, (int) insn.offset(), bytes.length);
-    file.markChanged();
+    Model.markChanged(file);
   }
 
   /** Turns relocation {@code i} of {@code r} into {@code R_X86_64_NONE}. */
   static void clearRelocType(ObjtoolFile file, Relocations r, int i) {
-    r.setType(i, R_X86_64_NONE);
-    file.markChanged();
+    ElfEdit.setRelocType(r, i, R_X86_64_NONE);
+    Model.markChanged(file);
   }
 }

@@ -1,5 +1,6 @@
 package io.objtool.check.annotate;
 
+import io.objtool.api.internal.Model;
 import io.objtool.api.Instruction;
 import io.objtool.api.ObjtoolFile;
 import io.objtool.api.Options;
@@ -17,7 +18,7 @@ import com.google.auto.service.AutoService;
  * Done before the special sections are read, which then see the NOP.
  */
 @AutoService(Pass.class)
-public final class JumpLabelHackPass implements Pass, CheckHooks {
+public final class JumpLabelHackPass implements Pass {
   /** {@code struct jump_entry}: s32 code, s32 target, s64 key. */
   static final int ENTRY_SIZE = 16;
   static final int KEY_OFFSET = 8;
@@ -57,13 +58,13 @@ public final class JumpLabelHackPass implements Pass, CheckHooks {
       if ((rel.addend(key) & 2) == 0) continue;
       Symbol s = rel.symbol(code);
       if (s.section() == null) continue;
-      Instruction insn = file.findInsn(s.section(), s.value() + rel.addend(code));
+      Instruction insn = file.insns().findInsn(s.section(), s.value() + rel.addend(code));
       // a site that is a NOP already is written again, as the reference does: the object counts
       // as changed (and is written out) even when nothing else changes
       if (insn == null || insn.type() != InsnType.JUMP_UNCONDITIONAL && insn.type() != InsnType.NOP) continue;
       CallSites.clearReloc(file, insn);
       InsnPatch.write(file, insn, InsnPatch.nop(file, insn.length()));
-      insn.setType(InsnType.NOP);
+      Model.setType(insn, InsnType.NOP);
     }
   }
 }

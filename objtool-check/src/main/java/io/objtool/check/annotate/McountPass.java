@@ -1,5 +1,8 @@
 package io.objtool.check.annotate;
 
+import io.objtool.elf.edit.ElfEdit;
+import io.objtool.api.Diagnostics;
+import io.objtool.api.internal.Model;
 import com.google.auto.service.AutoService;
 import io.objtool.api.Instruction;
 import io.objtool.api.ObjtoolFile;
@@ -28,7 +31,7 @@ public final class McountPass extends ActionPass {
     List<Instruction> sites = CallSites.of(file).mcountCalls;
     if (file.elf().section(SECTION) != null) {
       sites.clear();
-      file.diag().warn("file already has " + SECTION + " section, skipping");
+      file.diag().warn(Diagnostics.SECTION_ALREADY_EXISTS, "file already has " + SECTION + " section, skipping");
       return;
     }
     if (sites.isEmpty()) return;
@@ -36,8 +39,8 @@ public final class McountPass extends ActionPass {
     Relocations rel = w.createAligned(SECTION, Elf.SHF_ALLOC, ADDR_SIZE, sites.size(), ADDR_SIZE);
     for (int i = 0; i < sites.size(); i++) {
       Instruction insn = sites.get(i);
-      rel.add((long) i * ADDR_SIZE, Elf.R_X86_64_64, w.sectionSymbol(insn.section()), insn.offset());
+      ElfEdit.addReloc(rel, (long) i * ADDR_SIZE, Elf.R_X86_64_64, w.sectionSymbol(insn.section()), insn.offset());
     }
-    file.markChanged();
+    Model.markChanged(file);
   }
 }

@@ -1,5 +1,6 @@
 package io.objtool.check.annotate;
 
+import io.objtool.api.internal.Model;
 import com.google.auto.service.AutoService;
 import io.objtool.api.Instruction;
 import io.objtool.api.ObjtoolFile;
@@ -25,11 +26,11 @@ public final class NoinstrHackPass extends ActionPass {
     int len = insn.length();
     InsnPatch.write(file, insn, sibling ? InsnPatch.ret(file, len) : InsnPatch.nop(file, len));
     if (sibling) {
-      insn.setType(InsnType.RETURN);
+      Model.setType(insn, InsnType.RETURN);
       // one instruction stands for RET; INT3: no straight-line-speculation complaint about it
-      insn.set(Instruction.RETPOLINE_SAFE);
+      Model.set(insn, Instruction.RETPOLINE_SAFE);
     } else {
-      insn.setType(InsnType.NOP);
+      Model.setType(insn, InsnType.NOP);
     }
   }
 }

@@ -1,7 +1,9 @@
 package io.objtool.check.annotate;
 
+import io.objtool.elf.edit.ElfEdit;
+import io.objtool.api.internal.Model;
 import com.google.auto.service.AutoService;
-import io.objtool.api.CfiState;
+import io.objtool.api.internal.Cfi;
 import io.objtool.api.Instruction;
 import io.objtool.api.ObjtoolFile;
 import io.objtool.api.Options;
@@ -32,7 +34,7 @@ public final class PrefixPass extends ActionPass {
   public void finish(ObjtoolFile file, int warnings) {
     int size = file.options().prefix();
     for (Section sec : file.elf().sections()) {
-      if (!sec.isExecutable() || !file.hasInstructions(sec)) continue;
+      if (!sec.isExecutable() || !file.insns().hasInstructions(sec)) continue;
       // symbols are added as we go: take the functions first
       List<Symbol> funcs = new ArrayList<>();
       for (Symbol s : sec.symbols().all()) if (s.type() == Elf.STT_FUNC) funcs.add(s);
@@ -41,23 +43,23 @@ public final class PrefixPass extends ActionPass {
   }
 
   private static void addPrefix(ObjtoolFile file, Symbol func, int size) {
-    Instruction insn = file.findInsn(func.section(), func.value());
+    Instruction insn = file.insns().findInsn(func.section(), func.value());
     if (insn == null) return;
-    Instruction prev = file.prevInsnSameSec(insn);
-    for (; prev != null; prev = file.prevInsnSameSec(prev)) {
+    Instruction prev = file.insns().prevInsnSameSec(insn);
+    for (; prev != null; prev = file.insns().prevInsnSameSec(prev)) {
       if (prev.type() != InsnType.NOP) return;
       long dist = func.value() - prev.offset();
       if (dist > size) return;
       if (dist < size) continue;
-      file.elf().addSymbol(PREFIX + func.name(), func.bind(), func.type(), 0, func.section(),
+      ElfEdit.addSymbol(file.elf(), PREFIX + func.name(), func.bind(), func.type(), 0, func.section(),
           func.value() - size, size);
-      file.markChanged();
+      Model.markChanged(file);
       break;
     }
     if (prev == null) return;
-    CfiState cfi = insn.cfi();
+    Cfi cfi = Model.cfi(insn);
     if (cfi == null) return; // not walked (no --stackval/--orc, or not validated)
     cfi = io.objtool.check.Stats.of(file).findOrAdd(cfi); // the shared copy (counted as --stats counts it)
-    for (Instruction p = prev; p != insn; p = file.nextInsnSameSec(p)) p.setCfi(cfi);
+    for (Instruction p = prev; p != insn; p = file.insns().nextInsnSameSec(p)) Model.setCfi(p, cfi);
   }
 }

@@ -1,5 +1,6 @@
 package io.objtool.check.annotate;
 
+import io.objtool.api.Diagnostics;
 import com.google.auto.service.AutoService;
 import io.objtool.api.ObjtoolFile;
 import io.objtool.api.Options;
@@ -23,13 +24,13 @@ public final class RethunkPass extends ActionPass {
   public void finish(ObjtoolFile file, int warnings) {
     CallSites sites = CallSites.of(file);
     if (file.elf().section(RETURN_SITES) != null) {
-      file.diag().warn("file already has " + RETURN_SITES + ", skipping");
+      file.diag().warn(Diagnostics.SECTION_ALREADY_EXISTS, "file already has " + RETURN_SITES + ", skipping");
     } else if (!sites.returnThunks.isEmpty()) {
       SiteSections.writeSites(file, RETURN_SITES, sites.returnThunks);
     }
     if (!file.options().hackSkylake()) return;
     if (file.elf().section(CALL_SITES) != null) {
-      file.diag().warn("file already has " + CALL_SITES + " section, skipping");
+      file.diag().warn(Diagnostics.SECTION_ALREADY_EXISTS, "file already has " + CALL_SITES + " section, skipping");
     } else if (!sites.calls.isEmpty()) {
       SiteSections.writeSites(file, CALL_SITES, sites.calls);
     }

@@ -1,5 +1,7 @@
 package io.objtool.check.annotate;
 
+import io.objtool.elf.edit.ElfEdit;
+import io.objtool.api.internal.Model;
 import io.objtool.api.Instruction;
 import io.objtool.api.ObjtoolFile;
 import io.objtool.elf.Elf;
@@ -18,6 +20,7 @@ import java.util.Map;
  * Section symbols missing from the object are created in entry order, as the reference does.
  */
 final class SiteSections {
+
   private final ElfFile elf;
   private final Map<Section, Symbol> secSyms = new HashMap<>();
   private boolean scanned;
@@ -34,7 +37,7 @@ final class SiteSections {
       }
       scanned = true;
     }
-    return secSyms.computeIfAbsent(sec, elf::sectionSymbol);
+    return secSyms.computeIfAbsent(sec, s -> ElfEdit.sectionSymbol(elf, s));
   }
 
   /** A section of {@code count} entries and its (empty) {@code .rela} section. */
@@ -44,8 +47,8 @@ final class SiteSections {
 
   /** As {@link #create}, with the given section alignment. */
   Relocations createAligned(String name, long flags, int entsize, int count, int align) {
-    Section sec = elf.addSection(name, Elf.SHT_PROGBITS, flags, entsize, align, new byte[entsize * count]);
-    return elf.relocationsFor(sec);
+    Section sec = ElfEdit.addSection(elf, name, Elf.SHT_PROGBITS, flags, entsize, align, new byte[entsize * count]);
+    return ElfEdit.relocationsFor(elf, sec);
   }
 
   /** One {@code R_X86_64_PC32} per instruction, at entry {@code i * entsize}. */
@@ -54,8 +57,8 @@ final class SiteSections {
     Relocations rel = w.create(name, Elf.SHF_ALLOC, 4, sites.size());
     for (int i = 0; i < sites.size(); i++) {
       Instruction insn = sites.get(i);
-      rel.add((long) i * 4, Elf.R_X86_64_PC32, w.sectionSymbol(insn.section()), insn.offset());
+      ElfEdit.addReloc(rel, (long) i * 4, Elf.R_X86_64_PC32, w.sectionSymbol(insn.section()), insn.offset());
     }
-    file.markChanged();
+    Model.markChanged(file);
   }
 }

@@ -1,5 +1,7 @@
 package io.objtool.check.annotate;
 
+import io.objtool.api.Rule;
+import io.objtool.api.internal.Model;
 import com.google.auto.service.AutoService;
 import io.objtool.api.Instruction;
 import io.objtool.api.ObjtoolFile;
@@ -13,13 +15,16 @@ import io.objtool.api.arch.InsnType;
  */
 @AutoService(Pass.class)
 public final class SlsPass extends ActionPass {
+  /** Rule {@code sls-missing-int3}: A return or indirect jump not followed by `int3` (`--sls`). */
+  public static final Rule SLS_MISSING_INT3 = Rule.warning("sls-missing-int3", "A return or indirect jump not followed by `int3` (`--sls`).");
+
   public SlsPass() {
     super("sls", "validate straight-line-speculation mitigations", options -> options.sls(), Order.SLS, false);
   }
 
   @Override
   public void finish(ObjtoolFile file, int warnings) {
-    for (Instruction insn : file.allInsns()) {
+    for (Instruction insn : file.insns().allInsns()) {
       if (insn.has(Instruction.RETPOLINE_SAFE)) continue;
       String what = switch (insn.type()) {
         case RETURN -> "ret";
@@ -27,8 +32,8 @@ public final class SlsPass extends ActionPass {
         default -> null;
       };
       if (what == null) continue;
-      Instruction next = file.nextInsnSameSec(insn);
-      if (next == null || next.type() != InsnType.TRAP) file.diag().warnInsn(insn, "missing int3 after " + what);
+      Instruction next = file.insns().nextInsnSameSec(insn);
+      if (next == null || next.type() != InsnType.TRAP) file.diag().warnInsn(insn, SLS_MISSING_INT3, "missing int3 after " + what);
     }
   }
 }

@@ -1,5 +1,9 @@
 package io.objtool.check.annotate;
 
+import io.objtool.elf.edit.ElfEdit;
+import io.objtool.api.Diagnostics;
+import io.objtool.api.Rule;
+import io.objtool.api.internal.Model;
 import com.google.auto.service.AutoService;
 import io.objtool.api.Instruction;
 import io.objtool.api.ObjtoolFile;
@@ -21,6 +25,11 @@ import java.util.List;
  */
 @AutoService(Pass.class)
 public final class StaticCallPass extends ActionPass {
+  /** Rule {@code static-call-trampoline-malformed}: A call to a static call trampoline whose name lacks the prefix (`--static-call`). */
+  public static final Rule STATIC_CALL_TRAMPOLINE_MALFORMED = Rule.error("static-call-trampoline-malformed", "A call to a static call trampoline whose name lacks the prefix (`--static-call`).");
+  /** Rule {@code static-call-key-not-found}: A static call trampoline without its key symbol (`--static-call`, not a module). */
+  public static final Rule STATIC_CALL_KEY_NOT_FOUND = Rule.error("static-call-key-not-found", "A static call trampoline without its key symbol (`--static-call`, not a module).");
+
   public StaticCallPass() {
     super("static-call", "annotate static calls", options -> options.staticCall(), Order.STATIC_CALL, false);
   }
@@ -34,34 +43,34 @@ public final class StaticCallPass extends ActionPass {
   @Override
   public void finish(ObjtoolFile file, int warnings) {
     if (file.elf().section(SECTION) != null) {
-      file.diag().warn("file already has " + SECTION + " section, skipping");
+      file.diag().warn(Diagnostics.SECTION_ALREADY_EXISTS, "file already has " + SECTION + " section, skipping");
       return;
     }
     List<Instruction> sites = CallSites.of(file).staticCalls;
     if (sites.isEmpty()) return;
     SiteSections w = new SiteSections(file);
     Relocations rel = w.create(SECTION, Elf.SHF_ALLOC | Elf.SHF_WRITE, ENTRY_SIZE, sites.size());
-    file.markChanged();
+    Model.markChanged(file);
     for (int i = 0; i < sites.size(); i++) {
       Instruction insn = sites.get(i);
-      rel.add((long) i * ENTRY_SIZE, Elf.R_X86_64_PC32, w.sectionSymbol(insn.section()), insn.offset());
+      ElfEdit.addReloc(rel, (long) i * ENTRY_SIZE, Elf.R_X86_64_PC32, w.sectionSymbol(insn.section()), insn.offset());
       Symbol tramp = insn.callDest();
       String name = tramp.name();
       if (!name.startsWith(TRAMP_PREFIX)) {
-        file.diag().warn("static_call: trampoline name malformed: " + name);
+        file.diag().warn(STATIC_CALL_TRAMPOLINE_MALFORMED, "static_call: trampoline name malformed: " + name);
         giveUp(file, rel, sites.size());
       }
       String keyName = KEY_PREFIX + name.substring(TRAMP_PREFIX.length());
       Symbol key = file.elf().symbol(keyName);
       if (key == null) {
         if (!file.options().module()) {
-          file.diag().warn("static_call: can't find static_call_key symbol: " + keyName);
+          file.diag().warn(STATIC_CALL_KEY_NOT_FOUND, "static_call: can't find static_call_key symbol: " + keyName);
           giveUp(file, rel, sites.size());
         }
         key = tramp;
       }
       long addend = DeadEnds.isSiblingCall(insn) ? SITE_TAIL : 0;
-      rel.add((long) i * ENTRY_SIZE + 4, Elf.R_X86_64_PC32, key, addend);
+      ElfEdit.addReloc(rel, (long) i * ENTRY_SIZE + 4, Elf.R_X86_64_PC32, key, addend);
     }
   }
 
@@ -71,7 +80,7 @@ public final class StaticCallPass extends ActionPass {
    */
   private static void giveUp(ObjtoolFile file, Relocations rel, int sites) {
     Symbol none = file.elf().symbol(0);
-    while (rel.count() < 2 * sites) rel.add(0, Elf.R_X86_64_NONE, none, 0);
+    while (rel.count() < 2 * sites) ElfEdit.addReloc(rel, 0, Elf.R_X86_64_NONE, none, 0);
     throw new CfgException();
   }
 }

@@ -1,5 +1,7 @@
 package io.objtool.check.annotate;
 
+import io.objtool.api.Rule;
+import io.objtool.api.internal.Model;
 import com.google.auto.service.AutoService;
 import io.objtool.api.AltGroup;
 import io.objtool.api.Alternative;
@@ -20,6 +22,19 @@ import io.objtool.elf.Symbol;
  */
 @AutoService(Pass.class)
 public final class UnretPass extends ActionPass {
+  /** Rule {@code unret-validation-failed}: The unret validation of an entry point had to stop (`--unret`). */
+  public static final Rule UNRET_VALIDATION_FAILED = Rule.error("unret-validation-failed", "The unret validation of an entry point had to stop (`--unret`).");
+  /** Rule {@code unret-early-indirect-call}: An indirect call before untraining (`--unret`). */
+  public static final Rule UNRET_EARLY_INDIRECT_CALL = Rule.error("unret-early-indirect-call", "An indirect call before untraining (`--unret`).");
+  /** Rule {@code unret-unresolved-jump}: A jump with no known destination before untraining (`--unret`). */
+  public static final Rule UNRET_UNRESOLVED_JUMP = Rule.error("unret-unresolved-jump", "A jump with no known destination before untraining (`--unret`).");
+  /** Rule {@code unret-ret-before-untrain}: A return before untraining (`--unret`). */
+  public static final Rule UNRET_RET_BEFORE_UNTRAIN = Rule.error("unret-ret-before-untrain", "A return before untraining (`--unret`).");
+  /** Rule {@code unret-end-of-section}: A path from an unret entry point runs off its section (`--unret`). */
+  public static final Rule UNRET_END_OF_SECTION = Rule.error("unret-end-of-section", "A path from an unret entry point runs off its section (`--unret`).");
+  /** Rule {@code unret-unresolved-function}: A call before untraining to a function that is not in the object (`--unret`). */
+  public static final Rule UNRET_UNRESOLVED_FUNCTION = Rule.error("unret-unresolved-function", "A call before untraining to a function that is not in the object (`--unret`).");
+
   public UnretPass() {
     super("unret", "validate entry unret placement", options -> options.unret(), Order.UNRET, true);
   }
@@ -42,19 +57,19 @@ public final class UnretPass extends ActionPass {
     Relocations r = sec.relocations();
     for (int i = 0; i < r.count(); i++) {
       Symbol s = r.symbol(i);
-      Instruction insn = s.section() == null ? null : file.findInsn(s.section(), s.value() + r.addend(i));
+      Instruction insn = s.section() == null ? null : file.insns().findInsn(s.section(), s.value() + r.addend(i));
       if (insn == null) {
-        file.diag().warn("bad " + ANNOTATIONS + " entry");
+        file.diag().warn(io.objtool.check.cfg.Annotations.BAD_ANNOTATION_ENTRY, "bad " + ANNOTATIONS + " entry");
         return;
       }
-      insn.set(Instruction.UNRET);
+      Model.set(insn, Instruction.UNRET);
     }
-    for (Instruction insn : file.allInsns()) {
+    for (Instruction insn : file.insns().allInsns()) {
       if (!insn.has(Instruction.UNRET)) continue;
       try {
         validate(file, insn);
       } catch (Fatal f) {
-        file.diag().warnInsn(insn, "Failed UNRET validation");
+        file.diag().warnInsn(insn, UNRET_VALIDATION_FAILED, "Failed UNRET validation");
         return;
       }
     }
@@ -64,21 +79,21 @@ public final class UnretPass extends ActionPass {
   /** Follows the paths from {@code insn}; true when one of them was reported. */
   private static boolean validate(ObjtoolFile file, Instruction insn) {
     while (true) {
-      Instruction next = file.nextInsnToValidate(insn);
+      Instruction next = file.insns().nextInsnToValidate(insn);
       if ((insn.visited() & Instruction.VISITED_UNRET) != 0) return false;
-      insn.setVisited(Instruction.VISITED_UNRET);
+      Model.setVisited(insn, Instruction.VISITED_UNRET);
       for (Alternative alt = insn.alts(); alt != null; alt = alt.next()) {
         if (validate(file, alt.insn())) return true;
       }
       switch (insn.type()) {
         case CALL_DYNAMIC, JUMP_DYNAMIC, JUMP_DYNAMIC_CONDITIONAL -> {
-          file.diag().warnInsn(insn, "early indirect call");
+          file.diag().warnInsn(insn, UNRET_EARLY_INDIRECT_CALL, "early indirect call");
           return true;
         }
         case JUMP_UNCONDITIONAL, JUMP_CONDITIONAL -> {
           if (!DeadEnds.isSiblingCall(insn)) {
             if (insn.jumpDest() == null) {
-              file.diag().warnInsn(insn, "unresolved jump target after linking?!?");
+              file.diag().warnInsn(insn, UNRET_UNRESOLVED_JUMP, "unresolved jump target after linking?!?");
               throw new Fatal();
             }
             if (validate(file, insn.jumpDest())) return true;
@@ -91,7 +106,7 @@ public final class UnretPass extends ActionPass {
           return call(file, insn);
         }
         case RETURN -> {
-          file.diag().warnInsn(insn, "RET before UNTRAIN");
+          file.diag().warnInsn(insn, UNRET_RET_BEFORE_UNTRAIN, "RET before UNTRAIN");
           return true;
         }
         case NOP -> {
@@ -101,7 +116,7 @@ public final class UnretPass extends ActionPass {
       }
       if (insn.deadEnd()) return false;
       if (next == null) {
-        file.diag().warnInsn(insn, "teh end!");
+        file.diag().warnInsn(insn, UNRET_END_OF_SECTION, "teh end!");
         throw new Fatal();
       }
       insn = next;
@@ -111,9 +126,9 @@ public final class UnretPass extends ActionPass {
   /** A call (or tail call): its callee's paths; one that returns has untrained. */
   private static boolean call(ObjtoolFile file, Instruction insn) {
     Symbol d = insn.callDest();
-    Instruction dest = d == null || d.section() == null ? null : file.findInsn(d.section(), d.value());
+    Instruction dest = d == null || d.section() == null ? null : file.insns().findInsn(d.section(), d.value());
     if (dest == null) {
-      file.diag().warn("Unresolved function after linking!?: " + (d == null ? "?" : d.name()));
+      file.diag().warn(UNRET_UNRESOLVED_FUNCTION, "Unresolved function after linking!?: " + (d == null ? "?" : d.name()));
       throw new Fatal();
     }
     return validate(file, dest);

@@ -1,9 +1,11 @@
 package io.objtool.check.cfg;
 
+import io.objtool.api.Rule;
+import io.objtool.api.internal.Model;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
-import io.objtool.api.CfiState;
+import io.objtool.api.internal.Cfi;
 import io.objtool.api.Func;
 import io.objtool.api.Instruction;
 import io.objtool.api.ObjtoolFile;
@@ -24,6 +26,31 @@ import java.util.function.Consumer;
  * calls, ENDBRs that need none, alternatives to ignore, and reachable code after a dead end.
  */
 public final class Annotations {
+  /** Rule {@code bad-annotation-entry}: An annotation section entry points to no instruction. */
+  public static final Rule BAD_ANNOTATION_ENTRY = Rule.error("bad-annotation-entry", "An annotation section entry points to no instruction.");
+  /** Rule {@code intra-function-call-not-direct}: `ANNOTATE_INTRA_FUNCTION_CALL` on something other than a direct call. */
+  public static final Rule INTRA_FUNCTION_CALL_NOT_DIRECT = Rule.error("intra-function-call-not-direct", "`ANNOTATE_INTRA_FUNCTION_CALL` on something other than a direct call.");
+  /** Rule {@code intra-function-call-dest-not-found}: An annotated intra-function call whose target is not an instruction. */
+  public static final Rule INTRA_FUNCTION_CALL_DEST_NOT_FOUND = Rule.error("intra-function-call-dest-not-found", "An annotated intra-function call whose target is not an instruction.");
+  /** Rule {@code retpoline-safe-misplaced}: `ANNOTATE_RETPOLINE_SAFE` on an instruction that is not an indirect branch, return or NOP. */
+  public static final Rule RETPOLINE_SAFE_MISPLACED = Rule.error("retpoline-safe-misplaced", "`ANNOTATE_RETPOLINE_SAFE` on an instruction that is not an indirect branch, return or NOP.");
+  /** Rule {@code reachable-annotation-not-found}: `ANNOTATE_REACHABLE` that points to no instruction. */
+  public static final Rule REACHABLE_ANNOTATION_NOT_FOUND = Rule.error("reachable-annotation-not-found", "`ANNOTATE_REACHABLE` that points to no instruction.");
+  /** Rule {@code unwind-hints-without-relocations}: `.discard.unwind_hints` has no relocation section. */
+  public static final Rule UNWIND_HINTS_WITHOUT_RELOCATIONS = Rule.error("unwind-hints-without-relocations", "`.discard.unwind_hints` has no relocation section.");
+  /** Rule {@code unwind-hint-size-mismatch}: `.discard.unwind_hints` is not a whole number of hints. */
+  public static final Rule UNWIND_HINT_SIZE_MISMATCH = Rule.error("unwind-hint-size-mismatch", "`.discard.unwind_hints` is not a whole number of hints.");
+  /** Rule {@code unwind-hint-without-relocation}: One unwind hint has no relocation. */
+  public static final Rule UNWIND_HINT_WITHOUT_RELOCATION = Rule.error("unwind-hint-without-relocation", "One unwind hint has no relocation.");
+  /** Rule {@code unexpected-relocation-symbol-type}: An annotation or unwind-hint relocation against a symbol that is neither a section nor a function. */
+  public static final Rule UNEXPECTED_RELOCATION_SYMBOL_TYPE = Rule.error("unexpected-relocation-symbol-type", "An annotation or unwind-hint relocation against a symbol that is neither a section nor a function.");
+  /** Rule {@code unwind-hint-not-instruction}: An unwind hint points to no instruction. */
+  public static final Rule UNWIND_HINT_NOT_INSTRUCTION = Rule.error("unwind-hint-not-instruction", "An unwind hint points to no instruction.");
+  /** Rule {@code iret-regs-hint-without-endbr}: An `UNWIND_HINT_IRET_REGS` entry point without ENDBR (`--ibt`). */
+  public static final Rule IRET_REGS_HINT_WITHOUT_ENDBR = Rule.warning("iret-regs-hint-without-endbr", "An `UNWIND_HINT_IRET_REGS` entry point without ENDBR (`--ibt`).");
+  /** Rule {@code unsupported-unwind-hint-sp-reg}: An unwind hint names a base register objtool does not support. */
+  public static final Rule UNSUPPORTED_UNWIND_HINT_SP_REG = Rule.error("unsupported-unwind-hint-sp-reg", "An unwind hint names a base register objtool does not support.");
+
   /** Size of {@code struct unwind_hint}: u32 ip, s16 sp_offset, u8 sp_reg, u8 type, u8 signal, padded. */
   static final int UNWIND_HINT_SIZE = 12;
 
@@ -34,12 +61,12 @@ public final class Annotations {
   }
 
   /** The state the hints of type FUNC set: the architecture's initial function CFI. */
-  public static CfiState funcCfi(ObjtoolFile file) {
-    CfiState c = new CfiState();
+  public static Cfi funcCfi(ObjtoolFile file) {
+    Cfi c = new Cfi();
     var init = file.arch().initialFunctionCfi();
     c.cfaBase = init.cfa().base();
     c.cfaOffset = init.cfa().offset();
-    for (int r = 0; r < CfiState.NUM_REGS; r++) c.setReg(r, init.reg(r).base(), init.reg(r).offset());
+    for (int r = 0; r < Cfi.NUM_REGS; r++) c.setReg(r, init.reg(r).base(), init.reg(r).offset());
     c.stackSize = init.cfa().offset();
     c.type = UnwindHint.TYPE_CALL;
     return c;
@@ -53,7 +80,7 @@ public final class Annotations {
     for (int i = 0; i < r.count(); i++) {
       Symbol s = r.symbol(i);
       long off = s.value() + r.addend(i);
-      Instruction insn = s.section() == null ? null : file.findInsn(s.section(), off);
+      Instruction insn = s.section() == null ? null : file.insns().findInsn(s.section(), off);
       each.accept(s, off, insn, what);
     }
   }
@@ -64,7 +91,7 @@ public final class Annotations {
   }
 
   private void bad(String what) {
-    file.diag().warn("bad " + what + " entry");
+    file.diag().warn(BAD_ANNOTATION_ENTRY, "bad " + what + " entry");
     throw new CfgException();
   }
 
@@ -79,16 +106,16 @@ public final class Annotations {
         if (fs != null) f = file.func(fs);
       }
       if (f == null) return;
-      f.setIgnore();
-      for (Instruction i : file.funcInsns(f)) i.set(Instruction.IGNORE);
+      Model.setIgnore(f);
+      for (Instruction i : file.insns().funcInsns(f)) Model.set(i, Instruction.IGNORE);
     });
   }
 
   /** Reads every per-instruction annotation before the destinations are resolved. */
   public static void beforeDestinations(ObjtoolFile file) {
     Annotations a = new Annotations(file);
-    a.flag(".discard.ignore_alts", "bad .discard.ignore_alts", i -> i.set(Instruction.IGNORE_ALTS));
-    a.flag(".discard.noendbr", "bad .discard.noendbr", i -> i.set(Instruction.NOENDBR));
+    a.flag(".discard.ignore_alts", "bad .discard.ignore_alts", i -> Model.set(i, Instruction.IGNORE_ALTS));
+    a.flag(".discard.noendbr", "bad .discard.noendbr", i -> Model.set(i, Instruction.NOENDBR));
   }
 
   /** Intra-function calls: such a call is a jump to its target that pushes a return address. */
@@ -96,24 +123,24 @@ public final class Annotations {
     Annotations a = new Annotations(file);
     a.forEachTarget(".discard.intra_function_calls", "", (s, off, insn, w) -> {
       if (insn == null) {
-        file.diag().warn("bad .discard.intra_function_call entry");
+        file.diag().warn(BAD_ANNOTATION_ENTRY, "bad .discard.intra_function_call entry");
         throw new CfgException();
       }
       if (insn.type() != InsnType.CALL) {
-        file.diag().warnInsn(insn, "intra_function_call not a direct call");
+        file.diag().warnInsn(insn, INTRA_FUNCTION_CALL_NOT_DIRECT, "intra_function_call not a direct call");
         throw new CfgException();
       }
-      insn.setType(InsnType.JUMP_UNCONDITIONAL);
+      Model.setType(insn, InsnType.JUMP_UNCONDITIONAL);
       // it still pushes its return address: a push of a constant
-      file.setStackOps(insn, new int[] {io.objtool.api.arch.OpDestType.PUSH.ordinal(), 0, 0,
+      Model.setStackOps(file, insn, new int[] {io.objtool.api.arch.OpDestType.PUSH.ordinal(), 0, 0,
           io.objtool.api.arch.OpSrcType.CONST.ordinal(), 0, 0}, 0, 1);
       long dest = insn.offset() + insn.length() + insn.immediate();
-      Instruction d = file.findInsn(insn.section(), dest);
+      Instruction d = file.insns().findInsn(insn.section(), dest);
       if (d == null) {
-        file.diag().warnInsn(insn, "can't find call dest at " + insn.section().name() + "+0x" + Long.toHexString(dest));
+        file.diag().warnInsn(insn, INTRA_FUNCTION_CALL_DEST_NOT_FOUND, "can't find call dest at " + insn.section().name() + "+0x" + Long.toHexString(dest));
         throw new CfgException();
       }
-      insn.setJumpDest(d);
+      Model.setJumpDest(insn, d);
     });
   }
 
@@ -125,10 +152,10 @@ public final class Annotations {
       if (insn == null) a.bad(".discard.retpoline_safe");
       InsnType t = insn.type();
       if (t != InsnType.JUMP_DYNAMIC && t != InsnType.CALL_DYNAMIC && t != InsnType.RETURN && t != InsnType.NOP) {
-        file.diag().warnInsn(insn, "retpoline_safe hint not an indirect jump/call/ret/nop");
+        file.diag().warnInsn(insn, RETPOLINE_SAFE_MISPLACED, "retpoline_safe hint not an indirect jump/call/ret/nop");
         throw new CfgException();
       }
-      insn.set(Instruction.RETPOLINE_SAFE);
+      Model.set(insn, Instruction.RETPOLINE_SAFE);
     });
     // instrumentation regions are read only when the object has instr_end annotations
     Section instrEnd = file.elf().section(".discard.instr_end");
@@ -140,11 +167,11 @@ public final class Annotations {
     Annotations a = this;
     forEachTarget(".discard.instr_end", "", (s, off, insn, w) -> {
       if (insn == null) a.bad(".discard.instr_end");
-      insn.setInstr(insn.instr() - 1);
+      Model.setInstr(insn, insn.instr() - 1);
     });
     forEachTarget(".discard.instr_begin", "", (s, off, insn, w) -> {
       if (insn == null) a.bad(".discard.instr_begin");
-      insn.setInstr(insn.instr() + 1);
+      Model.setInstr(insn, insn.instr() + 1);
     });
   }
 
@@ -153,24 +180,24 @@ public final class Annotations {
     a.forEachTarget(".discard.reachable", "", (s, off, insn, w) -> {
       Instruction dead;
       if (insn != null) {
-        dead = file.prevInsnSameSec(insn);
+        dead = file.insns().prevInsnSameSec(insn);
       } else if (s.section() != null && off == s.section().size()) {
-        dead = file.findLastInsn(s.section());
+        dead = file.insns().findLastInsn(s.section());
       } else {
         dead = null;
       }
       if (dead == null && (insn == null)) {
-        file.diag().warn("can't find reachable insn at " + (s.section() == null ? "?" : s.section().name()) + "+0x" + Long.toHexString(off));
+        file.diag().warn(REACHABLE_ANNOTATION_NOT_FOUND, "can't find reachable insn at " + (s.section() == null ? "?" : s.section().name()) + "+0x" + Long.toHexString(off));
         throw new CfgException();
       }
-      if (dead != null) dead.clear(Instruction.DEAD_END);
+      if (dead != null) Model.clear(dead, Instruction.DEAD_END);
     });
   }
 
   private void flag(String name, String what, Consumer<Instruction> f) {
     forEachTarget(name, what, (s, off, insn, w) -> {
       if (insn == null) {
-        file.diag().warn(what + " entry");
+        file.diag().warn(BAD_ANNOTATION_ENTRY, what + " entry");
         throw new CfgException();
       }
       f.accept(insn);
@@ -196,27 +223,27 @@ public final class Annotations {
     Section sec = file.elf().section(".discard.unwind_hints");
     if (sec == null) return;
     if (sec.rela() == null) {
-      file.diag().warn("missing .rela.discard.unwind_hints section");
+      file.diag().warn(UNWIND_HINTS_WITHOUT_RELOCATIONS, "missing .rela.discard.unwind_hints section");
       throw new CfgException();
     }
     if (sec.size() % UNWIND_HINT_SIZE != 0) {
-      file.diag().warn("struct unwind_hint size mismatch");
+      file.diag().warn(UNWIND_HINT_SIZE_MISMATCH, "struct unwind_hint size mismatch");
       throw new CfgException();
     }
     java.util.List<Instruction> hinted = new java.util.ArrayList<>();
-    file.attach(Annotations.class, hinted);
+    Model.attach(file, Annotations.class, hinted);
     MemorySegment d = sec.data();
     Relocations r = sec.relocations();
-    CfiState cfi = new CfiState();
-    CfiState undefined = new CfiState();
+    Cfi cfi = new Cfi();
+    Cfi undefined = new Cfi();
     undefined.forceUndefined = true;
-    CfiState func = funcCfi(file);
+    Cfi func = funcCfi(file);
     int n = (int) (sec.size() / UNWIND_HINT_SIZE);
     for (int i = 0; i < n; i++) {
       long base = (long) i * UNWIND_HINT_SIZE;
       int ri = r.at(base);
       if (ri < 0) {
-        file.diag().warn("can't find reloc for unwind_hints[" + i + "]");
+        file.diag().warn(UNWIND_HINT_WITHOUT_RELOCATION, "can't find reloc for unwind_hints[" + i + "]");
         throw new CfgException();
       }
       Symbol s = r.symbol(ri);
@@ -226,69 +253,69 @@ public final class Annotations {
       } else if (s.type() == Elf.STT_NOTYPE && s.name().startsWith(".L")) {
         off = s.value();
       } else {
-        file.diag().warn("unexpected relocation symbol type in " + sec.rela().name());
+        file.diag().warn(UNEXPECTED_RELOCATION_SYMBOL_TYPE, "unexpected relocation symbol type in " + sec.rela().name());
         throw new CfgException();
       }
-      Instruction insn = s.section() == null ? null : file.findInsn(s.section(), off);
+      Instruction insn = s.section() == null ? null : file.insns().findInsn(s.section(), off);
       if (insn == null) {
-        file.diag().warn("can't find insn for unwind_hints[" + i + "]");
+        file.diag().warn(UNWIND_HINT_NOT_INSTRUCTION, "can't find insn for unwind_hints[" + i + "]");
         throw new CfgException();
       }
       int spOffset = d.get(JAVA_SHORT_UNALIGNED, base + 4);
       int spReg = d.get(JAVA_BYTE, base + 6) & 0xff;
       int type = d.get(JAVA_BYTE, base + 7) & 0xff;
       int signal = d.get(JAVA_BYTE, base + 8) & 0xff;
-      insn.set(Instruction.HINT);
+      Model.set(insn, Instruction.HINT);
       hinted.add(insn);
       switch (type) {
         case UnwindHint.TYPE_UNDEFINED -> {
-          insn.setCfi(undefined);
+          Model.setCfi(insn, undefined);
           continue;
         }
         case UnwindHint.TYPE_SAVE -> {
-          insn.clear(Instruction.HINT);
-          insn.set(Instruction.SAVE);
+          Model.clear(insn, Instruction.HINT);
+          Model.set(insn, Instruction.SAVE);
           continue;
         }
         case UnwindHint.TYPE_RESTORE -> {
-          insn.set(Instruction.RESTORE);
+          Model.set(insn, Instruction.RESTORE);
           continue;
         }
         case UnwindHint.TYPE_FUNC -> {
-          insn.setCfi(func);
+          Model.setCfi(insn, func);
           continue;
         }
         case UnwindHint.TYPE_REGS_PARTIAL -> {
           Symbol at = insn.section().symbols().at(insn.offset());
           if (at != null && at.bind() == Elf.STB_GLOBAL && file.options().ibt()
               && insn.type() != InsnType.ENDBR && !insn.has(Instruction.NOENDBR)) {
-            file.diag().warnInsn(insn, "UNWIND_HINT_IRET_REGS without ENDBR");
+            file.diag().warnInsn(insn, IRET_REGS_HINT_WITHOUT_ENDBR, "UNWIND_HINT_IRET_REGS without ENDBR");
           }
         }
         default -> { }
       }
-      if (insn.cfi() != null) cfi = new CfiState(insn.cfi());
+      if (Model.cfi(insn) != null) cfi = new Cfi(Model.cfi(insn));
       int reg = hintReg(spReg);
       if (reg == Integer.MIN_VALUE) {
-        file.diag().warnInsn(insn, "unsupported unwind_hint sp base reg " + spReg);
+        file.diag().warnInsn(insn, UNSUPPORTED_UNWIND_HINT_SP_REG, "unsupported unwind_hint sp base reg " + spReg);
         throw new CfgException();
       }
       cfi.cfaBase = reg;
       cfi.cfaOffset = spOffset;
       cfi.type = type;
       cfi.signal = signal != 0;
-      insn.setCfi(io.objtool.check.Stats.of(file).findOrAdd(cfi));
+      Model.setCfi(insn, io.objtool.check.Stats.of(file).findOrAdd(cfi));
     }
   }
 
   /** Whether the object had unwind hints (so the engine walks from them too). */
   public static boolean hasHints(ObjtoolFile file) {
-    return file.attachment(Annotations.class) != null;
+    return Model.attachment(file, Annotations.class) != null;
   }
 
   /** The instructions an unwind hint names, in the order of all instructions (section, offset). */
   public static java.util.List<Instruction> hinted(ObjtoolFile file) {
-    java.util.List<Instruction> h = file.attachment(Annotations.class);
+    java.util.List<Instruction> h = Model.attachment(file, Annotations.class);
     if (h == null) return java.util.List.of();
     java.util.List<Instruction> sorted = new java.util.ArrayList<>(new java.util.LinkedHashSet<>(h));
     sorted.sort(java.util.Comparator.comparingInt((Instruction i) -> i.section().index()).thenComparingLong(Instruction::offset));

@@ -1,5 +1,6 @@
 package io.objtool.check.cfg;
 
+import io.objtool.api.internal.Model;
 import io.objtool.api.Func;
 import io.objtool.api.Instruction;
 import io.objtool.api.ObjtoolFile;
@@ -61,15 +62,15 @@ public final class DeadEnds {
     if ((bind == Elf.STB_GLOBAL || bind == Elf.STB_WEAK) && noreturns.contains(func.name())) return true;
     if (bind == Elf.STB_WEAK) return false;
     if (func.len() == 0 || func.section() == null) return false;
-    Instruction first = file.findInsn(func.section(), func.offset());
+    Instruction first = file.insns().findInsn(func.section(), func.offset());
     if (first == null || first.func() == null) return false;
     boolean empty = true;
-    for (Instruction insn : file.funcInsns(func)) {
+    for (Instruction insn : file.insns().funcInsns(func)) {
       empty = false;
       if (insn.type() == InsnType.RETURN) return false;
     }
     if (empty) return false;
-    for (Instruction insn : file.funcInsns(func)) {
+    for (Instruction insn : file.insns().funcInsns(func)) {
       if (isSiblingCall(insn)) {
         Instruction dest = insn.jumpDest();
         if (dest == null) return false; // to another object

@@ -1,5 +1,7 @@
 package io.objtool.check.cfg;
 
+import io.objtool.api.Rule;
+import io.objtool.api.internal.Model;
 import io.objtool.api.Func;
 import io.objtool.api.Instruction;
 import io.objtool.api.ObjtoolFile;
@@ -18,6 +20,20 @@ import java.util.List;
  * step. A {@code ud2}/{@code ud1} is a dead end unless annotated otherwise.
  */
 public final class Decode {
+  /** Rule {@code enqcmd-instruction}: An ENQCMD instruction, which the kernel must not use (reference only, not printed here yet). Not printed yet (the reference prints it while decoding); declared so it is documented. */
+  static final Rule ENQCMD_INSTRUCTION = Rule.warning("enqcmd-instruction", "An ENQCMD instruction, which the kernel must not use (reference only, not printed here yet).");
+  /** Rule {@code notrack-prefix}: An indirect call or jump with a `notrack` prefix (reference only, not printed here yet). Not printed yet (the reference prints it while decoding); declared so it is documented. */
+  static final Rule NOTRACK_PREFIX = Rule.warning("notrack-prefix", "An indirect call or jump with a `notrack` prefix (reference only, not printed here yet).");
+  /** Rule {@code invalid-lea-encoding}: A LEA with a register operand, which is not a valid instruction (reference only, not printed here yet). Not printed yet (the reference prints it while decoding); declared so it is documented. */
+  static final Rule INVALID_LEA_ENCODING = Rule.warning("invalid-lea-encoding", "A LEA with a register operand, which is not a valid instruction (reference only, not printed here yet).");
+
+  /** Rule {@code cannot-decode-instruction}: The decoder cannot decode bytes in an executable section. */
+  public static final Rule CANNOT_DECODE_INSTRUCTION = Rule.error("cannot-decode-instruction", "The decoder cannot decode bytes in an executable section.");
+  /** Rule {@code func-at-end-of-section}: A function symbol starts at the end of its section. */
+  public static final Rule FUNC_AT_END_OF_SECTION = Rule.error("func-at-end-of-section", "A function symbol starts at the end of its section.");
+  /** Rule {@code func-start-not-instruction}: A function symbol does not start on an instruction boundary. */
+  public static final Rule FUNC_START_NOT_INSTRUCTION = Rule.error("func-start-not-instruction", "A function symbol does not start on an instruction boundary.");
+
   private Decode() {}
 
   public static void run(ObjtoolFile file) {
@@ -35,12 +51,12 @@ public final class Decode {
           ok = decoder.decode(code, off, size, false, d) && d.ok(); // IRET outside a function
         }
         if (!ok) {
-          file.diag().warn("can't decode instruction at " + sec.name() + ":0x" + Long.toHexString(off));
+          file.diag().warn(CANNOT_DECODE_INSTRUCTION, "can't decode instruction at " + sec.name() + ":0x" + Long.toHexString(off));
           throw new CfgException();
         }
         InsnType type = d.type();
-        Instruction insn = new Instruction(sec, (int) off, d.length(), type, d.immediate());
-        if (type == InsnType.BUG) insn.set(Instruction.DEAD_END);
+        Instruction insn = Model.newInstruction(sec, (int) off, d.length(), type, d.immediate());
+        if (type == InsnType.BUG) Model.set(insn, Instruction.DEAD_END);
         int n = d.stackOpCount();
         for (int i = 0; i < n; i++) {
           ops[i * 6] = d.destType(i).ordinal();
@@ -50,11 +66,11 @@ public final class Decode {
           ops[i * 6 + 4] = d.srcReg(i);
           ops[i * 6 + 5] = d.srcOffset(i);
         }
-        file.setStackOps(insn, ops, 0, n);
+        Model.setStackOps(file, insn, ops, 0, n);
         list.add(insn);
         off += d.length();
       }
-      file.setInstructions(sec, list);
+      Model.setInstructions(file, sec, list);
       assignSymbols(file, sec);
     }
   }
@@ -74,18 +90,18 @@ public final class Decode {
       if (s.type() != Elf.STT_NOTYPE && s.type() != Elf.STT_FUNC) continue;
       if (s.value() == sec.size()) {
         if (s.type() == Elf.STT_NOTYPE) continue; // an "end" label
-        file.diag().warn(s.name() + "(): STT_FUNC at end of section");
+        file.diag().warn(FUNC_AT_END_OF_SECTION, s.name() + "(): STT_FUNC at end of section");
         throw new CfgException();
       }
       Func f = file.func(s);
       if (f.alias() != f) continue;
       if (Funcs.isEmbeddedInsn(s)) continue; // its bytes are inside another instruction
       if (s.size() == 0 && s.type() == Elf.STT_NOTYPE) continue;
-      if (file.findInsn(sec, s.value()) == null) {
-        file.diag().warn(s.name() + "(): can't find starting instruction");
+      if (file.insns().findInsn(sec, s.value()) == null) {
+        file.diag().warn(FUNC_START_NOT_INSTRUCTION, s.name() + "(): can't find starting instruction");
         throw new CfgException();
       }
-      for (Instruction insn : file.symInsns(f)) insn.setSym(f);
+      for (Instruction insn : file.insns().symInsns(f)) Model.setSym(insn, f);
     }
   }
 }

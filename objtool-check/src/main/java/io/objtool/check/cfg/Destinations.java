@@ -1,5 +1,7 @@
 package io.objtool.check.cfg;
 
+import io.objtool.api.Rule;
+import io.objtool.api.internal.Model;
 import io.objtool.api.Func;
 import io.objtool.api.Instruction;
 import io.objtool.api.ObjtoolFile;
@@ -17,6 +19,15 @@ import io.objtool.elf.Symbol;
  * calls to dead-end functions.
  */
 public final class Destinations {
+  /** Rule {@code jump-dest-not-found}: A jump targets an address that is not an instruction. */
+  public static final Rule JUMP_DEST_NOT_FOUND = Rule.error("jump-dest-not-found", "A jump targets an address that is not an instruction.");
+  /** Rule {@code unannotated-intra-function-call}: A call to a local label inside the same function. */
+  public static final Rule UNANNOTATED_INTRA_FUNCTION_CALL = Rule.error("unannotated-intra-function-call", "A call to a local label inside the same function.");
+  /** Rule {@code call-to-non-function}: A call to a symbol that is not a function. */
+  public static final Rule CALL_TO_NON_FUNCTION = Rule.error("call-to-non-function", "A call to a symbol that is not a function.");
+  /** Rule {@code call-dest-symbol-not-found}: A call's relocation points into code with no symbol there. */
+  public static final Rule CALL_DEST_SYMBOL_NOT_FOUND = Rule.error("call-dest-symbol-not-found", "A call's relocation points into code with no symbol there.");
+
   private final ObjtoolFile file;
   private final DeadEnds deadEnds;
 
@@ -26,34 +37,34 @@ public final class Destinations {
   }
 
   private void addCallDest(Instruction insn, Symbol dest, boolean sibling) {
-    insn.setCallDest(dest);
+    Model.setCallDest(insn, dest);
     if (dest == null) return;
-    file.setStackOps(insn, null, 0, 0); // the callee's return undoes what a call does
+    Model.setStackOps(file, insn, null, 0, 0); // the callee's return undoes what a call does
     if (CallSites.annotate(file, insn, dest, sibling)) return; // a special site: no dead-end marking
     // objtool 6.1 decides at each call during the walk (see Engine); 6.12 marks the call here
     if (!sibling && file.compat() == io.objtool.api.Compat.V6_12 && deadEnds.isDeadEnd(file.func(dest))) {
-      insn.set(Instruction.DEAD_END);
+      Model.set(insn, Instruction.DEAD_END);
     }
   }
 
   private void addRetpolineCall(Instruction insn) {
     switch (insn.type()) {
-      case CALL -> insn.setType(InsnType.CALL_DYNAMIC);
-      case JUMP_UNCONDITIONAL -> insn.setType(InsnType.JUMP_DYNAMIC);
-      case JUMP_CONDITIONAL -> insn.setType(InsnType.JUMP_DYNAMIC_CONDITIONAL);
+      case CALL -> Model.setType(insn, InsnType.CALL_DYNAMIC);
+      case JUMP_UNCONDITIONAL -> Model.setType(insn, InsnType.JUMP_DYNAMIC);
+      case JUMP_CONDITIONAL -> Model.setType(insn, InsnType.JUMP_DYNAMIC_CONDITIONAL);
       default -> {
         return;
       }
     }
-    insn.set(Instruction.RETPOLINE_SAFE | Instruction.RETPOLINE_CALL);
-    file.setStackOps(insn, null, 0, 0);
+    Model.set(insn, Instruction.RETPOLINE_SAFE | Instruction.RETPOLINE_CALL);
+    Model.setStackOps(file, insn, null, 0, 0);
     CallSites.annotate(file, insn, null, false);
   }
 
   /** A jump to the return thunk is a return; {@code record}: a site for {@code .return_sites}. */
   private void addReturnCall(Instruction insn, boolean record) {
-    insn.setType(InsnType.RETURN);
-    insn.set(Instruction.RETPOLINE_SAFE);
+    Model.setType(insn, InsnType.RETURN);
+    Model.set(insn, Instruction.RETPOLINE_SAFE);
     if (record) CallSites.returnThunk(file, insn);
   }
 
@@ -63,17 +74,17 @@ public final class Destinations {
 
   /** {@code add_jump_destinations}. */
   public void jumps() {
-    for (Instruction insn : file.allInsns()) {
+    for (Instruction insn : file.insns().allInsns()) {
       if (insn.jumpDest() != null || !insn.isStaticJump()) continue;
       Func func = insn.func();
-      int r = file.insnReloc(insn);
+      int r = file.insns().insnReloc(insn);
       Section destSec;
       long destOff;
       if (r < 0) {
         destSec = insn.section();
         destOff = jumpDestination(insn);
       } else {
-        Relocations rel = file.relocs(insn);
+        Relocations rel = file.insns().relocs(insn);
         Symbol sym = rel.symbol(r);
         if (sym.isSectionSymbol()) {
           destSec = sym.section();
@@ -94,17 +105,17 @@ public final class Destinations {
           continue; // non-function asm code jumping to another object
         }
       }
-      Instruction dest = file.findInsn(destSec, destOff);
+      Instruction dest = file.insns().findInsn(destSec, destOff);
       if (dest == null) {
         Symbol at = destSec.symbols().at(destOff);
         if (at != null && Funcs.isEmbeddedInsn(at)) {
           addReturnCall(insn, false);
           continue;
         }
-        if (file.ignoreUnreachables && func != null && destSec == insn.section() && destOff == func.offset() + func.len()) {
+        if (file.ignoreUnreachables() && func != null && destSec == insn.section() && destOff == func.offset() + func.len()) {
           continue;
         }
-        file.diag().warnInsn(insn, "can't find jump dest instruction at " + destSec.name() + "+0x" + Long.toHexString(destOff));
+        file.diag().warnInsn(insn, JUMP_DEST_NOT_FOUND, "can't find jump dest instruction at " + destSec.name() + "+0x" + Long.toHexString(destOff));
         throw new CfgException();
       }
       Func ds = dest.sym();
@@ -121,15 +132,15 @@ public final class Destinations {
       Func df = dest.func();
       if (func != null && df != null && func != df) {
         if (!func.name().contains(".cold") && df.name().contains(".cold")) {
-          func.setCfunc(df);
-          df.setPfunc(func);
+          Model.setCfunc(func, df);
+          Model.setPfunc(df, func);
         }
       }
       if (isSiblingCall(insn, dest)) {
         addCallDest(insn, dest.func().symbol(), true);
         continue;
       }
-      insn.setJumpDest(dest);
+      Model.setJumpDest(insn, dest);
     }
   }
 
@@ -145,7 +156,7 @@ public final class Destinations {
   private boolean isFirstFuncInsn(Instruction insn, Func sym) {
     if (insn.offset() == sym.offset()) return true;
     if (file.options().ibt()) {
-      Instruction prev = file.prevInsnSameSym(insn);
+      Instruction prev = file.insns().prevInsnSameSym(insn);
       return prev != null && prev.type() == InsnType.ENDBR && insn.offset() == sym.offset() + prev.length();
     }
     return false;
@@ -161,31 +172,31 @@ public final class Destinations {
 
   /** {@code add_call_destinations}. */
   public void calls() {
-    for (Instruction insn : file.allInsns()) {
+    for (Instruction insn : file.insns().allInsns()) {
       if (insn.type() != InsnType.CALL) continue;
       Func func = insn.func();
-      int r = file.insnReloc(insn);
+      int r = file.insns().insnReloc(insn);
       if (r < 0) {
         Symbol dest = callDestination(insn.section(), jumpDestination(insn));
         addCallDest(insn, dest, false);
         if (insn.ignored()) continue;
         if (insn.callDest() == null) {
-          file.diag().warnInsn(insn, "unannotated intra-function call");
+          file.diag().warnInsn(insn, UNANNOTATED_INTRA_FUNCTION_CALL, "unannotated intra-function call");
           throw new CfgException();
         }
         if (func != null && insn.callDest().type() != Elf.STT_FUNC) {
-          file.diag().warnInsn(insn, "unsupported call to non-function");
+          file.diag().warnInsn(insn, CALL_TO_NON_FUNCTION, "unsupported call to non-function");
           throw new CfgException();
         }
         continue;
       }
-      Relocations rel = file.relocs(insn);
+      Relocations rel = file.insns().relocs(insn);
       Symbol sym = rel.symbol(r);
       if (sym.isSectionSymbol()) {
         long destOff = file.arch().relocDestOffset(rel.addend(r));
         Symbol dest = callDestination(sym.section(), destOff);
         if (dest == null) {
-          file.diag().warnInsn(insn, "can't find call dest symbol at " + sym.section().name() + "+0x" + Long.toHexString(destOff));
+          file.diag().warnInsn(insn, CALL_DEST_SYMBOL_NOT_FOUND, "can't find call dest symbol at " + sym.section().name() + "+0x" + Long.toHexString(destOff));
           throw new CfgException();
         }
         addCallDest(insn, dest, false);

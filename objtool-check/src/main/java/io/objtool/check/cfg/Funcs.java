@@ -1,5 +1,7 @@
 package io.objtool.check.cfg;
 
+import io.objtool.api.Rule;
+import io.objtool.api.internal.Model;
 import io.objtool.api.Func;
 import io.objtool.api.ObjtoolFile;
 import io.objtool.elf.Elf;
@@ -12,6 +14,9 @@ import io.objtool.elf.Symbol;
  * its end.
  */
 public final class Funcs {
+  /** Rule {@code cold-without-parent}: A `.cold` part of a function whose parent symbol is missing. */
+  public static final Rule COLD_WITHOUT_PARENT = Rule.error("cold-without-parent", "A `.cold` part of a function whose parent symbol is missing.");
+
   private Funcs() {}
 
   public static void run(ObjtoolFile file) {
@@ -22,14 +27,14 @@ public final class Funcs {
         Func f = file.func(s);
         if (prev != null && prev.offset() == f.offset() && prev.symbol().size() == s.size()
             && prev.symbol().type() == s.type()) {
-          f.setAlias(prev.alias());
+          Model.setAlias(f, prev.alias());
         } else {
           prev = f;
         }
       }
     }
     for (Symbol s : file.elf().symbols()) {
-      if (s.bind() == Elf.STB_GLOBAL && s.name().startsWith("__SCT__")) file.func(s).setStaticCallTramp();
+      if (s.bind() == Elf.STB_GLOBAL && s.name().startsWith("__SCT__")) Model.setStaticCallTramp(file.func(s));
     }
     for (Symbol s : file.elf().symbols()) {
       if (s.type() != Elf.STT_FUNC) continue;
@@ -37,17 +42,17 @@ public final class Funcs {
       if (cold < 0) continue;
       Symbol parent = file.elf().symbol(s.name().substring(0, cold));
       if (parent == null) {
-        file.diag().warn(s.name() + "(): can't find parent function");
+        file.diag().warn(COLD_WITHOUT_PARENT, s.name() + "(): can't find parent function");
         io.objtool.check.Stats.of(file).symbolsFailed(); // the reference's --stats stop with the symbols
         throw new CfgException(true); // reading the symbols failed: the reference exits 1
       }
       Func child = file.func(s);
       Func pf = file.func(parent);
-      child.setPfunc(pf);
-      pf.setCfunc(child);
+      Model.setPfunc(child, pf);
+      Model.setCfunc(pf, child);
       if (s.section() == parent.section() && s.value() >= parent.value()
           && s.value() + s.size() == parent.value() + pf.len()) {
-        pf.setLen(pf.len() - s.size());
+        Model.setLen(pf, pf.len() - s.size());
       }
     }
   }

@@ -1,5 +1,7 @@
 package io.objtool.check.cfg;
 
+import io.objtool.api.Rule;
+import io.objtool.api.internal.Model;
 import io.objtool.api.AltGroup;
 import io.objtool.api.Func;
 import io.objtool.api.Instruction;
@@ -19,6 +21,9 @@ import java.util.Map;
  * the jump.
  */
 public final class JumpTables {
+  /** Rule {@code switch-table-not-found}: An indirect jump inside a function whose jump table objtool cannot find. */
+  public static final Rule SWITCH_TABLE_NOT_FOUND = Rule.error("switch-table-not-found", "An indirect jump inside a function whose jump table objtool cannot find.");
+
   private final ObjtoolFile file;
   private final Map<Instruction, Integer> tables = new IdentityHashMap<>();
   private final Map<Instruction, Instruction> firstJumpSrc = new IdentityHashMap<>();
@@ -34,7 +39,7 @@ public final class JumpTables {
   public static boolean isJumpTableJump(Instruction insn) {
     if (insn.has(Instruction.JUMP_TABLE)) return true;
     AltGroup g = insn.altGroup();
-    return g != null && g.origGroup != null && g.origGroup.firstInsn.has(Instruction.JUMP_TABLE);
+    return g != null && g.origGroup() != null && g.origGroup().firstInsn().has(Instruction.JUMP_TABLE);
   }
 
   public static boolean isRodata(Section s) {
@@ -48,7 +53,7 @@ public final class JumpTables {
     if (!rodata) return;
     JumpTables jt = new JumpTables(file);
     for (Symbol s : file.elf().symbols()) {
-      if (s.type() != Elf.STT_FUNC || s.section() == null || !file.hasInstructions(s.section())) continue;
+      if (s.type() != Elf.STT_FUNC || s.section() == null || !file.insns().hasInstructions(s.section())) continue;
       Func f = file.func(s);
       jt.markFuncJumpTables(f);
       jt.addFuncJumpTables(f);
@@ -57,7 +62,7 @@ public final class JumpTables {
 
   private void markFuncJumpTables(Func func) {
     Instruction last = null;
-    for (Instruction insn : file.funcInsns(func)) {
+    for (Instruction insn : file.insns().funcInsns(func)) {
       if (last == null) last = insn;
       if (insn.type() == InsnType.JUMP_UNCONDITIONAL && insn.jumpDest() != null && insn.offset() > last.offset()
           && insn.jumpDest().offset() > insn.offset() && !firstJumpSrc.containsKey(insn.jumpDest())) {
@@ -71,13 +76,13 @@ public final class JumpTables {
 
   private void findJumpTable(Func func, Instruction orig) {
     for (Instruction insn = orig; insn != null && insn.func() != null && insn.func().pfunc() == func;
-        insn = firstJumpSrc.getOrDefault(insn, null) != null ? firstJumpSrc.get(insn) : file.prevInsnSameSym(insn)) {
+        insn = firstJumpSrc.getOrDefault(insn, null) != null ? firstJumpSrc.get(insn) : file.insns().prevInsnSameSym(insn)) {
       if (insn != orig && insn.type() == InsnType.JUMP_DYNAMIC) break;
       if (insn.type() == InsnType.JUMP_UNCONDITIONAL && insn.jumpDest() != null
           && (insn.jumpDest().offset() <= insn.offset() || insn.jumpDest().offset() > orig.offset())) break;
-      int r = file.insnReloc(insn);
+      int r = file.insns().insnReloc(insn);
       if (r < 0) continue;
-      Relocations text = file.relocs(insn);
+      Relocations text = file.insns().relocs(insn);
       Symbol sym = text.symbol(r);
       if (!sym.isSectionSymbol() || !isRodata(sym.section())) continue;
       Section tableSec = sym.section();
@@ -88,13 +93,13 @@ public final class JumpTables {
       if (rodata == null) continue;
       int tr = rodata.at(tableOff);
       if (tr < 0) continue;
-      if (text.type(r) == Elf.R_X86_64_PC32) file.ignoreUnreachables = true;
+      if (text.type(r) == Elf.R_X86_64_PC32) Model.setIgnoreUnreachables(file, true);
       Symbol tsym = rodata.symbol(tr);
       if (tsym.section() == null) continue;
-      Instruction dest = file.findInsn(tsym.section(), rodata.addend(tr));
+      Instruction dest = file.insns().findInsn(tsym.section(), rodata.addend(tr));
       if (dest == null || dest.func() == null || dest.func().pfunc() != func) continue;
       tableStarts.computeIfAbsent(rodata, k -> new java.util.BitSet()).set(tr);
-      orig.set(Instruction.JUMP_TABLE);
+      Model.set(orig, Instruction.JUMP_TABLE);
       tables.put(orig, tr);
       tableRelocs.put(orig, rodata);
       return;
@@ -102,7 +107,7 @@ public final class JumpTables {
   }
 
   private void addFuncJumpTables(Func func) {
-    for (Instruction insn : file.funcInsns(func)) {
+    for (Instruction insn : file.insns().funcInsns(func)) {
       Integer start = tables.get(insn);
       if (start == null) continue;
       addJumpTable(insn, tableRelocs.get(insn), start);
@@ -120,15 +125,15 @@ public final class JumpTables {
       long add = rel.addend(i);
       if (s.section() == pfunc.section() && add == pfunc.offset()) break;
       if (!(s.section() == pfunc.section() && add == pfunc.offset() + pfunc.len())) {
-        Instruction dest = s.section() == null ? null : file.findInsn(s.section(), add);
+        Instruction dest = s.section() == null ? null : file.insns().findInsn(s.section(), add);
         if (dest == null) break;
         if (dest.func() == null || dest.func().pfunc() != pfunc) break;
-        insn.addAlt(dest, false);
+        Model.addAlt(insn, dest, false);
       }
       prevOffset = rel.offset(i);
     }
     if (prevOffset == 0) {
-      file.diag().warnInsn(insn, "can't find switch jump table");
+      file.diag().warnInsn(insn, SWITCH_TABLE_NOT_FOUND, "can't find switch jump table");
       throw new CfgException();
     }
   }

@@ -1,10 +1,12 @@
 package io.objtool.check.cfg;
 
+import io.objtool.api.Rule;
+import io.objtool.api.internal.Model;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
 import io.objtool.api.AltGroup;
-import io.objtool.api.CfiState;
+import io.objtool.api.internal.Cfi;
 import io.objtool.api.Instruction;
 import io.objtool.api.ObjtoolFile;
 import io.objtool.api.arch.InsnType;
@@ -19,6 +21,25 @@ import java.lang.foreign.MemorySegment;
  * the fall-through of a jump) and {@code __ex_table} (exception fixups).
  */
 public final class SpecialAlts {
+  /** Rule {@code special-section-reloc-not-found}: An entry of `.altinstructions`, `__jump_table` or `__ex_table` has no relocation where one is required. */
+  public static final Rule SPECIAL_SECTION_RELOC_NOT_FOUND = Rule.error("special-section-reloc-not-found", "An entry of `.altinstructions`, `__jump_table` or `__ex_table` has no relocation where one is required.");
+  /** Rule {@code special-section-size}: A special section's size is not a multiple of its entry size. */
+  public static final Rule SPECIAL_SECTION_SIZE = Rule.error("special-section-size", "A special section's size is not a multiple of its entry size.");
+  /** Rule {@code alternative-orig-not-found}: A special-section entry's original address is not an instruction. */
+  public static final Rule ALTERNATIVE_ORIG_NOT_FOUND = Rule.error("alternative-orig-not-found", "A special-section entry's original address is not an instruction.");
+  /** Rule {@code alternative-new-not-found}: A special-section entry's replacement address is not an instruction. */
+  public static final Rule ALTERNATIVE_NEW_NOT_FOUND = Rule.error("alternative-new-not-found", "A special-section entry's replacement address is not an instruction.");
+  /** Rule {@code empty-alternative-entry}: An alternative whose original code is empty while it should not be. */
+  public static final Rule EMPTY_ALTERNATIVE_ENTRY = Rule.warning("empty-alternative-entry", "An alternative whose original code is empty while it should not be.");
+  /** Rule {@code jump-label-unsupported-instruction}: A jump label site that is neither a jump nor a NOP. */
+  public static final Rule JUMP_LABEL_UNSUPPORTED_INSTRUCTION = Rule.error("jump-label-unsupported-instruction", "A jump label site that is neither a jump nor a NOP.");
+  /** Rule {@code alternative-overlap}: Two alternatives for one site disagree on its length. */
+  public static final Rule ALTERNATIVE_OVERLAP = Rule.error("alternative-overlap", "Two alternatives for one site disagree on its length.");
+  /** Rule {@code alternative-jump-dest-not-found}: A jump in replacement code whose target is not an instruction. */
+  public static final Rule ALTERNATIVE_JUMP_DEST_NOT_FOUND = Rule.error("alternative-jump-dest-not-found", "A jump in replacement code whose target is not an instruction.");
+  /** Rule {@code alternative-last-insn-not-found}: The end of a replacement is not an instruction boundary. */
+  public static final Rule ALTERNATIVE_LAST_INSN_NOT_FOUND = Rule.error("alternative-last-insn-not-found", "The end of a replacement is not an instruction boundary.");
+
   /** x86 CPU feature numbers the reference treats specially. */
   static final int X86_FEATURE_POPCNT = 4 * 32 + 23;
   static final int X86_FEATURE_SMAP = 9 * 32 + 20;
@@ -50,7 +71,7 @@ public final class SpecialAlts {
   private Target relocTarget(Section sec, Relocations rel, long at, String what) {
     int r = rel == null ? -1 : rel.at(at);
     if (r < 0) {
-      file.diag().warnAt(sec, at, "can't find " + what + " reloc");
+      file.diag().warnAt(sec, at, SPECIAL_SECTION_RELOC_NOT_FOUND, "can't find " + what + " reloc");
       throw new CfgException();
     }
     Symbol s = rel.symbol(r);
@@ -76,7 +97,7 @@ public final class SpecialAlts {
       Section sec = file.elf().section(e.section);
       if (sec == null) continue;
       if (sec.size() % e.size != 0) {
-        file.diag().warn(sec.name() + " size not a multiple of " + e.size);
+        file.diag().warn(SPECIAL_SECTION_SIZE, sec.name() + " size not a multiple of " + e.size);
         throw new CfgException();
       }
       MemorySegment data = sec.data();
@@ -118,7 +139,7 @@ public final class SpecialAlts {
         if (e.key >= 0) {
           int r = rel == null ? -1 : rel.at(off + e.key);
           if (r < 0) {
-            file.diag().warnAt(sec, off + e.key, "can't find key reloc");
+            file.diag().warnAt(sec, off + e.key, SPECIAL_SECTION_RELOC_NOT_FOUND, "can't find key reloc");
             throw new CfgException();
           }
           a.keyAddend = rel.addend(r);
@@ -134,104 +155,99 @@ public final class SpecialAlts {
   }
 
   private void addOne(Entry e, Target orig, Target neu, int origLen, int newLen, boolean skipOrig, boolean skipAlt, long keyAddend) {
-    Instruction origInsn = orig.sec == null ? null : file.findInsn(orig.sec, orig.off);
+    Instruction origInsn = orig.sec == null ? null : file.insns().findInsn(orig.sec, orig.off);
     if (origInsn == null) {
-      file.diag().warnAt(orig.sec, orig.off, "special: can't find orig instruction");
+      file.diag().warnAt(orig.sec, orig.off, ALTERNATIVE_ORIG_NOT_FOUND, "special: can't find orig instruction");
       throw new CfgException();
     }
     Instruction newInsn = null;
     if (!e.group || newLen != 0) {
-      newInsn = neu.sec == null ? null : file.findInsn(neu.sec, neu.off);
+      newInsn = neu.sec == null ? null : file.insns().findInsn(neu.sec, neu.off);
       if (newInsn == null) {
-        file.diag().warnAt(neu.sec, neu.off, "special: can't find new instruction");
+        file.diag().warnAt(neu.sec, neu.off, ALTERNATIVE_NEW_NOT_FOUND, "special: can't find new instruction");
         throw new CfgException();
       }
     }
     if (e.group) {
       if (origLen == 0) {
-        file.diag().warnInsn(origInsn, "empty alternative entry");
+        file.diag().warnInsn(origInsn, EMPTY_ALTERNATIVE_ENTRY, "empty alternative entry");
         return;
       }
       newInsn = groupAlt(origInsn, orig, neu, origLen, newLen, newInsn);
     } else if (e.jumpOrNop) {
       newInsn = jumpAlt(origInsn, newInsn);
     }
-    origInsn.addAlt(newInsn, skipOrig);
-    if (skipAlt) origInsn.set(Instruction.IGNORE_ALTS);
+    Model.addAlt(origInsn, newInsn, skipOrig);
+    if (skipAlt) Model.set(origInsn, Instruction.IGNORE_ALTS);
   }
 
   private Instruction jumpAlt(Instruction origInsn, Instruction newInsn) {
     if (origInsn.type() != InsnType.JUMP_UNCONDITIONAL && origInsn.type() != InsnType.NOP) {
-      file.diag().warnInsn(origInsn, "unsupported instruction at jump label");
+      file.diag().warnInsn(origInsn, JUMP_LABEL_UNSUPPORTED_INSTRUCTION, "unsupported instruction at jump label");
       throw new CfgException();
     }
     boolean nop = origInsn.type() == InsnType.NOP;
     io.objtool.check.Stats.of(file).jumpLabel(nop, origInsn.length());
     if (nop) return newInsn;
-    return file.nextInsnSameSec(origInsn);
+    return file.insns().nextInsnSameSec(origInsn);
   }
 
   private Instruction groupAlt(Instruction origInsn, Target orig, Target neu, int origLen, int newLen, Instruction newInsn) {
     AltGroup og = origInsn.altGroup();
     if (og == null) {
-      og = new AltGroup();
-      og.cfi = new CfiState[origLen];
+      og = Model.newAltGroup();
+      Cfi[] cfi = new Cfi[origLen];
       Instruction last = null;
-      for (Instruction insn : file.secInsnsFrom(origInsn)) {
+      for (Instruction insn : file.insns().secInsnsFrom(origInsn)) {
         if (insn.offset() >= orig.off + origLen) break;
-        insn.setAltGroup(og);
+        Model.setAltGroup(insn, og);
         last = insn;
       }
-      og.firstInsn = origInsn;
-      og.lastInsn = last;
+      Model.initAltGroup(og, null, origInsn, last, null, cfi);
     } else {
-      long len = og.lastInsn.offset() + og.lastInsn.length() - og.firstInsn.offset();
+      long len = og.lastInsn().offset() + og.lastInsn().length() - og.firstInsn().offset();
       if (len != origLen) {
-        file.diag().warnInsn(origInsn, "weirdly overlapping alternative! " + len + " != " + origLen);
+        file.diag().warnInsn(origInsn, ALTERNATIVE_OVERLAP, "weirdly overlapping alternative! " + len + " != " + origLen);
         throw new CfgException();
       }
     }
-    AltGroup ng = new AltGroup();
+    AltGroup ng = Model.newAltGroup();
     Instruction nop = null;
     if (newLen < origLen) {
       Section nsec = neu != null ? neu.sec : origInsn.section();
       long noff = neu != null ? neu.off + newLen : 0;
-      nop = new Instruction(nsec, (int) noff, origLen - newLen, InsnType.NOP, 0);
-      nop.setSym(origInsn.sym());
-      nop.setAltGroup(ng);
-      nop.set(Instruction.FAKE);
+      nop = Model.newInstruction(nsec, (int) noff, origLen - newLen, InsnType.NOP, 0);
+      Model.setSym(nop, origInsn.sym());
+      Model.setAltGroup(nop, ng);
+      Model.set(nop, Instruction.FAKE);
     }
     Instruction lastNew = null;
     if (newLen == 0) {
       newInsn = nop;
     } else {
-      for (Instruction insn : file.secInsnsFrom(newInsn)) {
+      for (Instruction insn : file.insns().secInsnsFrom(newInsn)) {
         if (insn.offset() >= neu.off + newLen) break;
         lastNew = insn;
-        if (origInsn.has(Instruction.IGNORE_ALTS)) insn.set(Instruction.IGNORE);
-        insn.setSym(origInsn.sym());
-        insn.setAltGroup(ng);
+        if (origInsn.has(Instruction.IGNORE_ALTS)) Model.set(insn, Instruction.IGNORE);
+        Model.setSym(insn, origInsn.sym());
+        Model.setAltGroup(insn, ng);
         if (!insn.isStaticJump() || insn.immediate() == 0) continue;
         long dest = insn.offset() + insn.length() + insn.immediate();
         if (dest == neu.off + newLen) {
-          Instruction after = file.nextInsnSameSec(og.lastInsn);
+          Instruction after = file.insns().nextInsnSameSec(og.lastInsn());
           if (after == null) {
-            file.diag().warnInsn(insn, "can't find alternative jump destination");
+            file.diag().warnInsn(insn, ALTERNATIVE_JUMP_DEST_NOT_FOUND, "can't find alternative jump destination");
             throw new CfgException();
           }
-          insn.setJumpDest(after);
+          Model.setJumpDest(insn, after);
         }
       }
       if (lastNew == null) {
-        file.diag().warnAt(neu.sec, neu.off, "can't find last new alternative instruction");
+        file.diag().warnAt(neu.sec, neu.off, ALTERNATIVE_LAST_INSN_NOT_FOUND, "can't find last new alternative instruction");
         throw new CfgException();
       }
     }
-    ng.origGroup = og;
-    ng.firstInsn = newInsn;
-    ng.lastInsn = lastNew;
-    ng.nop = nop;
-    ng.cfi = og.cfi;
+    Model.initAltGroup(ng, og, newInsn, lastNew, nop, Model.altCfi(og));
     return newInsn;
   }
 }

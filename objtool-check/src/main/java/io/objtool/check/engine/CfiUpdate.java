@@ -1,5 +1,6 @@
 package io.objtool.check.engine;
 
+import io.objtool.api.Rule;
 import static io.objtool.api.arch.CfiRegs.BP;
 import static io.objtool.api.arch.CfiRegs.BP_INDIRECT;
 import static io.objtool.api.arch.CfiRegs.CFA;
@@ -7,7 +8,7 @@ import static io.objtool.api.arch.CfiRegs.SP;
 import static io.objtool.api.arch.CfiRegs.SP_INDIRECT;
 import static io.objtool.api.arch.CfiRegs.UNDEFINED;
 
-import io.objtool.api.CfiState;
+import io.objtool.api.internal.Cfi;
 import io.objtool.api.Instruction;
 import io.objtool.api.ObjtoolFile;
 import io.objtool.api.UnwindHint;
@@ -17,12 +18,23 @@ import io.objtool.api.arch.OpDestType;
 import io.objtool.api.arch.OpSrcType;
 
 /**
- * Applies one stack operation to a {@link CfiState}: the CFA moves with pushes, pops and stack
+ * Applies one stack operation to a {@link Cfi}: the CFA moves with pushes, pops and stack
  * pointer arithmetic, the frame pointer takes over as CFA base, callee-saved registers are
  * recorded where they are saved, and the DRAP (dynamic realignment) forms gcc emits are followed.
  * Operations the model cannot follow are reported with the reference's warnings.
  */
 final class CfiUpdate {
+  /** Rule {@code undefined-stack-state}: A stack operation while the stack state is unknown. */
+  public static final Rule UNDEFINED_STACK_STATE = Rule.warning("undefined-stack-state", "A stack operation while the stack state is unknown.");
+  /** Rule {@code unsupported-stack-register-modification}: A change of %rsp (or the frame base) objtool cannot model. */
+  public static final Rule UNSUPPORTED_STACK_REGISTER_MODIFICATION = Rule.warning("unsupported-stack-register-modification", "A change of %rsp (or the frame base) objtool cannot model.");
+  /** Rule {@code unsupported-stack-realignment}: Stack realignment (`and $-N, %rsp`) without a frame pointer or DRAP. */
+  public static final Rule UNSUPPORTED_STACK_REALIGNMENT = Rule.warning("unsupported-stack-realignment", "Stack realignment (`and $-N, %rsp`) without a frame pointer or DRAP.");
+  /** Rule {@code unknown-stack-instruction}: A stack operation of a form the model does not know. */
+  public static final Rule UNKNOWN_STACK_INSTRUCTION = Rule.warning("unknown-stack-instruction", "A stack operation of a form the model does not know.");
+  /** Rule {@code unknown-stack-memory-operation}: A memory-destination stack operation the model does not know. */
+  public static final Rule UNKNOWN_STACK_MEMORY_OPERATION = Rule.warning("unknown-stack-memory-operation", "A memory-destination stack operation the model does not know.");
+
   private final ObjtoolFile file;
   private final Arch arch;
   private final InitialCfi initial;
@@ -35,28 +47,28 @@ final class CfiUpdate {
     this.stackval = file.options().stackval();
   }
 
-  private void saveReg(CfiState cfi, int reg, int base, int offset) {
+  private void saveReg(Cfi cfi, int reg, int base, int offset) {
     if (arch.isCalleeSaved(reg) && cfi.regBase[reg] == UNDEFINED) {
       cfi.regBase[reg] = base;
       cfi.regOffset[reg] = offset;
     }
   }
 
-  private void restoreReg(CfiState cfi, int reg) {
+  private void restoreReg(Cfi cfi, int reg) {
     cfi.regBase[reg] = initial.reg(reg).base();
     cfi.regOffset[reg] = initial.reg(reg).offset();
   }
 
-  private boolean warn(Instruction insn, String msg) {
-    file.diag().warnInsn(insn, msg, "stack-validation");
+  private boolean warn(Instruction insn, Rule rule, String msg) {
+    file.diag().warnInsn(insn, rule, msg);
     return true;
   }
 
   /** Returns true when a warning was reported (the path stops). */
-  boolean update(Instruction insn, Instruction next, CfiState cfi, int op) {
+  boolean update(Instruction insn, Instruction next, Cfi cfi, int op) {
     if (cfi.forceUndefined) return false;
     if (cfi.cfaBase == UNDEFINED) {
-      if (insn.func() != null) return warn(insn, "undefined stack state");
+      if (insn.func() != null) return warn(insn, UNDEFINED_STACK_STATE, "undefined stack state");
       return false;
     }
     OpDestType dt = file.opDestType(insn, op);
@@ -114,13 +126,13 @@ final class CfiUpdate {
               cfi.drapReg = UNDEFINED;
               cfi.drap = false;
             } else if (dreg == cfi.cfaBase && !(next != null && next.hint())) {
-              return warn(insn, "unsupported stack register modification");
+              return warn(insn, UNSUPPORTED_STACK_REGISTER_MODIFICATION, "unsupported stack register modification");
             }
           }
           case AND -> {
             if (dreg != SP || (cfi.drapReg != UNDEFINED && cfi.cfaBase != SP)
                 || (cfi.drapReg == UNDEFINED && cfi.cfaBase != BP)) {
-              return warn(insn, "unsupported stack pointer realignment");
+              return warn(insn, UNSUPPORTED_STACK_REALIGNMENT, "unsupported stack pointer realignment");
             }
             if (cfi.drapReg != UNDEFINED) {
               cfi.cfaBase = cfi.drapReg; // drap: and imm, %rsp
@@ -163,7 +175,7 @@ final class CfiUpdate {
             }
           }
           default -> {
-            return warn(insn, "unknown stack-related instruction");
+            return warn(insn, UNKNOWN_STACK_INSTRUCTION, "unknown stack-related instruction");
           }
         }
       }
@@ -204,19 +216,19 @@ final class CfiUpdate {
         }
       }
       case MEM -> {
-        if (st != OpSrcType.POP && st != OpSrcType.POPF) return warn(insn, "unknown stack-related memory operation");
+        if (st != OpSrcType.POP && st != OpSrcType.POPF) return warn(insn, UNKNOWN_STACK_MEMORY_OPERATION, "unknown stack-related memory operation");
         cfi.stackSize -= 8; // pop mem
         if (cfi.cfaBase == SP) cfi.cfaOffset -= 8;
       }
       default -> {
-        return warn(insn, "unknown stack-related instruction");
+        return warn(insn, UNKNOWN_STACK_INSTRUCTION, "unknown stack-related instruction");
       }
     }
     return false;
   }
 
   /** Inside pt_regs-style frames only the SP-based CFA moves. */
-  private static boolean updateRegs(CfiState cfi, OpDestType dt, OpSrcType st, int dreg, int sreg, int soff) {
+  private static boolean updateRegs(Cfi cfi, OpDestType dt, OpSrcType st, int dreg, int sreg, int soff) {
     if (cfi.cfaBase != SP && cfi.cfaBase != SP_INDIRECT) return false;
     if (dt == OpDestType.PUSH || dt == OpDestType.PUSHF) cfi.cfaOffset += 8;
     if (st == OpSrcType.POP || st == OpSrcType.POPF) cfi.cfaOffset -= 8;

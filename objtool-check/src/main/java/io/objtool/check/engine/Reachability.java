@@ -1,5 +1,7 @@
 package io.objtool.check.engine;
 
+import io.objtool.api.Rule;
+import io.objtool.api.internal.Model;
 import io.objtool.api.Func;
 import io.objtool.api.Instruction;
 import io.objtool.api.ObjtoolFile;
@@ -15,6 +17,11 @@ import java.util.List;
  * {@code __noreturn} annotation.
  */
 public final class Reachability {
+  /** Rule {@code unreachable-instruction}: An instruction no code path reaches. */
+  public static final Rule UNREACHABLE_INSTRUCTION = Rule.warning("unreachable-instruction", "An instruction no code path reaches.");
+  /** Rule {@code missing-noreturn}: A call to a function that never returns, followed by unreachable code. */
+  public static final Rule MISSING_NORETURN = Rule.warning("missing-noreturn", "A call to a function that never returns, followed by unreachable code.");
+
   private final ObjtoolFile file;
 
   private Reachability(ObjtoolFile file) {
@@ -22,25 +29,25 @@ public final class Reachability {
   }
 
   public static int run(ObjtoolFile file) {
-    if (file.ignoreUnreachables) return 0;
+    if (file.ignoreUnreachables()) return 0;
     return new Reachability(file).validate();
   }
 
   private int validate() {
     int warnings = 0;
-    for (Instruction insn : file.allInsns()) {
+    for (Instruction insn : file.insns().allInsns()) {
       if (insn.visited() != 0 || ignore(insn)) continue;
       if (file.compat() == io.objtool.api.Compat.V6_1) {
-        file.diag().warnInsn(insn, "unreachable instruction", "unreachable"); // 6.1 reports the first one only
+        file.diag().warnInsn(insn, UNREACHABLE_INSTRUCTION, "unreachable instruction"); // 6.1 reports the first one only
         return 1;
       }
-      Instruction prev = file.prevInsnSameSec(insn);
+      Instruction prev = file.insns().prevInsnSameSec(insn);
       if (prev != null && prev.deadEnd() && prev.callDest() != null) {
-        file.diag().warnInsn(insn, prev.callDest().name() + "() is missing a __noreturn annotation", "unreachable");
+        file.diag().warnInsn(insn, MISSING_NORETURN, prev.callDest().name() + "() is missing a __noreturn annotation");
         warnings++;
         continue;
       }
-      file.diag().warnInsn(insn, "unreachable instruction", "unreachable");
+      file.diag().warnInsn(insn, UNREACHABLE_INSTRUCTION, "unreachable instruction");
       warnings++;
     }
     return warnings;
@@ -59,12 +66,12 @@ public final class Reachability {
       if (size == 0) return false;
       if (size < 0) return true;
       long end = insn.offset() + size;
-      for (Instruction i : file.secInsnsContinue(insn)) {
+      for (Instruction i : file.insns().secInsnsContinue(insn)) {
         if (i.visited() != 0) return true;
         if (i.offset() >= end) break;
         Instruction dest = i.jumpDest();
         if (dest != null && dest.func() != null && dest.func().name().contains(".cold")) {
-          for (Instruction d : file.funcInsns(dest.func())) d.set(Instruction.IGNORE);
+          for (Instruction d : file.insns().funcInsns(dest.func())) Model.set(d, Instruction.IGNORE);
         }
       }
       return false;
@@ -72,7 +79,7 @@ public final class Reachability {
     Func func = insn.func();
     if (func == null) return false;
     if (func.staticCallTramp()) return true;
-    Instruction prev = file.prevInsnSameSec(insn);
+    Instruction prev = file.insns().prevInsnSameSec(insn);
     if (prev != null && prev.deadEnd()
         && (insn.type() == InsnType.BUG || (insn.type() == InsnType.JUMP_UNCONDITIONAL
             && insn.jumpDest() != null && insn.jumpDest().type() == InsnType.BUG))) {
@@ -90,7 +97,7 @@ public final class Reachability {
       }
       Func f = cur.func();
       if (f == null || cur.offset() + cur.length() >= f.offset() + f.len()) break;
-      cur = file.nextInsnSameSec(cur);
+      cur = file.insns().nextInsnSameSec(cur);
     }
     return false;
   }

@@ -1,5 +1,6 @@
 package io.objtool.check.passes;
 
+import io.objtool.api.Rule;
 import com.google.auto.service.AutoService;
 import io.objtool.api.BranchVisitor;
 import io.objtool.api.CfiState;
@@ -21,6 +22,11 @@ import io.objtool.elf.Symbol;
  */
 @AutoService(Pass.class)
 public final class FramePointerPass implements Pass {
+  /** Rule {@code call-without-frame-pointer}: A call before the frame pointer is set up (`--stackval`). */
+  public static final Rule CALL_WITHOUT_FRAME_POINTER = Rule.warning("call-without-frame-pointer", "A call before the frame pointer is set up (`--stackval`).");
+  /** Rule {@code bp-scratch-register}: %rbp used for something else than the frame pointer (`--stackval`). */
+  public static final Rule BP_SCRATCH_REGISTER = Rule.warning("bp-scratch-register", "%rbp used for something else than the frame pointer (`--stackval`).");
+
   @Override
   public String option() {
     return "stackval";
@@ -43,8 +49,8 @@ public final class FramePointerPass implements Pass {
 
   /** A frame is set up: the CFA is %rbp-based with %rbp saved right under the return address, or DRAP with %rbp saved. */
   static boolean hasValidStackFrame(CfiState cfi) {
-    if (cfi.cfaBase == CfiRegs.BP && cfi.regBase[CfiRegs.BP] == CfiRegs.CFA && cfi.regOffset[CfiRegs.BP] == -16) return true;
-    return cfi.drap && cfi.regBase[CfiRegs.BP] == CfiRegs.BP;
+    if (cfi.cfaBase() == CfiRegs.BP && cfi.regBase(CfiRegs.BP) == CfiRegs.CFA && cfi.regOffset(CfiRegs.BP) == -16) return true;
+    return cfi.drap() && cfi.regBase(CfiRegs.BP) == CfiRegs.BP;
   }
 
   /** Calls to {@code __fentry__} and to embedded-instruction thunks need no frame. */
@@ -52,19 +58,17 @@ public final class FramePointerPass implements Pass {
     if (insn.type() != InsnType.CALL) return false;
     Symbol dest = insn.callDest();
     if (dest == null || dest.bind() != Elf.STB_GLOBAL) return false;
-    String n = dest.name();
-    return n.equals("__fentry__") || n.equals("retbleed_return_thunk") || n.equals("srso_alias_safe_ret")
-        || n.equals("srso_safe_ret");
+    return dest.name().equals("__fentry__") || io.objtool.check.cfg.Funcs.isEmbeddedInsn(dest);
   }
 
   @Override
   public BranchVisitor visitor(ObjtoolFile file, BranchVisitor next) {
-    return new BranchVisitor(next) {
+    return new BranchVisitor(BranchVisitor.API_1, next) {
       @Override
       public boolean visitCall(Func func, Instruction insn, InsnState state) {
         if (super.visitCall(func, insn, state)) return true;
-        if (func != null && !isSpecialCall(insn) && !hasValidStackFrame(state.cfi)) {
-          file.diag().warnInsn(insn, "call without frame pointer save/setup", "stackval");
+        if (func != null && !isSpecialCall(insn) && !hasValidStackFrame(state.cfi())) {
+          file.diag().warnInsn(insn, CALL_WITHOUT_FRAME_POINTER, "call without frame pointer save/setup");
           return true;
         }
         return false;
@@ -72,8 +76,8 @@ public final class FramePointerPass implements Pass {
 
       @Override
       public boolean visitReturn(Func func, Instruction insn, InsnState state) {
-        if (state.cfi.bpScratch) {
-          file.diag().warnInsn(insn, "BP used as a scratch register", "stackval");
+        if (state.cfi().bpScratch()) {
+          file.diag().warnInsn(insn, BP_SCRATCH_REGISTER, "BP used as a scratch register");
           return true;
         }
         return super.visitReturn(func, insn, state);

@@ -1,5 +1,7 @@
 package io.objtool.check.passes;
 
+import io.objtool.api.Rule;
+import io.objtool.api.internal.Model;
 import com.google.auto.service.AutoService;
 import io.objtool.api.BranchVisitor;
 import io.objtool.api.Func;
@@ -8,6 +10,8 @@ import io.objtool.api.Instruction;
 import io.objtool.api.ObjtoolFile;
 import io.objtool.api.Options;
 import io.objtool.api.Pass;
+import io.objtool.api.StateSlot;
+import io.objtool.elf.Section;
 import io.objtool.elf.Symbol;
 
 /**
@@ -17,6 +21,13 @@ import io.objtool.elf.Symbol;
  */
 @AutoService(Pass.class)
 public final class NoinstrPass implements Pass {
+  /** Rule {@code noinstr-pv-ops-target}: A paravirt op called from noinstr code has a target outside noinstr sections. */
+  public static final Rule NOINSTR_PV_OPS_TARGET = Rule.warning("noinstr-pv-ops-target", "A paravirt op called from noinstr code has a target outside noinstr sections.");
+  /** Rule {@code noinstr-call-leaves-section}: A call from `.noinstr.text` to instrumentable code. */
+  public static final Rule NOINSTR_CALL_LEAVES_SECTION = Rule.warning("noinstr-call-leaves-section", "A call from `.noinstr.text` to instrumentable code.");
+  /** Rule {@code noinstr-return-with-instrumentation}: A return from noinstr code inside an instrumentation region. */
+  public static final Rule NOINSTR_RETURN_WITH_INSTRUMENTATION = Rule.warning("noinstr-return-with-instrumentation", "A return from noinstr code inside an instrumentation region.");
+
   @Override
   public String option() {
     return "noinstr";
@@ -37,9 +48,15 @@ public final class NoinstrPass implements Pass {
     return 5;
   }
 
+  /** Sections whose code must not call instrumentable code. */
+  public static boolean isNoinstrSection(Section sec) {
+    String n = sec.name();
+    return n.equals(".noinstr.text") || n.equals(".entry.text") || n.equals(".cpuidle.text") || n.startsWith(".text..__x86.");
+  }
+
   static boolean noinstrCallDest(Symbol dest) {
     if (dest == null) return false; // indirect calls are assumed instrumented
-    if (dest.section() != null && ObjtoolFile.isNoinstrSection(dest.section())) return true;
+    if (dest.section() != null && isNoinstrSection(dest.section())) return true;
     if (dest.bind() == io.objtool.elf.Elf.STB_GLOBAL && dest.name().startsWith("__SCT__")) return true;
     return dest.name().startsWith("__ubsan_handle_");
   }
@@ -92,15 +109,15 @@ public final class NoinstrPass implements Pass {
 
   /** A call through {@code pv_ops[idx]} stays in noinstr code when all its targets are noinstr. */
   private static boolean pvCallDest(ObjtoolFile file, PvOps ops, Instruction insn) {
-    int r = file.insnReloc(insn);
-    if (r < 0 || !file.relocs(insn).symbol(r).name().equals("pv_ops")) return false;
-    int idx = (int) (file.arch().relocDestOffset(file.relocs(insn).addend(r)) / 8);
+    int r = file.insns().insnReloc(insn);
+    if (r < 0 || !file.insns().relocs(insn).symbol(r).name().equals("pv_ops")) return false;
+    int idx = (int) (file.arch().relocDestOffset(file.insns().relocs(insn).addend(r)) / 8);
     if (idx < 0 || idx >= ops.clean.length) return false;
     if (ops.clean[idx] != null && ops.clean[idx]) return true;
     boolean clean = true;
     for (Symbol t : ops.targets.get(idx)) {
-      if (!ObjtoolFile.isNoinstrSection(t.section())) {
-        file.diag().warn("pv_ops[" + idx + "]: " + t.name());
+      if (!isNoinstrSection(t.section())) {
+        file.diag().warn(NOINSTR_PV_OPS_TARGET, "pv_ops[" + idx + "]: " + t.name());
         clean = false;
       }
     }
@@ -111,9 +128,9 @@ public final class NoinstrPass implements Pass {
   /** The callee's name as warnings print it: {@code pv_ops[N]} for paravirt calls. */
   private static String callDestName(ObjtoolFile file, Instruction insn) {
     if (insn.callDest() != null) return insn.callDest().name();
-    int r = file.insnReloc(insn);
-    if (r >= 0 && file.relocs(insn).symbol(r).name().equals("pv_ops")) {
-      return "pv_ops[" + (file.relocs(insn).addend(r) / 8) + "]";
+    int r = file.insns().insnReloc(insn);
+    if (r >= 0 && file.insns().relocs(insn).symbol(r).name().equals("pv_ops")) {
+      return "pv_ops[" + (file.insns().relocs(insn).addend(r) / 8) + "]";
     }
     return "{dynamic}";
   }
@@ -121,13 +138,28 @@ public final class NoinstrPass implements Pass {
   @Override
   public BranchVisitor visitor(ObjtoolFile file, BranchVisitor next) {
     PvOps pv = initPvOps(file);
-    return new BranchVisitor(next) {
+    StateSlot noinstr = file.newStateSlot("noinstr", false);
+    StateSlot instr = file.newStateSlot("instrumentation-depth", false);
+    boolean link = file.options().link();
+    return new BranchVisitor(BranchVisitor.API_1, next) {
+      @Override
+      public void visitStart(Section sec, Func func, InsnState state) {
+        if (link && sec != null && isNoinstrSection(sec)) state.set(noinstr, true);
+        super.visitStart(sec, func, state);
+      }
+
+      @Override
+      public void visitInsnStart(Func func, Instruction insn, InsnState state) {
+        if (state.is(noinstr)) state.set(instr, state.get(instr) + insn.instr());
+        super.visitInsnStart(func, insn, state);
+      }
+
       private boolean check(Instruction insn, InsnState state) {
-        if (!state.noinstr || state.instr > 0) return false;
+        if (!state.is(noinstr) || state.get(instr) > 0) return false;
         boolean ok = insn.callDest() != null ? noinstrCallDest(insn.callDest())
             : pv != null && pvCallDest(file, pv, insn);
         if (!ok) {
-          file.diag().warnInsn(insn, "call to " + callDestName(file, insn) + "() leaves .noinstr.text section", "noinstr");
+          file.diag().warnInsn(insn, NOINSTR_CALL_LEAVES_SECTION, "call to " + callDestName(file, insn) + "() leaves .noinstr.text section");
           return true;
         }
         return false;
@@ -145,8 +177,8 @@ public final class NoinstrPass implements Pass {
 
       @Override
       public boolean visitReturn(Func func, Instruction insn, InsnState state) {
-        if (state.noinstr && state.instr > 0) {
-          file.diag().warnInsn(insn, "return with instrumentation enabled", "noinstr");
+        if (state.is(noinstr) && state.get(instr) > 0) {
+          file.diag().warnInsn(insn, NOINSTR_RETURN_WITH_INSTRUMENTATION, "return with instrumentation enabled");
           return true;
         }
         return super.visitReturn(func, insn, state);

@@ -1,5 +1,7 @@
 package io.objtool.check.passes;
 
+import io.objtool.api.Rule;
+import io.objtool.api.internal.Model;
 import com.google.auto.service.AutoService;
 import io.objtool.api.BranchVisitor;
 import io.objtool.api.Func;
@@ -8,6 +10,8 @@ import io.objtool.api.Instruction;
 import io.objtool.api.ObjtoolFile;
 import io.objtool.api.Options;
 import io.objtool.api.Pass;
+import io.objtool.api.StateSlot;
+import io.objtool.elf.Section;
 import io.objtool.elf.Symbol;
 import java.util.List;
 
@@ -22,6 +26,21 @@ import java.util.List;
  */
 @AutoService(Pass.class)
 public final class UaccessPass implements Pass {
+  /** Rule {@code recursive-uaccess-enable}: `stac` while user access is already enabled. */
+  public static final Rule RECURSIVE_UACCESS_ENABLE = Rule.warning("recursive-uaccess-enable", "`stac` while user access is already enabled.");
+  /** Rule {@code redundant-uaccess-disable}: `clac` while user access is already disabled. */
+  public static final Rule REDUNDANT_UACCESS_DISABLE = Rule.warning("redundant-uaccess-disable", "`clac` while user access is already disabled.");
+  /** Rule {@code uaccess-safe-disables-uaccess}: A function marked UACCESS-safe executes `clac`. */
+  public static final Rule UACCESS_SAFE_DISABLES_UACCESS = Rule.warning("uaccess-safe-disables-uaccess", "A function marked UACCESS-safe executes `clac`.");
+  /** Rule {@code pushf-stack-exhausted}: More than 31 nested `pushf` in alternatives while tracking user access. */
+  public static final Rule PUSHF_STACK_EXHAUSTED = Rule.warning("pushf-stack-exhausted", "More than 31 nested `pushf` in alternatives while tracking user access.");
+  /** Rule {@code return-with-uaccess-enabled}: A return from a normal function with user access enabled. */
+  public static final Rule RETURN_WITH_UACCESS_ENABLED = Rule.warning("return-with-uaccess-enabled", "A return from a normal function with user access enabled.");
+  /** Rule {@code call-with-uaccess-enabled}: A call made while user access is enabled. */
+  public static final Rule CALL_WITH_UACCESS_ENABLED = Rule.warning("call-with-uaccess-enabled", "A call made while user access is enabled.");
+  /** Rule {@code return-with-uaccess-disabled-from-safe}: A UACCESS-safe function returns with user access disabled. */
+  public static final Rule RETURN_WITH_UACCESS_DISABLED_FROM_SAFE = Rule.warning("return-with-uaccess-disabled-from-safe", "A UACCESS-safe function returns with user access disabled.");
+
   /** Functions known to be safe to call with user access enabled: objtool 6.12's list, read from its binary. */
   public static final List<String> UACCESS_SAFE = List.of(
       "kasan_report", "kasan_check_range", "__asan_loadN_noabort", "__asan_load1_noabort",
@@ -117,11 +136,19 @@ public final class UaccessPass implements Pass {
   public BranchVisitor visitor(ObjtoolFile file, BranchVisitor next) {
     for (String name : UACCESS_SAFE) {
       Symbol s = file.elf().symbol(name);
-      if (s != null) file.func(s).setUaccessSafe();
+      if (s != null) Model.setUaccessSafe(file.func(s));
     }
-    return new BranchVisitor(next) {
-      private boolean warn(Instruction insn, String msg) {
-        file.diag().warnInsn(insn, msg, "uaccess");
+    StateSlot uaccess = file.newStateSlot("uaccess", true);
+    StateSlot uaccessStack = file.newStateSlot("uaccess-pushf-stack", false);
+    return new BranchVisitor(BranchVisitor.API_1, next) {
+      @Override
+      public void visitStart(Section sec, Func func, InsnState state) {
+        if (func != null) state.set(uaccess, func.uaccessSafe());
+        super.visitStart(sec, func, state);
+      }
+
+      private boolean warn(Instruction insn, Rule rule, String msg) {
+        file.diag().warnInsn(insn, rule, msg);
         return true;
       }
 
@@ -129,15 +156,15 @@ public final class UaccessPass implements Pass {
       public boolean visitInsn(Func func, Instruction insn, InsnState state) {
         switch (insn.type()) {
           case STAC -> {
-            if (state.uaccess) return warn(insn, "recursive UACCESS enable");
-            state.uaccess = true;
+            if (state.is(uaccess)) return warn(insn, RECURSIVE_UACCESS_ENABLE, "recursive UACCESS enable");
+            state.set(uaccess, true);
           }
           case CLAC -> {
-            if (!state.uaccess && func != null) return warn(insn, "redundant UACCESS disable");
-            if (func != null && func.alias().uaccessSafe() && state.uaccessStack == 0) {
-              return warn(insn, "UACCESS-safe disables UACCESS");
+            if (!state.is(uaccess) && func != null) return warn(insn, REDUNDANT_UACCESS_DISABLE, "redundant UACCESS disable");
+            if (func != null && func.alias().uaccessSafe() && state.get(uaccessStack) == 0) {
+              return warn(insn, UACCESS_SAFE_DISABLES_UACCESS, "UACCESS-safe disables UACCESS");
             }
-            state.uaccess = false;
+            state.set(uaccess, false);
           }
           default -> { }
         }
@@ -148,33 +175,35 @@ public final class UaccessPass implements Pass {
       public boolean visitStackOp(Instruction insn, int op, InsnState state) {
         if (insn.altGroup() == null) return super.visitStackOp(insn, op, state);
         if (file.opDestType(insn, op) == io.objtool.api.arch.OpDestType.PUSHF) {
-          if (state.uaccessStack == 0) {
-            state.uaccessStack = 1;
-          } else if ((state.uaccessStack >>> 31) != 0) {
-            return warn(insn, "PUSHF stack exhausted");
+          int stack = state.get(uaccessStack);
+          if (stack == 0) {
+            stack = 1;
+          } else if ((stack >>> 31) != 0) {
+            return warn(insn, PUSHF_STACK_EXHAUSTED, "PUSHF stack exhausted");
           }
-          state.uaccessStack = (state.uaccessStack << 1) | (state.uaccess ? 1 : 0);
+          state.set(uaccessStack, (stack << 1) | (state.is(uaccess) ? 1 : 0));
         }
-        if (file.opSrcType(insn, op) == io.objtool.api.arch.OpSrcType.POPF && state.uaccessStack != 0) {
-          state.uaccess = (state.uaccessStack & 1) != 0;
-          state.uaccessStack >>>= 1;
-          if (state.uaccessStack == 1) state.uaccessStack = 0;
+        int stack = state.get(uaccessStack);
+        if (file.opSrcType(insn, op) == io.objtool.api.arch.OpSrcType.POPF && stack != 0) {
+          state.set(uaccess, (stack & 1) != 0);
+          stack >>>= 1;
+          state.set(uaccessStack, stack == 1 ? 0 : stack);
         }
         return super.visitStackOp(insn, op, state);
       }
 
       @Override
       public boolean visitCall(Func func, Instruction insn, InsnState state) {
-        if (state.uaccess && !safe(file, insn.callDest())) {
-          return warn(insn, "call to " + callDestName(insn) + "() with UACCESS enabled");
+        if (state.is(uaccess) && !safe(file, insn.callDest())) {
+          return warn(insn, CALL_WITH_UACCESS_ENABLED, "call to " + callDestName(insn) + "() with UACCESS enabled");
         }
         return super.visitCall(func, insn, state);
       }
 
       @Override
       public boolean visitSiblingCall(Func func, Instruction insn, InsnState state) {
-        if (state.uaccess && !safe(file, insn.callDest())) {
-          return warn(insn, "call to " + callDestName(insn) + "() with UACCESS enabled");
+        if (state.is(uaccess) && !safe(file, insn.callDest())) {
+          return warn(insn, CALL_WITH_UACCESS_ENABLED, "call to " + callDestName(insn) + "() with UACCESS enabled");
         }
         return super.visitSiblingCall(func, insn, state);
       }
@@ -182,8 +211,8 @@ public final class UaccessPass implements Pass {
       @Override
       public boolean visitReturn(Func func, Instruction insn, InsnState state) {
         boolean funcSafe = func != null && func.alias().uaccessSafe();
-        if (state.uaccess && !funcSafe) return warn(insn, "return with UACCESS enabled");
-        if (!state.uaccess && funcSafe) return warn(insn, "return with UACCESS disabled from a UACCESS-safe function");
+        if (state.is(uaccess) && !funcSafe) return warn(insn, RETURN_WITH_UACCESS_ENABLED, "return with UACCESS enabled");
+        if (!state.is(uaccess) && funcSafe) return warn(insn, RETURN_WITH_UACCESS_DISABLED_FROM_SAFE, "return with UACCESS disabled from a UACCESS-safe function");
         return super.visitReturn(func, insn, state);
       }
     };

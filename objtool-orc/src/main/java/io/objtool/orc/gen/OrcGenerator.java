@@ -1,5 +1,8 @@
 package io.objtool.orc.gen;
 
+import io.objtool.elf.edit.ElfEdit;
+import io.objtool.api.Rule;
+import io.objtool.api.internal.Model;
 import com.google.auto.service.AutoService;
 import io.objtool.api.AltGroup;
 import io.objtool.api.CfiState;
@@ -28,23 +31,24 @@ import java.util.Map;
  */
 @AutoService(Pass.class)
 public final class OrcGenerator implements Pass {
-  /** The format to write, or null for the one of the object's {@link io.objtool.api.Compat}. */
+  /** Rule {@code orc-unknown-hint-type}: A stack state of a frame type ORC cannot encode (`--orc`). */
+  public static final Rule ORC_UNKNOWN_HINT_TYPE = Rule.error("orc-unknown-hint-type", "A stack state of a frame type ORC cannot encode (`--orc`).");
+  /** Rule {@code orc-unknown-cfa-base}: A CFA based on a register ORC cannot encode (`--orc`). */
+  public static final Rule ORC_UNKNOWN_CFA_BASE = Rule.error("orc-unknown-cfa-base", "A CFA based on a register ORC cannot encode (`--orc`).");
+  /** Rule {@code orc-unknown-bp-base}: %rbp saved in a way ORC cannot encode (`--orc`). */
+  public static final Rule ORC_UNKNOWN_BP_BASE = Rule.error("orc-unknown-bp-base", "%rbp saved in a way ORC cannot encode (`--orc`).");
+
+  /** The format given at construction, or null: the one {@value OrcFormat#ENV} of the run's environment names. */
   private final OrcFormat fixed;
-  private OrcFormat format;
 
-  /** Writes the format of the objtool the file's {@link ObjtoolFile#compat()} follows (6.12 or 6.1). */
+  /** The generator found as a service: the format comes from the run's environment ({@link Options#env}). */
   public OrcGenerator() {
-    this.fixed = null;
+    this(null);
   }
 
+  /** A generator writing {@code format}. */
   public OrcGenerator(OrcFormat format) {
-    this.fixed = java.util.Objects.requireNonNull(format);
-  }
-
-  /** The format written for {@code file}. */
-  static OrcFormat formatFor(ObjtoolFile file, OrcFormat fixed) {
-    if (fixed != null) return fixed;
-    return file.compat() == io.objtool.api.Compat.V6_1 ? OrcFormat.V6_1 : OrcFormat.CURRENT;
+    this.fixed = format;
   }
 
   @Override
@@ -105,16 +109,16 @@ public final class OrcGenerator implements Pass {
   @Override
   public void finish(ObjtoolFile file, int warnings) {
     if (file.nrInsns() == 0) return;
-    format = formatFor(file, fixed);
+    OrcFormat format = fixed != null ? fixed : OrcFormat.parse(file.options().env(OrcFormat.ENV));
     Table t = new Table();
     try {
       for (Section sec : file.elf().sections()) {
-        if (!isText(sec) || !file.hasInstructions(sec)) continue;
+        if (!isText(sec) || !file.insns().hasInstructions(sec)) continue;
         long prev = 0; // the all-zero entry
         CfiState lastCfi = null;
         long lastEntry = 0;
         boolean empty = true;
-        java.util.List<Instruction> insns = file.instructions(sec);
+        java.util.List<Instruction> insns = file.insns().instructions(sec);
         for (int i = 0; i < insns.size(); i++) {
           Instruction insn = insns.get(i);
           AltGroup g = insn.altGroup();
@@ -124,7 +128,7 @@ public final class OrcGenerator implements Pass {
             if (cfi != null && cfi == lastCfi) {
               e = lastEntry; // interned states: same object, same entry
             } else {
-              e = entry(file, cfi, insn);
+              e = entry(file, format, cfi, insn);
               lastCfi = cfi;
               lastEntry = e;
             }
@@ -136,15 +140,15 @@ public final class OrcGenerator implements Pass {
           }
           int len = g.length();
           for (int k = 0; k < len; k++) {
-            CfiState cfi = g.cfi[k];
+            CfiState cfi = g.cfiAt(k);
             if (cfi == null) continue;
-            long e = entry(file, cfi, insn);
+            long e = entry(file, format, cfi, insn);
             if (e == prev) continue;
             t.add(e, sec, insn.offset() + k);
             prev = e;
             empty = false;
           }
-          i = g.lastInsn.index();
+          i = g.lastInsn().index();
           lastCfi = null;
         }
         if (!empty) t.add(0, sec, sec.size());
@@ -160,10 +164,10 @@ public final class OrcGenerator implements Pass {
     return (e.spOffset() & 0xffffL) | (e.bpOffset() & 0xffffL) << 16 | (e.rawFlags() & 0xffffL) << 32;
   }
 
-  private long entry(ObjtoolFile file, CfiState cfi, Instruction insn) {
+  private long entry(ObjtoolFile file, OrcFormat format, CfiState cfi, Instruction insn) {
     if (cfi == null) return packed(OrcEntry.undefined(format));
     OrcType type;
-    switch (cfi.type) {
+    switch (cfi.type()) {
       case UnwindHint.TYPE_UNDEFINED -> {
         return packed(OrcEntry.undefined(format));
       }
@@ -174,11 +178,11 @@ public final class OrcGenerator implements Pass {
       case UnwindHint.TYPE_REGS -> type = OrcType.REGS;
       case UnwindHint.TYPE_REGS_PARTIAL -> type = OrcType.REGS_PARTIAL;
       default -> {
-        file.diag().warnInsn(insn, "unknown unwind hint type " + cfi.type);
+        file.diag().warnInsn(insn, ORC_UNKNOWN_HINT_TYPE, "unknown unwind hint type " + cfi.type());
         throw new Failed();
       }
     }
-    OrcReg sp = switch (cfi.cfaBase) {
+    OrcReg sp = switch (cfi.cfaBase()) {
       case CfiRegs.SP -> OrcReg.SP;
       case CfiRegs.SP_INDIRECT -> OrcReg.SP_INDIRECT;
       case CfiRegs.BP -> OrcReg.BP;
@@ -190,10 +194,10 @@ public final class OrcGenerator implements Pass {
       default -> null;
     };
     if (sp == null) {
-      file.diag().warnInsn(insn, "unknown CFA base reg " + cfi.cfaBase);
+      file.diag().warnInsn(insn, ORC_UNKNOWN_CFA_BASE, "unknown CFA base reg " + cfi.cfaBase());
       throw new Failed();
     }
-    int bpBase = cfi.regBase[CfiRegs.BP];
+    int bpBase = cfi.regBase(CfiRegs.BP);
     OrcReg bp = switch (bpBase) {
       case CfiRegs.UNDEFINED -> OrcReg.UNDEFINED;
       case CfiRegs.CFA -> OrcReg.PREV_SP;
@@ -201,16 +205,16 @@ public final class OrcGenerator implements Pass {
       default -> null;
     };
     if (bp == null) {
-      file.diag().warnInsn(insn, "unknown BP base reg " + bpBase);
+      file.diag().warnInsn(insn, ORC_UNKNOWN_BP_BASE, "unknown BP base reg " + bpBase);
       throw new Failed();
     }
-    return packed(OrcEntry.of(format, type, sp, cfi.cfaOffset, bp, cfi.regOffset[CfiRegs.BP], cfi.signal));
+    return packed(OrcEntry.of(format, type, sp, cfi.cfaOffset(), bp, cfi.regOffset(CfiRegs.BP), cfi.signal()));
   }
 
   private void write(ObjtoolFile file, Table t) {
     ElfFile elf = file.elf();
     if (elf.section(".orc_unwind") != null) {
-      file.diag().warn("file already has .orc_unwind section, skipping");
+      file.diag().warn(io.objtool.api.Diagnostics.SECTION_ALREADY_EXISTS, "file already has .orc_unwind section, skipping");
       return;
     }
     int n = t.count;
@@ -219,19 +223,19 @@ public final class OrcGenerator implements Pass {
       long e = t.entries[i];
       for (int b = 0; b < 6; b++) bytes[i * 6 + b] = (byte) (e >>> (8 * b));
     }
-    Section unwind = elf.addSection(".orc_unwind", Elf.SHT_PROGBITS, Elf.SHF_ALLOC, 6, 1, bytes);
-    Section ip = elf.addSection(".orc_unwind_ip", Elf.SHT_PROGBITS, Elf.SHF_ALLOC, 4, 1, new byte[n * 4]);
-    Relocations rel = elf.relocationsFor(ip);
+    Section unwind = ElfEdit.addSection(elf, ".orc_unwind", Elf.SHT_PROGBITS, Elf.SHF_ALLOC, 6, 1, bytes);
+    Section ip = ElfEdit.addSection(elf, ".orc_unwind_ip", Elf.SHT_PROGBITS, Elf.SHF_ALLOC, 4, 1, new byte[n * 4]);
+    Relocations rel = ElfEdit.relocationsFor(elf, ip);
     Map<Section, Symbol> secSyms = new HashMap<>();
     for (Symbol s : elf.symbols()) {
       if (s.isSectionSymbol() && s.section() != null) secSyms.putIfAbsent(s.section(), s);
     }
     for (int i = 0; i < n; i++) {
       Section sec = t.secs[i];
-      Symbol sym = secSyms.computeIfAbsent(sec, elf::sectionSymbol);
-      rel.add((long) i * 4, Elf.R_X86_64_PC32, sym, t.offs[i]);
+      Symbol sym = secSyms.computeIfAbsent(sec, s -> ElfEdit.sectionSymbol(elf, s));
+      ElfEdit.addReloc(rel, (long) i * 4, Elf.R_X86_64_PC32, sym, t.offs[i]);
     }
     if (unwind.size() != (long) n * 6) throw new IllegalStateException();
-    file.markChanged();
+    Model.markChanged(file);
   }
 }

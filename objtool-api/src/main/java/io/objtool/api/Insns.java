@@ -1,0 +1,282 @@
+package io.objtool.api;
+
+import io.objtool.elf.Relocations;
+import io.objtool.elf.Section;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.function.Predicate;
+
+/**
+ * The instruction layer, the Java form of objtool's insn.c: questions about the instructions of
+ * one {@link ObjtoolFile} that every pass shares — {@link #findInsn}, {@link #nextInsnSameSec},
+ * {@link #nextInsnSameFunc}, {@link #prevInsnSameSym}, {@link #findLastInsn}, {@link #insnReloc},
+ * {@link #insnCfiMatch}, {@link #sameFunction} — and the per-section, per-symbol and
+ * per-function iterations. It answers; it reports nothing itself (a CFI mismatch comes back to
+ * the caller, whose rule decides how to warn).
+ */
+public final class Insns {
+  private final ObjtoolFile file;
+
+  Insns(ObjtoolFile file) {
+    this.file = file;
+  }
+
+
+  /** The instructions of a section in offset order (empty when it has none). */
+  public List<Instruction> instructions(Section sec) {
+    Instruction[] a = sec.index() < file.insns.length ? file.insns[sec.index()] : null;
+    return a == null ? List.of() : Collections.unmodifiableList(Arrays.asList(a));
+  }
+
+  /** Whether {@code sec} was decoded (an executable section). */
+  public boolean hasInstructions(Section sec) {
+    return sec.index() < file.insns.length && file.insns[sec.index()] != null;
+  }
+
+  /** The instruction starting at {@code offset} of {@code sec}, or null. O(log n). */
+  public Instruction findInsn(Section sec, long offset) {
+    int si = sec.index();
+    if (si >= file.insns.length || file.insns[si] == null || offset < 0 || offset > Integer.MAX_VALUE) return null;
+    int i = java.util.Arrays.binarySearch(file.offsets[si], (int) offset);
+    return i >= 0 ? file.insns[si][i] : null;
+  }
+
+  /** The next instruction of the same section, or null. */
+  public Instruction nextInsnSameSec(Instruction insn) {
+    Instruction[] a = file.insns[insn.sec.index()];
+    int i = insn.index + 1;
+    return a == null || i >= a.length || a[insn.index] != insn ? null : a[i];
+  }
+
+  /**
+   * Where a walk goes after {@code insn}: alternatives are patched in place, so the end of a
+   * replacement (or the NOP padding it) flows on after its original group.
+   */
+  public Instruction nextInsnToValidate(Instruction insn) {
+    AltGroup g = insn.altGroup;
+    if (g != null) {
+      if (g.nop != null) {
+        if (insn == g.lastInsn) return g.nop;
+        if (insn == g.nop) return nextInsnSameSec(g.origGroup.lastInsn);
+      }
+      if (insn == g.lastInsn && g.origGroup != null) return nextInsnSameSec(g.origGroup.lastInsn);
+    }
+    return nextInsnSameSec(insn);
+  }
+
+  /** The previous instruction of the same section, or null. */
+  public Instruction prevInsnSameSec(Instruction insn) {
+    Instruction[] a = file.insns[insn.sec.index()];
+    int i = insn.index - 1;
+    return a == null || i < 0 || a[insn.index] != insn ? null : a[i];
+  }
+
+  /**
+   * The next instruction of the same function; past the end of a function with a {@code .cold}
+   * part, the first instruction of that part. Null at the end.
+   */
+  public Instruction nextInsnSameFunc(Instruction insn) {
+    Func func = insn.func();
+    if (func == null) return null;
+    Instruction next = nextInsnSameSec(insn);
+    if (next != null && next.func() == func) return next;
+    if (func == func.cfunc) return null; // already in the cold part, or none
+    return findInsn(func.cfunc.section(), func.cfunc.offset());
+  }
+
+  /** The previous instruction if it belongs to the same symbol, or null. */
+  public Instruction prevInsnSameSym(Instruction insn) {
+    Instruction prev = prevInsnSameSec(insn);
+    return prev != null && prev.sym == insn.sym ? prev : null;
+  }
+
+  /** The last instruction of a section: one that starts in its last 10 bytes. */
+  public Instruction findLastInsn(Section sec) {
+    long size = sec.size();
+    long end = size > 10 ? size - 10 : 0;
+    for (long off = size - 1; off >= end && off >= 0; off--) {
+      Instruction insn = findInsn(sec, off);
+      if (insn != null) return insn;
+    }
+    return null;
+  }
+
+  /**
+   * The index of the relocation inside {@code insn}'s bytes in its section's relocations, or -1.
+   * Cached per instruction, the negative answer too.
+   */
+  public int insnReloc(Instruction insn) {
+    if (insn.reloc != -2) return insn.reloc;
+    Instruction[] a = insn.sec.index() < file.insns.length ? file.insns[insn.sec.index()] : null;
+    Relocations r = insn.sec.relocations();
+    if (a == null || a[insn.index] != insn || r == null) {
+      insn.reloc = r == null ? -1 : r.find(insn.offset(), insn.length());
+      return insn.reloc;
+    }
+    // first question about this section: answer it for every instruction in one merge of the
+    // two offset-ordered lists
+    int k = 0;
+    int n = r.count();
+    for (Instruction x : a) {
+      long start = x.offset();
+      while (k < n && r.offset(r.byOffset(k)) < start) k++;
+      int idx = -1;
+      if (k < n) {
+        int e = r.byOffset(k);
+        if (r.offset(e) < start + x.length()) idx = e;
+      }
+      if (x.reloc == -2) x.reloc = idx;
+    }
+    return insn.reloc;
+  }
+
+  /** The relocations of {@code insn}'s section (null when it has none). */
+  public Relocations relocs(Instruction insn) {
+    return insn.sec.relocations();
+  }
+
+  /** True when both instructions belong to the same function (counting {@code .cold} parts). */
+  public static boolean sameFunction(Instruction a, Instruction b) {
+    Func fa = a.func(), fb = b.func();
+    if (fa == null || fb == null) return fa == fb;
+    return fa.pfunc == fb.pfunc;
+  }
+
+  /**
+   * Compares the CFI recorded at {@code insn} with {@code cfi2} (the state of a path reaching it
+   * again), in objtool's order: CFA, saved registers, unwind type, DRAP.
+   *
+   * @return null when they agree, else the mismatch in objtool's words (e.g.
+   *     {@code stack state mismatch: cfa1=4+16 cfa2=4+8}); {@link CfiMismatch#located()} is false
+   *     when the instruction has no CFI at all ({@code CFI missing}, reported without a location)
+   */
+  public CfiMismatch insnCfiMatch(Instruction insn, CfiState cfi2) {
+    CfiState c1 = insn.cfi;
+    if (c1 == null) return new CfiMismatch("CFI missing", false);
+    if (c1.cfaBase() != cfi2.cfaBase() || c1.cfaOffset() != cfi2.cfaOffset()) {
+      return new CfiMismatch("stack state mismatch: cfa1=" + c1.cfaBase() + signed(c1.cfaOffset())
+          + " cfa2=" + cfi2.cfaBase() + signed(cfi2.cfaOffset()), true);
+    }
+    for (int i = 0; i < CfiState.NUM_REGS; i++) {
+      if (c1.regBase(i) != cfi2.regBase(i) || c1.regOffset(i) != cfi2.regOffset(i)) {
+        return new CfiMismatch("stack state mismatch: reg1[" + i + "]=" + c1.regBase(i) + signed(c1.regOffset(i))
+            + " reg2[" + i + "]=" + cfi2.regBase(i) + signed(cfi2.regOffset(i)), true);
+      }
+    }
+    if (c1.type() != cfi2.type()) {
+      return new CfiMismatch("stack state mismatch: type1=" + c1.type() + " type2=" + cfi2.type(), true);
+    }
+    if (c1.drap() != cfi2.drap() || (c1.drap() && c1.drapReg() != cfi2.drapReg())
+        || (c1.drap() && c1.drapOffset() != cfi2.drapOffset())) {
+      return new CfiMismatch("stack state mismatch: drap1=" + (c1.drap() ? 1 : 0) + "(" + c1.drapReg() + "," + c1.drapOffset()
+          + ") drap2=" + (cfi2.drap() ? 1 : 0) + "(" + cfi2.drapReg() + "," + cfi2.drapOffset() + ")", true);
+    }
+    return null;
+  }
+
+  /**
+   * How two CFI states disagree (see {@link #insnCfiMatch}).
+   *
+   * @param message the mismatch in objtool's words
+   * @param located whether it is about the instruction's location (false: {@code CFI missing})
+   */
+  public record CfiMismatch(String message, boolean located) {}
+
+  /** {@code %+d}. */
+  public static String signed(long v) {
+    return v >= 0 ? "+" + v : Long.toString(v);
+  }
+
+
+  /** All instructions: sections in header order, offsets ascending. */
+  public Iterable<Instruction> allInsns() {
+    return () -> new Iterator<>() {
+      int sec = nextSec(0);
+      int i;
+
+      private int nextSec(int from) {
+        while (from < file.insns.length && (file.insns[from] == null || file.insns[from].length == 0)) from++;
+        return from;
+      }
+
+      @Override
+      public boolean hasNext() {
+        return sec < file.insns.length;
+      }
+
+      @Override
+      public Instruction next() {
+        if (!hasNext()) throw new NoSuchElementException();
+        Instruction x = file.insns[sec][i++];
+        if (i == file.insns[sec].length) {
+          sec = nextSec(sec + 1);
+          i = 0;
+        }
+        return x;
+      }
+    };
+  }
+
+  /** The instructions of a function, then of its {@code .cold} part. */
+  public Iterable<Instruction> funcInsns(Func func) {
+    return walk(findInsn(func.section(), func.offset()), this::nextInsnSameFunc);
+  }
+
+  /** The instructions covered by a symbol's {@code [offset, offset+len)}. */
+  public Iterable<Instruction> symInsns(Func sym) {
+    long end = sym.offset() + sym.len();
+    return walk(findInsn(sym.section(), sym.offset()), x -> {
+      Instruction n = nextInsnSameSec(x);
+      return n != null && n.offset() < end ? n : null;
+    });
+  }
+
+  /** The instructions before {@code insn} back to the start of {@code sym}, nearest first. */
+  public Iterable<Instruction> symInsnsReverseFrom(Func sym, Instruction insn) {
+    Instruction first = prevInsnSameSec(insn);
+    return walk(first != null && first.offset() >= sym.offset() ? first : null, x -> {
+      Instruction p = prevInsnSameSec(x);
+      return p != null && p.offset() >= sym.offset() ? p : null;
+    });
+  }
+
+  /** {@code insn} and the instructions after it in its section. */
+  public Iterable<Instruction> secInsnsFrom(Instruction insn) {
+    return walk(insn, this::nextInsnSameSec);
+  }
+
+  /** The instructions after {@code insn} in its section. */
+  public Iterable<Instruction> secInsnsContinue(Instruction insn) {
+    return walk(nextInsnSameSec(insn), this::nextInsnSameSec);
+  }
+
+  /** Instructions matching {@code p}, over all sections. */
+  public List<Instruction> select(Predicate<Instruction> p) {
+    List<Instruction> out = new ArrayList<>();
+    for (Instruction i : allInsns()) if (p.test(i)) out.add(i);
+    return out;
+  }
+
+  private static Iterable<Instruction> walk(Instruction first, java.util.function.UnaryOperator<Instruction> step) {
+    return () -> new Iterator<>() {
+      Instruction cur = first;
+
+      @Override
+      public boolean hasNext() {
+        return cur != null;
+      }
+
+      @Override
+      public Instruction next() {
+        if (cur == null) throw new NoSuchElementException();
+        Instruction x = cur;
+        cur = step.apply(cur);
+        return x;
+      }
+    };
+  }
+}

@@ -1,0 +1,99 @@
+package io.objtool.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.Mockito.inOrder;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
+
+import io.objtool.elf.Section;
+import org.junit.jupiter.api.Test;
+import org.mockito.InOrder;
+
+/** The visitor chain and the per-path state slots, without an ELF file: the model is mocked. */
+class BranchVisitorTest {
+  private final Func func = mock(Func.class);
+  private final Instruction insn = mock(Instruction.class);
+  private final Section sec = mock(Section.class);
+
+  /** A visitor that overrides nothing delegates every callback, with the same arguments. */
+  @Test
+  void aPlainVisitorDelegatesEveryCallback() {
+    BranchVisitor next = mock(BranchVisitor.class);
+    BranchVisitor v = new BranchVisitor(BranchVisitor.API_1, next) { };
+    InsnState state = new InsnState(0);
+    when(next.visitCall(func, insn, state)).thenReturn(true);
+
+    v.visitStart(sec, func, state);
+    v.visitInsnStart(func, insn, state);
+    assertFalse(v.visitStackOp(insn, 1, state));
+    assertFalse(v.visitInsn(func, insn, state));
+    assertTrue(v.visitCall(func, insn, state), "the next visitor's answer comes back");
+    assertFalse(v.visitSiblingCall(func, insn, state));
+    assertFalse(v.visitReturn(func, insn, state));
+    v.visitEnd();
+
+    InOrder order = inOrder(next);
+    order.verify(next).visitStart(sec, func, state);
+    order.verify(next).visitInsnStart(func, insn, state);
+    order.verify(next).visitStackOp(insn, 1, state);
+    order.verify(next).visitInsn(func, insn, state);
+    order.verify(next).visitCall(func, insn, state);
+    order.verify(next).visitSiblingCall(func, insn, state);
+    order.verify(next).visitReturn(func, insn, state);
+    order.verify(next).visitEnd();
+  }
+
+  /** A visitor that reports a warning ends the path without asking the rest of the chain. */
+  @Test
+  void aWarningEndsThePathBeforeTheNextVisitor() {
+    BranchVisitor next = mock(BranchVisitor.class);
+    BranchVisitor v = new BranchVisitor(BranchVisitor.API_1, next) {
+      @Override
+      public boolean visitReturn(Func f, Instruction i, InsnState s) {
+        return true;
+      }
+    };
+    assertTrue(v.visitReturn(func, insn, new InsnState(0)));
+    verify(next, never()).visitReturn(any(), any(), any());
+  }
+
+  @Test
+  void theEndOfTheChainAnswersNoWarning() {
+    BranchVisitor last = new BranchVisitor(BranchVisitor.API_1, null) { };
+    assertFalse(last.visitCall(func, insn, new InsnState(0)));
+    last.visitEnd(); // no next: nothing happens
+  }
+
+  @Test
+  void unknownApiVersionsAreRefused() {
+    assertThrows(IllegalArgumentException.class, () -> new BranchVisitor(0, null) { });
+    assertThrows(IllegalArgumentException.class, () -> new BranchVisitor(BranchVisitor.LATEST + 1, null) { });
+    assertEquals(BranchVisitor.API_1, new BranchVisitor(BranchVisitor.API_1, null) { }.api());
+  }
+
+  /** Slots are copied where a path branches: a change on one path is not seen on the other. */
+  @Test
+  void slotsAreCopiedAtBranches() {
+    StateSlot depth = new StateSlot(0, "depth", false);
+    StateSlot uaccess = new StateSlot(1, "uaccess", true);
+    InsnState a = new InsnState(2);
+    a.set(depth, 3);
+    InsnState b = new InsnState(a);
+    b.set(depth, 4);
+    assertEquals(3, a.get(depth));
+    assertEquals(4, b.get(depth));
+    assertFalse(b.visitKey(), "only slots that split visits make the visit key");
+    b.set(uaccess, true);
+    assertTrue(b.visitKey());
+    assertFalse(a.visitKey());
+    assertTrue(new InsnState(b).visitKey());
+    b.set(uaccess, false);
+    assertFalse(b.visitKey());
+  }
+}
