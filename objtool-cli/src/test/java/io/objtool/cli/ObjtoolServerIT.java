@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -44,7 +43,7 @@ class ObjtoolServerIT {
 
   @BeforeAll
   static void build() throws Exception {
-    assumeTrue(Files.isExecutable(ServerHarness.CLIENT), "no C compiler made the client");
+    io.objtool.testkit.Oracles.require(Files.isExecutable(ServerHarness.CLIENT), "the native client (a C compiler at package time: Debian gcc)");
     ServerHarness.compile(AOT_SRC.resolve("train.c"), objs.resolve("train.o"));
     ServerHarness.compile(AOT_SRC.resolve("train-warn.c"), objs.resolve("train-warn.o"));
     ServerHarness.compile(EXAMPLE, objs.resolve("example.o"));
@@ -180,8 +179,8 @@ class ObjtoolServerIT {
   @Test
   void aForeignUserIsRefused() throws Exception {
     Path python = Path.of("/usr/bin/python3");
-    assumeTrue(ProcessHandle.current().info().user().orElse("").equals("root"), "needs root to switch users");
-    assumeTrue(Files.isExecutable(python) && Files.isExecutable(Path.of("/usr/bin/setpriv")), "python3, setpriv");
+    io.objtool.testkit.Oracles.require(ProcessHandle.current().info().user().orElse("").equals("root"), "root, to run a client as another user");
+    io.objtool.testkit.Oracles.require(Files.isExecutable(python) && Files.isExecutable(Path.of("/usr/bin/setpriv")), "python3 and setpriv (Debian: python3, util-linux)");
     // a socket directory the other user can reach (the real one is 0700): only the server's own
     // check stands in the way
     Path open = Files.createTempDirectory(Path.of("/tmp"), "objtool-foreign");
