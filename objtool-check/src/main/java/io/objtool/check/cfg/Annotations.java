@@ -300,8 +300,9 @@ public final class Annotations {
           continue;
         }
         case UnwindHint.TYPE_REGS_PARTIAL -> {
-          Symbol at = insn.section().symbols().at(insn.offset());
-          if (at != null && at.bind() == Elf.STB_GLOBAL && file.options().ibt()
+          // the symbol covering the instruction, as objtool finds it: one of size 0 covers nothing
+          Symbol at = insn.section().symbols().containing(insn.offset());
+          if (at != null && at.value() == insn.offset() && at.bind() == Elf.STB_GLOBAL && file.options().ibt()
               && insn.type() != InsnType.ENDBR && !insn.has(Instruction.NOENDBR)) {
             file.diag().warnInsn(insn, IRET_REGS_HINT_WITHOUT_ENDBR, "UNWIND_HINT_IRET_REGS without ENDBR");
           }
