@@ -3,14 +3,16 @@
 # a scratch tree, on objects compiled here with gcc:
 #
 #  1. vmlinux.o (scripts/Makefile.vmlinux_o) and module objects (scripts/Makefile.build, module
-#     link) with the full x86-64 defconfig argument lists. While some of their actions are not
-#     implemented yet (asked of bin/objtool one action at a time), a run must fail exactly as
-#     documented: exit 1, one line "objtool: --X is not implemented yet" per such action in
-#     dispatch order, nothing else, and the object left untouched. A list whose actions are
-#     all implemented is compared with the reference instead, as in 2.
-#  2. The --orc --link --module subset, for real: stderr, stdout, exit status, the reference's
-#     --dump=orc of the result and every section either side added or changed
-#     (scripts/parity.py) must match the reference objtool 6.12, with and without OBJTOOL_ARGS.
+#     link) with the full x86-64 defconfig argument lists, and
+#  2. the --orc --link --module subset (also --orc --link on the linked "vmlinux.o",
+#     OBJTOOL_ARGS=--sec-address, --dry-run),
+# each compared with the reference objtool 6.12: stderr, stdout, exit status, the reference's
+# --dump=orc of the result and every section either side added or changed (scripts/parity.py),
+# with and without OBJTOOL_ARGS.
+#
+# Every check runs twice: in-process (OBJTOOL_SERVER=off, a JVM per object) and through an
+# objtool server of this build (bin/objtool-server, OBJTOOL_SERVER=require: the native client
+# must reach it), started in the scratch directory and stopped at the end.
 #
 #   scripts/kbuild-test.sh [-v]       (needs gcc, ld; the reference from scripts/corpus.sh)
 # Exit status: 0 when every check passed, 1 otherwise.
@@ -19,11 +21,6 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 verbose=0
 [ "${1:-}" = -v ] && verbose=1
-
-# The actions in the order our objtool runs them (io.objtool.cli.Dispatcher.ACTIONS): the order
-# of its "not implemented yet" lines.
-DISPATCH_ORDER="--hacks=jump_label --hacks=noinstr --ibt --mcount --noinstr --orc --retpoline
-  --rethunk --sls --stackval --static-call --uaccess"
 
 # scripts/Makefile.vmlinux_o (x86-64 defconfig, CONFIG_NOINSTR_VALIDATION, CONFIG_MITIGATION_*)
 VMLINUX_ARGS="--hacks=jump_label --hacks=noinstr --hacks=skylake --ibt --orc --retpoline --rethunk --static-call --uaccess --prefix=16 --noinstr --unret --link"
@@ -49,7 +46,8 @@ if [ ! -d objtool-cli/target/lib ]; then
 fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/kbuild-test.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+export OBJTOOL_SERVER_DIR=$work/server
+trap 'bin/objtool-server stop >/dev/null 2>&1; rm -rf "$work"' EXIT
 
 # a kernel tree as far as objtool is concerned: tools/objtool/objtool is our launcher
 tree=$work/linux
@@ -122,49 +120,6 @@ build warn.o "$work/warn.c" -fomit-frame-pointer   # a noreturn callee objtool c
 ld -r -o "$tree/obj/module.o" "$tree/obj/example.o" "$tree/obj/extra.o"
 ld -r -o "$tree/obj/vmlinux.o" "$tree/obj/train.o" "$tree/obj/extra-fp.o" "$tree/obj/example.o"
 
-# the actions bin/objtool answers with "not implemented yet", asked one at a time
-NOT_IMPLEMENTED=
-for a in $DISPATCH_ORDER; do
-  cp "$tree/obj/example.o" "$work/probe.o"
-  msg=$(cd "$tree" && "$objtool" "$a" --link --module "$work/probe.o" 2>&1)
-  rc=$?
-  [ $rc -eq 1 ] && [ "$msg" = "objtool: $a is not implemented yet" ] && NOT_IMPLEMENTED="$NOT_IMPLEMENTED $a"
-done
-echo "kbuild-test: actions not implemented yet:${NOT_IMPLEMENTED:- none}"
-
-expected_unimplemented() { # args...: the lines our objtool must print for them today
-  for a in $NOT_IMPLEMENTED; do
-    for b in "$@"; do [ "$a" = "$b" ] && echo "objtool: $a is not implemented yet"; done
-  done
-}
-
-# --- 1. the full kbuild argument lists ---------------------------------------------------------
-full_run() { # label, object, OBJTOOL_ARGS (or -), args...
-  local label=$1 obj=$2 env=$3; shift 3
-  cp "$tree/obj/$obj" "$work/ours-$obj"
-  local rc
-  if [ "$env" = - ]; then
-    (cd "$tree" && "$objtool" "$@" "$work/ours-$obj") >"$work/out" 2>"$work/err"; rc=$?
-  else
-    (cd "$tree" && OBJTOOL_ARGS=$env "$objtool" "$@" "$work/ours-$obj") >"$work/out" 2>"$work/err"; rc=$?
-  fi
-  expected_unimplemented "$@" >"$work/expected"
-  if [ ! -s "$work/expected" ]; then
-    compare_with_reference "$label (all actions implemented)" "$obj" "$env" "$@"
-    return
-  fi
-  if [ $rc -eq 1 ] && cmp -s "$work/err" "$work/expected" && [ ! -s "$work/out" ] &&
-     cmp -s "$tree/obj/$obj" "$work/ours-$obj"; then
-    ok "$label: exit 1, $(wc -l <"$work/expected") 'not implemented yet' lines, object untouched"
-  else
-    bad "$label: expected exit 1 and exactly:"
-    sed 's/^/       /' "$work/expected"
-    echo "     got exit $rc and:"
-    sed 's/^/       /' "$work/err" "$work/out"
-    cmp -s "$tree/obj/$obj" "$work/ours-$obj" || echo "     and the object was changed"
-  fi
-}
-
 # --- 2. compared with the reference ------------------------------------------------------------
 compare_with_reference() { # label, object, OBJTOOL_ARGS (or -), args...
   local label=$1 obj=$2 env=$3; shift 3
@@ -201,22 +156,41 @@ compare_with_reference() { # label, object, OBJTOOL_ARGS (or -), args...
   rm -rf "$work/ref" "$work/ours"
 }
 
-# shellcheck disable=SC2086
-{
-full_run "vmlinux.o rule" vmlinux.o - $VMLINUX_ARGS
-full_run "vmlinux.o rule, OBJTOOL_ARGS=--backtrace" vmlinux.o "--backtrace" $VMLINUX_ARGS
-for obj in module.o example.o extra-fp.o; do
-  full_run "module rule on $obj" $obj - $MODULE_ARGS
-done
-full_run "module rule on module.o, OBJTOOL_ARGS='--sec-address --no-unreachable'" module.o \
-  "--sec-address --no-unreachable" $MODULE_ARGS
-for obj in module.o example.o train.o extra.o extra-fp.o extra-os.o warn.o; do
-  compare_with_reference "$ORC_ARGS on $obj" $obj - $ORC_ARGS
-done
-compare_with_reference "--orc --link on vmlinux.o" vmlinux.o - --orc --link
-compare_with_reference "$ORC_ARGS on module.o, OBJTOOL_ARGS=--sec-address" module.o "--sec-address" $ORC_ARGS
-compare_with_reference "$ORC_ARGS --dry-run on module.o" module.o - $ORC_ARGS --dry-run
+run_checks() { # the label of the way bin/objtool runs
+  local how=$1
+  # shellcheck disable=SC2086
+  {
+  compare_with_reference "$how: vmlinux.o rule" vmlinux.o - $VMLINUX_ARGS
+  compare_with_reference "$how: vmlinux.o rule, OBJTOOL_ARGS=--backtrace" vmlinux.o "--backtrace" $VMLINUX_ARGS
+  for obj in module.o example.o extra-fp.o; do
+    compare_with_reference "$how: module rule on $obj" $obj - $MODULE_ARGS
+  done
+  compare_with_reference "$how: module rule on module.o, OBJTOOL_ARGS='--sec-address --no-unreachable'" module.o \
+    "--sec-address --no-unreachable" $MODULE_ARGS
+  for obj in module.o example.o train.o extra.o extra-fp.o extra-os.o warn.o; do
+    compare_with_reference "$how: $ORC_ARGS on $obj" $obj - $ORC_ARGS
+  done
+  compare_with_reference "$how: --orc --link on vmlinux.o" vmlinux.o - --orc --link
+  compare_with_reference "$how: $ORC_ARGS on module.o, OBJTOOL_ARGS=--sec-address" module.o "--sec-address" $ORC_ARGS
+  compare_with_reference "$how: $ORC_ARGS --dry-run on module.o" module.o - $ORC_ARGS --dry-run
+  }
 }
+
+OBJTOOL_SERVER=off run_checks "in-process"
+if [ ! -x objtool-cli/target/objtool-client ]; then
+  bad "through the server: the build made no native client (objtool-cli/target/objtool-client)"
+elif ! bin/objtool-server start >"$work/server-start.log" 2>&1; then
+  bad "through the server: bin/objtool-server start failed:"; sed 's/^/       /' "$work/server-start.log"
+else
+  before=$(bin/objtool-server status | sed -n 's/^requests \([0-9]*\) served.*/\1/p')
+  OBJTOOL_SERVER=require run_checks "through the server"
+  after=$(bin/objtool-server status | sed -n 's/^requests \([0-9]*\) served.*/\1/p')
+  if [ "$((after - before))" -gt 0 ]; then
+    ok "through the server: $((after - before)) requests served by $(bin/objtool-server status | sed -n 's/^pid //p' | head -1)"
+  else
+    bad "through the server: the server served no request"
+  fi
+fi
 
 echo "kbuild-test: $((checks - fail))/$checks checks passed"
 [ $fail -eq 0 ]

@@ -60,7 +60,7 @@ public final class BatchMain {
       err.println(NAME + ": " + e.getMessage());
       return BATCH_ERROR;
     }
-    ObjectRun objectRun = new ObjectRun(a.flags(), env, loader, cs);
+    ObjectRun objectRun = new ObjectRun(a.flags(), RunContext.inProcess(env), loader, cs);
     Integer early = rejectedFlags(a.flags(), env, files, objectRun, out, err);
     if (early != null) return early;
 

@@ -28,21 +28,21 @@ final class CheckAction implements Pass {
 
   private final ClassLoader loader;
   private final Consumer<Warning> listener;
+  private final RunContext ctx;
 
-  /** A check whose warnings are printed, and also handed to {@code listener} (for reports). */
-  CheckAction(ClassLoader loader, Consumer<Warning> listener) {
+  /** A check in {@code ctx} whose warnings are printed, and also handed to {@code listener} (for reports). */
+  CheckAction(ClassLoader loader, Consumer<Warning> listener, RunContext ctx) {
     this.loader = loader;
     this.listener = listener;
+    this.ctx = ctx;
   }
 
-  /** The dispatcher slots ({@code --orc}, ...) that a pass on the class path implements. */
-  static Map<String, Pass> slots(ClassLoader loader) {
-    return slots(loader, w -> { });
-  }
-
-  /** As {@link #slots(ClassLoader)}, with every printed warning also given to {@code listener}. */
-  static Map<String, Pass> slots(ClassLoader loader, Consumer<Warning> listener) {
-    CheckAction action = new CheckAction(loader, listener);
+  /**
+   * The dispatcher slots ({@code --orc}, ...) that a pass on the class path implements, run in
+   * {@code ctx}, with every printed warning also given to {@code listener}.
+   */
+  static Map<String, Pass> slots(ClassLoader loader, Consumer<Warning> listener, RunContext ctx) {
+    CheckAction action = new CheckAction(loader, listener, ctx);
     Map<String, Pass> m = new HashMap<>();
     for (io.objtool.api.Pass p : ServiceLoader.load(io.objtool.api.Pass.class, loader)) {
       m.put("--" + p.option(), action);
@@ -77,7 +77,10 @@ final class CheckAction implements Pass {
       listener.accept(w);
     }
     if (checker.failed()) return 1;
-    if (file.changed() && !opts.dryRun()) elf.write(opts.objectFile(), ElfFile.Layout.REPACK); // as libelf lays it out
+    // as libelf lays it out; a run whose requester has gone leaves the object as it was
+    if (file.changed() && !opts.dryRun() && !ctx.abandoned().getAsBoolean()) {
+      elf.write(ctx.resolve(opts.objectFile()), ElfFile.Layout.REPACK);
+    }
     return 0;
   }
 }

@@ -8,6 +8,12 @@ import java.io.PrintStream;
 
 /** {@code --dump=orc}: prints the ORC table as the reference does, in the format chosen by {@code OBJTOOL_ORC_FORMAT}. */
 final class DumpAction implements Pass {
+  private final RunContext ctx;
+
+  DumpAction(RunContext ctx) {
+    this.ctx = ctx;
+  }
+
   @Override
   public int run(Options opts, ElfFile elf, PrintStream out, PrintStream err) {
     OrcFormat format;
@@ -17,6 +23,6 @@ final class DumpAction implements Pass {
       err.println("error: objtool: " + e.getMessage());
       return 1;
     }
-    return OrcDumpCommand.run(opts.objectFile(), opts.objectFile().toString(), format, out, err);
+    return OrcDumpCommand.run(ctx.resolve(opts.objectFile()), opts.objectFile().toString(), format, out, err);
   }
 }

@@ -36,49 +36,64 @@ public final class Main {
 
   private final Dispatcher dispatcher;
   private final List<Plugins.Action> plugins;
+  private final RunContext ctx;
 
   public Main(Dispatcher dispatcher) {
     this(dispatcher, List.of());
   }
 
   Main(Dispatcher dispatcher, List<Plugins.Action> plugins) {
+    this(dispatcher, plugins, RunContext.inProcess(Map.of()));
+  }
+
+  /** A command line whose object paths resolve against {@code ctx}'s working directory. */
+  Main(Dispatcher dispatcher, List<Plugins.Action> plugins, RunContext ctx) {
     this.dispatcher = dispatcher;
     this.plugins = plugins;
+    this.ctx = ctx;
   }
 
   public static void main(String[] args) {
     PrintStream out = System.out;
     PrintStream err = System.err;
-    ClassLoader loader = Main.class.getClassLoader();
-    Map<String, String> env = System.getenv();
-    if (SingleFormat.requested(env)) {
-      int rc = SingleFormat.run(Arrays.asList(args), env, loader, out, err);
-      out.flush();
-      err.flush();
-      System.exit(rc);
-    }
-    int rc = standard(loader).run(Arrays.asList(args), env, out, err);
+    int rc = runCommand(Arrays.asList(args), RunContext.inProcess(System.getenv()), Main.class.getClassLoader(), out, err);
     out.flush();
     err.flush();
     System.exit(rc);
   }
 
+  /**
+   * Runs one command line as {@code bin/objtool} does (with {@code OBJTOOL_FORMAT} honoured) in
+   * {@code ctx}, with the passes and plug-ins found by {@code loader}; returns the exit status.
+   * Reads nothing process-wide: the objtool server runs its requests through here.
+   */
+  static int runCommand(List<String> args, RunContext ctx, ClassLoader loader, PrintStream out, PrintStream err) {
+    if (SingleFormat.requested(ctx.env())) return SingleFormat.run(args, ctx, loader, out, err);
+    return create(loader, w -> { }, ctx).run(args, ctx.env(), out, err);
+  }
+
+  /** A command line for one run in {@code ctx}: its own passes and plug-in actions from {@code loader}. */
+  static Main create(ClassLoader loader, java.util.function.Consumer<io.objtool.api.Warning> listener, RunContext ctx) {
+    List<Plugins.Action> plugins = Plugins.discover(loader);
+    Map<String, Pass> slots = slots(loader, listener, ctx);
+    Dispatcher d = Dispatcher.of(slots).withPlugins(plugins, slots.get("--orc"));
+    return new Main(d, plugins, ctx);
+  }
+
   /** The command line as {@code bin/objtool} runs it: every pass found through {@code loader}, plug-ins included. */
   public static Main standard(ClassLoader loader) {
-    List<Plugins.Action> plugins = Plugins.discover(loader);
-    Map<String, Pass> slots = slots(loader);
-    return new Main(Dispatcher.of(slots).withPlugins(plugins, slots.get("--orc")), plugins);
+    return create(loader, w -> { }, RunContext.inProcess(System.getenv()));
   }
 
   /** The implemented actions: the check's passes found on the class path, and --dump. */
   static Map<String, Pass> slots(ClassLoader loader) {
-    return slots(loader, w -> { });
+    return slots(loader, w -> { }, RunContext.inProcess(System.getenv()));
   }
 
   /** As {@link #slots(ClassLoader)}, with the check's warnings also handed to {@code listener}. */
-  static Map<String, Pass> slots(ClassLoader loader, java.util.function.Consumer<io.objtool.api.Warning> listener) {
-    Map<String, Pass> m = new java.util.HashMap<>(CheckAction.slots(loader, listener));
-    m.put("--dump", new DumpAction());
+  static Map<String, Pass> slots(ClassLoader loader, java.util.function.Consumer<io.objtool.api.Warning> listener, RunContext ctx) {
+    Map<String, Pass> m = new java.util.HashMap<>(CheckAction.slots(loader, listener, ctx));
+    m.put("--dump", new DumpAction(ctx));
     return m;
   }
 
@@ -105,13 +120,14 @@ public final class Main {
 
   private int check(Options opts, PrintStream out, PrintStream err) {
     Path file = opts.objectFile();
-    String problem = unopenable(file, true);
+    Path at = ctx.resolve(file);
+    String problem = unopenable(at, true);
     if (problem != null) {
       err.println("objtool: Can't open '" + file + "': " + problem);
       return 1;
     }
-    try (ElfFile elf = ElfFile.open(file)) {
-      if (opts.backup() && !backup(file, err)) return 1;
+    try (ElfFile elf = ElfFile.open(at)) {
+      if (opts.backup() && !backup(file, at, err)) return 1;
       if (opts.mnop() && !opts.mcount()) {
         err.println(PREFIX_ERROR + "--mnop requires --mcount");
         if (opts.stats()) io.objtool.check.Stats.printObject(elf, out);
@@ -132,7 +148,7 @@ public final class Main {
       }
       return dispatcher.runActions(opts, elf, out, err);
     } catch (ElfException e) {
-      err.println(elfProblem(file, e));
+      err.println(elfProblem(file, at, e));
       return 1;
     }
   }
@@ -141,14 +157,14 @@ public final class Main {
    * {@code --backup}: {@code FILE.orig} is a copy of the object as it was, made as soon as the
    * object is open (before the options are checked further) and whether or not it changes.
    */
-  private static boolean backup(Path file, PrintStream err) {
-    Path orig = Path.of(file + ".orig");
+  private boolean backup(Path file, Path at, PrintStream err) {
+    Path orig = ctx.resolve(file + ".orig");
     String problem;
     if (Files.isDirectory(orig)) {
       problem = "Is a directory";
     } else {
       try {
-        Files.copy(file, orig, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(at, orig, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         return true;
       } catch (java.nio.file.AccessDeniedException e) {
         problem = "Permission denied";
@@ -165,19 +181,20 @@ public final class Main {
 
   private int dump(Options opts, PrintStream out, PrintStream err) {
     Path file = opts.objectFile();
-    if (Files.isDirectory(file)) {
+    Path at = ctx.resolve(file);
+    if (Files.isDirectory(at)) {
       err.println(file + ": warning: objtool: elf_begin: invalid file descriptor");
       return 255;
     }
-    String problem = unopenable(file, false);
+    String problem = unopenable(at, false);
     if (problem != null) {
       err.println("open: " + problem);
       return 255;
     }
-    try (ElfFile elf = ElfFile.open(file)) {
+    try (ElfFile elf = ElfFile.open(at)) {
       return dispatcher.runDump(opts, elf, out, err);
     } catch (ElfException e) {
-      err.println(elfProblem(file, e));
+      err.println(elfProblem(file, at, e));
       return 255;
     }
   }
@@ -210,11 +227,19 @@ public final class Main {
     return null;
   }
 
-  /** Formats an ELF error like the reference's warnings: "file: warning: objtool: problem". */
-  static String elfProblem(Path file, ElfException e) {
+  /**
+   * Formats an ELF error like the reference's warnings: "file: warning: objtool: problem".
+   * {@code file} is the path as given, {@code at} where it was opened (the same outside the server).
+   */
+  static String elfProblem(Path file, Path at, ElfException e) {
     String msg = oneLine(e);
-    String lead = file + ": ";
-    if (msg.startsWith(lead)) msg = msg.substring(lead.length());
+    for (Path p : new Path[] {file, at}) {
+      String lead = p + ": ";
+      if (msg.startsWith(lead)) {
+        msg = msg.substring(lead.length());
+        break;
+      }
+    }
     return file + ": warning: objtool: " + msg;
   }
 

@@ -16,7 +16,7 @@ import java.util.Map;
  */
 final class ObjectRun {
   private final List<String> flags;
-  private final Map<String, String> env;
+  private final RunContext ctx;
   private final ClassLoader loader;
   private final Charset charset;
   /** The plug-in actions on the loader (OBJTOOL_PLUGINS), found once for all runs. */
@@ -24,12 +24,12 @@ final class ObjectRun {
 
   /**
    * @param flags the objtool arguments, without the object
-   * @param env the environment the runs see ({@code OBJTOOL_ARGS} and friends)
+   * @param ctx the working directory and environment the runs see ({@code OBJTOOL_ARGS} and friends)
    * @param charset how the streams encode text (that of the real stderr)
    */
-  ObjectRun(List<String> flags, Map<String, String> env, ClassLoader loader, Charset charset) {
+  ObjectRun(List<String> flags, RunContext ctx, ClassLoader loader, Charset charset) {
     this.flags = List.copyOf(flags);
-    this.env = Map.copyOf(env);
+    this.ctx = new RunContext(ctx.cwd(), Map.copyOf(ctx.env()), ctx.abandoned());
     this.loader = loader;
     this.charset = charset;
     this.plugins = List.copyOf(Plugins.discover(loader));
@@ -56,9 +56,9 @@ final class ObjectRun {
     int rc;
     try (PrintStream out = new PrintStream(outBytes, false, charset);
          PrintStream err = new PrintStream(errBytes, false, charset)) {
-      Map<String, Pass> slots = Main.slots(loader, warnings::add);
-      Main main = new Main(Dispatcher.of(slots).withPlugins(plugins, slots.get("--orc")), plugins);
-      rc = main.run(args, env, out, err);
+      Map<String, Pass> slots = Main.slots(loader, warnings::add, ctx);
+      Main main = new Main(Dispatcher.of(slots).withPlugins(plugins, slots.get("--orc")), plugins, ctx);
+      rc = main.run(args, ctx.env(), out, err);
       out.flush();
       err.flush();
     }

@@ -30,6 +30,15 @@ final class SarifReport implements Report {
   private final Map<String, Integer> sections = new LinkedHashMap<>();
   private boolean first = true;
 
+  /** The directory relative object paths are taken from (the empty path: this process's). */
+  private Path cwd = Path.of("");
+
+  /** Relative object paths name files in {@code dir}. */
+  SarifReport in(Path dir) {
+    this.cwd = dir;
+    return this;
+  }
+
   SarifReport(OutputStream out, Charset charset) {
     this.out = out;
     this.charset = charset;
@@ -42,7 +51,7 @@ final class SarifReport implements Report {
 
   @Override
   public void file(int index, FileResult r) throws IOException {
-    String uri = uri(r.file());
+    String uri = uri(cwd, r.file());
     artifacts.add(Json.obj("location", Json.obj("uri", uri)));
     for (Warning w : r.warnings()) {
       write((first ? "\n" : ",\n") + Json.write(result(w, uri, index)));
@@ -140,9 +149,9 @@ final class SarifReport implements Report {
   }
 
   /** The object as an absolute {@code file:} URI (a path that is no valid path stays as given). */
-  static String uri(String file) {
+  static String uri(Path cwd, String file) {
     try {
-      return Path.of(file).toAbsolutePath().normalize().toUri().toString();
+      return cwd.resolve(file).toAbsolutePath().normalize().toUri().toString();
     } catch (RuntimeException e) {
       return "file:" + file.replace("%", "%25").replace(" ", "%20");
     }

@@ -34,7 +34,8 @@ final class SingleFormat {
   }
 
   /** Runs {@code args} like {@link Main#run} and then writes the document; returns the exit status. */
-  static int run(List<String> args, Map<String, String> env, ClassLoader loader, PrintStream out, PrintStream err) {
+  static int run(List<String> args, RunContext ctx, ClassLoader loader, PrintStream out, PrintStream err) {
+    Map<String, String> env = ctx.env();
     BatchArgs.Format format;
     try {
       format = BatchArgs.Format.parse(env.get(ENV_FORMAT));
@@ -43,7 +44,7 @@ final class SingleFormat {
       return 1;
     }
     Charset cs = err.charset();
-    ObjectRun run = new ObjectRun(List.of(), env, loader, cs);
+    ObjectRun run = new ObjectRun(List.of(), ctx, loader, cs);
     String object = objectOf(args, env, run.plugins());
     FileResult r = run.runArgs(args, object == null ? "" : object);
     out.write(r.stdout(), 0, r.stdout().length);
@@ -54,7 +55,7 @@ final class SingleFormat {
     String dest = env.get(ENV_FILE);
     if (dest == null || dest.isEmpty()) dest = object + (format == BatchArgs.Format.SARIF ? ".sarif" : ".objtool.json");
     try {
-      write(format, r, dest, out, cs);
+      write(format, r, dest, ctx, out, cs);
     } catch (IOException | RuntimeException e) {
       err.println("error: objtool: cannot write " + dest + ": " + e.getClass().getSimpleName()
           + (e.getMessage() == null ? "" : " " + e.getMessage()));
@@ -63,11 +64,12 @@ final class SingleFormat {
     return r.exit();
   }
 
-  private static void write(BatchArgs.Format format, FileResult r, String dest, PrintStream stdout, Charset cs) throws IOException {
+  private static void write(BatchArgs.Format format, FileResult r, String dest, RunContext ctx, PrintStream stdout, Charset cs)
+      throws IOException {
     boolean toStdout = dest.equals("-");
-    OutputStream o = toStdout ? stdout : new BufferedOutputStream(Files.newOutputStream(Path.of(dest)));
+    OutputStream o = toStdout ? stdout : new BufferedOutputStream(Files.newOutputStream(ctx.resolve(dest)));
     try {
-      Report rep = format == BatchArgs.Format.SARIF ? new SarifReport(o, cs) : new JsonReport(o, cs);
+      Report rep = format == BatchArgs.Format.SARIF ? new SarifReport(o, cs).in(ctx.cwd()) : new JsonReport(o, cs);
       BatchSummary.Tally t = new BatchSummary.Tally();
       rep.begin();
       rep.file(0, r);
