@@ -86,6 +86,9 @@ public final class X86Decoder implements InsnDecoder {
             int flags = ripRelative ? DecodedInsn.F_RIP_RELATIVE : 0;
             out.set(length, type, isz != 0, imm, flags, map, opcode, modrm,
                     ds == 0 ? 0 : length - isz - ds, ds, isz == 0 ? 0 : length - isz, isz);
+            if (mayBeReported()) {
+                out.addFlags(reported(code, offset));
+            }
             if (mayTouchStack(desc) != 0) {
                 if (map == 0 && (opcode & 0xf0) == 0x50) {
                     X86StackOps.pushPop(this, out);
@@ -145,6 +148,9 @@ public final class X86Decoder implements InsnDecoder {
         int dispOff = dispSize == 0 ? 0 : length - immSize - dispSize;
         out.set(length, X86Classifier.classify(this, inFunction), immSize != 0, imm, flags, map, opcode, modrm,
                 dispOff, dispSize, immSize == 0 ? 0 : length - immSize, immSize);
+        if (mayBeReported()) {
+            out.addFlags(reported(code, offset));
+        }
         if (mayHaveStackOps()) {
             if (map == 0 && (opcode & 0xf0) == 0x50) {
                 X86StackOps.pushPop(this, out); // the most frequent stack ops
@@ -153,6 +159,39 @@ public final class X86Decoder implements InsnDecoder {
             }
         }
         return true;
+    }
+
+    /**
+     * A cheap test for the opcodes objtool reports while decoding: ENQCMD (0f 38 f8), an indirect
+     * call or jump (ff) that may carry notrack, LEA (8d) that may have a register operand.
+     */
+    private boolean mayBeReported() {
+        return encoding == ENC_LEGACY && !danglingRex
+                && (map == 0 && (opcode == 0xff || opcode == 0x8d) || map == 2 && opcode == 0xf8);
+    }
+
+    /**
+     * The {@code DecodedInsn} flags objtool's decoder reports for the current instruction at
+     * {@code offset}: {@code F_ENQCMD} when F2 is its only legacy prefix, {@code F_NOTRACK} for
+     * ff /2, /3, /4 with a 3e prefix among its prefixes, {@code F_INVALID_LEA} for LEA with ModRM mod 3.
+     */
+    private int reported(MemorySegment code, long offset) {
+        if (map == 0 && opcode == 0x8d) {
+            return modrm >= 0xc0 ? DecodedInsn.F_INVALID_LEA : 0;
+        }
+        if (map == 0) {
+            int reg = (modrm >> 3) & 7;
+            if (reg < 2 || reg > 4) {
+                return 0;
+            }
+            for (int i = 0; i < prefixCount; i++) {
+                if (code.get(U8, offset + i) == 0x3e) {
+                    return DecodedInsn.F_NOTRACK;
+                }
+            }
+            return 0;
+        }
+        return prefixCount == 1 && (code.get(U8, offset) & 0xff) == 0xf2 ? DecodedInsn.F_ENQCMD : 0;
     }
 
     /** A cheap test of what {@link X86StackOps#build} looks at: a legacy opcode that can touch the stack. */

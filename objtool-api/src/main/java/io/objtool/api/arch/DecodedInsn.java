@@ -36,6 +36,15 @@ public final class DecodedInsn {
      * carries on as with the reference.
      */
     public static final int F_UNDEFINED = 1 << 5;
+    /**
+     * Flag: an ENQCMD instruction (its F2 prefix the only legacy prefix), which kernel code must
+     * not contain; objtool reports it while decoding and goes on.
+     */
+    public static final int F_ENQCMD = 1 << 6;
+    /** Flag: an indirect call or jump with a {@code notrack} (3E) prefix, which defeats IBT. */
+    public static final int F_NOTRACK = 1 << 7;
+    /** Flag: a LEA with a register operand (ModRM mod 3), an invalid encoding decoded anyway. */
+    public static final int F_INVALID_LEA = 1 << 8;
 
     private static final int OP_FIELDS = 6;
 

@@ -42,8 +42,8 @@ public final class Annotations {
   public static final Rule UNWIND_HINT_SIZE_MISMATCH = Rule.error("unwind-hint-size-mismatch", "`.discard.unwind_hints` is not a whole number of hints.");
   /** Rule {@code unwind-hint-without-relocation}: One unwind hint has no relocation. */
   public static final Rule UNWIND_HINT_WITHOUT_RELOCATION = Rule.error("unwind-hint-without-relocation", "One unwind hint has no relocation.");
-  /** Rule {@code unexpected-relocation-symbol-type}: An annotation or unwind-hint relocation against a symbol that is neither a section nor a function. */
-  public static final Rule UNEXPECTED_RELOCATION_SYMBOL_TYPE = Rule.error("unexpected-relocation-symbol-type", "An annotation or unwind-hint relocation against a symbol that is neither a section nor a function.");
+  /** Rule {@code unexpected-relocation-symbol-type}: An annotation or unwind-hint relocation against a symbol other than a section symbol (a function, a global label, a data object). */
+  public static final Rule UNEXPECTED_RELOCATION_SYMBOL_TYPE = Rule.error("unexpected-relocation-symbol-type", "An annotation or unwind-hint relocation against a symbol other than a section symbol (a function, a global label, a data object).");
   /** Rule {@code unwind-hint-not-instruction}: An unwind hint points to no instruction. */
   public static final Rule UNWIND_HINT_NOT_INSTRUCTION = Rule.error("unwind-hint-not-instruction", "An unwind hint points to no instruction.");
   /** Rule {@code iret-regs-hint-without-endbr}: An `UNWIND_HINT_IRET_REGS` entry point without ENDBR (`--ibt`). */
@@ -74,11 +74,25 @@ public final class Annotations {
 
   /** Calls {@code each} with the target (section, offset) of every relocation of {@code .rela<name>}. */
   private void forEachTarget(String name, String what, TargetConsumer each) {
+    forEachTarget(name, what, true, each);
+  }
+
+  /**
+   * As {@link #forEachTarget(String, String, TargetConsumer)}; with {@code sectionSymbolsOnly} a
+   * relocation against any symbol other than a section symbol (a function, a global label, a data
+   * object) stops the check with {@link #UNEXPECTED_RELOCATION_SYMBOL_TYPE}, as objtool does for
+   * the instruction annotations ({@code .discard.noendbr} accepts any symbol that reaches code).
+   */
+  private void forEachTarget(String name, String what, boolean sectionSymbolsOnly, TargetConsumer each) {
     Section sec = file.elf().section(name);
     if (sec == null || sec.relocations() == null) return;
     Relocations r = sec.relocations();
     for (int i = 0; i < r.count(); i++) {
       Symbol s = r.symbol(i);
+      if (sectionSymbolsOnly && !s.isSectionSymbol()) {
+        file.diag().warn(UNEXPECTED_RELOCATION_SYMBOL_TYPE, "unexpected relocation symbol type in " + sec.rela().name());
+        throw new CfgException();
+      }
       long off = s.value() + r.addend(i);
       Instruction insn = s.section() == null ? null : file.insns().findInsn(s.section(), off);
       each.accept(s, off, insn, what);
@@ -97,7 +111,7 @@ public final class Annotations {
 
   /** {@code STACK_FRAME_NON_STANDARD}: whole functions are not validated. */
   public static void ignores(ObjtoolFile file) {
-    new Annotations(file).forEachTarget(".discard.func_stack_frame_non_standard", "", (s, off, insn, w) -> {
+    new Annotations(file).forEachTarget(".discard.func_stack_frame_non_standard", "", false, (s, off, insn, w) -> {
       Func f = null;
       if (s.type() == Elf.STT_FUNC) {
         f = file.func(s);
@@ -114,8 +128,8 @@ public final class Annotations {
   /** Reads every per-instruction annotation before the destinations are resolved. */
   public static void beforeDestinations(ObjtoolFile file) {
     Annotations a = new Annotations(file);
-    a.flag(".discard.ignore_alts", "bad .discard.ignore_alts", i -> Model.set(i, Instruction.IGNORE_ALTS));
-    a.flag(".discard.noendbr", "bad .discard.noendbr", i -> Model.set(i, Instruction.NOENDBR));
+    a.flag(".discard.ignore_alts", "bad .discard.ignore_alts", true, i -> Model.set(i, Instruction.IGNORE_ALTS));
+    a.flag(".discard.noendbr", "bad .discard.noendbr", false, i -> Model.set(i, Instruction.NOENDBR));
   }
 
   /** Intra-function calls: such a call is a jump to its target that pushes a return address. */
@@ -194,8 +208,8 @@ public final class Annotations {
     });
   }
 
-  private void flag(String name, String what, Consumer<Instruction> f) {
-    forEachTarget(name, what, (s, off, insn, w) -> {
+  private void flag(String name, String what, boolean sectionSymbolsOnly, Consumer<Instruction> f) {
+    forEachTarget(name, what, sectionSymbolsOnly, (s, off, insn, w) -> {
       if (insn == null) {
         file.diag().warn(BAD_ANNOTATION_ENTRY, what + " entry");
         throw new CfgException();
@@ -286,8 +300,9 @@ public final class Annotations {
           continue;
         }
         case UnwindHint.TYPE_REGS_PARTIAL -> {
-          Symbol at = insn.section().symbols().at(insn.offset());
-          if (at != null && at.bind() == Elf.STB_GLOBAL && file.options().ibt()
+          // the symbol covering the instruction, as objtool finds it: one of size 0 covers nothing
+          Symbol at = insn.section().symbols().containing(insn.offset());
+          if (at != null && at.value() == insn.offset() && at.bind() == Elf.STB_GLOBAL && file.options().ibt()
               && insn.type() != InsnType.ENDBR && !insn.has(Instruction.NOENDBR)) {
             file.diag().warnInsn(insn, IRET_REGS_HINT_WITHOUT_ENDBR, "UNWIND_HINT_IRET_REGS without ENDBR");
           }

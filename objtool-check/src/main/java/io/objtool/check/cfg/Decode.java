@@ -20,12 +20,12 @@ import java.util.List;
  * step. A {@code ud2}/{@code ud1} is a dead end unless annotated otherwise.
  */
 public final class Decode {
-  /** Rule {@code enqcmd-instruction}: An ENQCMD instruction, which the kernel must not use (reference only, not printed here yet). Not printed yet (the reference prints it while decoding); declared so it is documented. */
-  static final Rule ENQCMD_INSTRUCTION = Rule.warning("enqcmd-instruction", "An ENQCMD instruction, which the kernel must not use (reference only, not printed here yet).");
-  /** Rule {@code notrack-prefix}: An indirect call or jump with a `notrack` prefix (reference only, not printed here yet). Not printed yet (the reference prints it while decoding); declared so it is documented. */
-  static final Rule NOTRACK_PREFIX = Rule.warning("notrack-prefix", "An indirect call or jump with a `notrack` prefix (reference only, not printed here yet).");
-  /** Rule {@code invalid-lea-encoding}: A LEA with a register operand, which is not a valid instruction (reference only, not printed here yet). Not printed yet (the reference prints it while decoding); declared so it is documented. */
-  static final Rule INVALID_LEA_ENCODING = Rule.warning("invalid-lea-encoding", "A LEA with a register operand, which is not a valid instruction (reference only, not printed here yet).");
+  /** Rule {@code enqcmd-instruction}: An ENQCMD instruction, which the kernel must not use. */
+  public static final Rule ENQCMD_INSTRUCTION = Rule.warning("enqcmd-instruction", "An ENQCMD instruction, which the kernel must not use.");
+  /** Rule {@code notrack-prefix}: An indirect call or jump with a `notrack` prefix. */
+  public static final Rule NOTRACK_PREFIX = Rule.warning("notrack-prefix", "An indirect call or jump with a `notrack` prefix.");
+  /** Rule {@code invalid-lea-encoding}: A LEA with a register operand, which is not a valid instruction. */
+  public static final Rule INVALID_LEA_ENCODING = Rule.warning("invalid-lea-encoding", "A LEA with a register operand, which is not a valid instruction.");
 
   /** Rule {@code cannot-decode-instruction}: The decoder cannot decode bytes in an executable section. */
   public static final Rule CANNOT_DECODE_INSTRUCTION = Rule.error("cannot-decode-instruction", "The decoder cannot decode bytes in an executable section.");
@@ -54,6 +54,7 @@ public final class Decode {
           file.diag().warn(CANNOT_DECODE_INSTRUCTION, "can't decode instruction at " + sec.name() + ":0x" + Long.toHexString(off));
           throw new CfgException();
         }
+        if ((d.flags() & REPORTED) != 0) report(file, sec, off, d);
         InsnType type = d.type();
         Instruction insn = Model.newInstruction(sec, (int) off, d.length(), type, d.immediate());
         if (type == InsnType.BUG) Model.set(insn, Instruction.DEAD_END);
@@ -72,6 +73,21 @@ public final class Decode {
       }
       Model.setInstructions(file, sec, list);
       assignSymbols(file, sec);
+    }
+  }
+
+  private static final int REPORTED = DecodedInsn.F_ENQCMD | DecodedInsn.F_NOTRACK | DecodedInsn.F_INVALID_LEA;
+
+  /** What objtool's decoder says about an instruction and decodes anyway. */
+  private static void report(ObjtoolFile file, Section sec, long off, DecodedInsn d) {
+    if (d.has(DecodedInsn.F_ENQCMD)) {
+      file.diag().warn(ENQCMD_INSTRUCTION, "ENQCMD instruction at " + sec.name() + ":" + Long.toHexString(off));
+    }
+    if (d.has(DecodedInsn.F_NOTRACK)) {
+      file.diag().warn(NOTRACK_PREFIX, "notrack prefix found at " + sec.name() + ":0x" + Long.toHexString(off));
+    }
+    if (d.has(DecodedInsn.F_INVALID_LEA)) {
+      file.diag().warn(INVALID_LEA_ENCODING, "invalid LEA encoding at " + sec.name() + ":0x" + Long.toHexString(off));
     }
   }
 

@@ -134,9 +134,13 @@ public final class Engine {
     return warned ? 1 : 0;
   }
 
+  /**
+   * One step of the path to a warning, with {@code --backtrace} or {@code --verbose}: a line of
+   * its own, {@code "  FUNC+0xOFF: (branch)"} (two spaces, then the location, inside the message).
+   */
   private void backtrace(Instruction insn, String what) {
-    if (file.options().backtrace()) {
-      file.diag().warnAt(insn.section(), insn.offset(), BACKTRACE, "<=== " + what);
+    if (file.options().backtrace() || file.options().verbose()) {
+      file.diag().warn(BACKTRACE, "  " + file.diag().offstr(insn.section(), insn.offset()) + ": " + what);
     }
   }
 

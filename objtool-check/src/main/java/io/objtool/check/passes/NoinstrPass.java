@@ -95,7 +95,8 @@ public final class NoinstrPass implements Pass {
         Symbol func = r.symbol(i);
         if (func.isSectionSymbol() && func.section() != null) func = func.section().symbols().at(r.addend(i));
         int idx = (int) ((r.offset(i) - sym.value()) / 8);
-        if (func != null && func.section() != null && idx < ops.targets.size()
+        // an undefined function counts too: it is not in a noinstr section
+        if (func != null && idx < ops.targets.size()
             && !func.name().equals("_paravirt_nop") && !func.name().equals("_paravirt_ident_64")
             && ops.added.add(func)) {
           ops.targets.get(idx).add(0, func);
@@ -116,7 +117,7 @@ public final class NoinstrPass implements Pass {
     if (ops.clean[idx] != null && ops.clean[idx]) return true;
     boolean clean = true;
     for (Symbol t : ops.targets.get(idx)) {
-      if (!isNoinstrSection(t.section())) {
+      if (t.section() == null || !isNoinstrSection(t.section())) {
         file.diag().warn(NOINSTR_PV_OPS_TARGET, "pv_ops[" + idx + "]: " + t.name());
         clean = false;
       }
@@ -125,14 +126,12 @@ public final class NoinstrPass implements Pass {
     return clean;
   }
 
-  /** The callee's name as warnings print it: {@code pv_ops[N]} for paravirt calls. */
-  private static String callDestName(ObjtoolFile file, Instruction insn) {
-    if (insn.callDest() != null) return insn.callDest().name();
-    int r = file.insns().insnReloc(insn);
-    if (r >= 0 && file.insns().relocs(insn).symbol(r).name().equals("pv_ops")) {
-      return "pv_ops[" + (file.insns().relocs(insn).addend(r) / 8) + "]";
-    }
-    return "{dynamic}";
+  /**
+   * The callee's name as warnings print it, {@code {dynamic}} for an indirect call: objtool names
+   * a paravirt call {@code {dynamic}} too (measured: {@code call *pv_ops+8(%rip)}).
+   */
+  private static String callDestName(Instruction insn) {
+    return insn.callDest() != null ? insn.callDest().name() : "{dynamic}";
   }
 
   @Override
@@ -159,7 +158,7 @@ public final class NoinstrPass implements Pass {
         boolean ok = insn.callDest() != null ? noinstrCallDest(insn.callDest())
             : pv != null && pvCallDest(file, pv, insn);
         if (!ok) {
-          file.diag().warnInsn(insn, NOINSTR_CALL_LEAVES_SECTION, "call to " + callDestName(file, insn) + "() leaves .noinstr.text section");
+          file.diag().warnInsn(insn, NOINSTR_CALL_LEAVES_SECTION, "call to " + callDestName(insn) + "() leaves .noinstr.text section");
           return true;
         }
         return false;
