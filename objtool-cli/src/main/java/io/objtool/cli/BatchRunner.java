@@ -105,8 +105,7 @@ final class BatchRunner {
     try {
       r = work.apply(file);
     } catch (Throwable t) {
-      String msg = "error: objtool: internal error: " + t.getClass().getSimpleName()
-          + (t.getMessage() == null ? "" : ": " + t.getMessage().replace('\n', ' ')) + "\n";
+      String msg = Main.internalError(file, t, false) + "\n";
       r = new FileResult(file, 1, false, new byte[0], msg.getBytes(java.nio.charset.StandardCharsets.UTF_8),
           List.of(), System.nanoTime() - start);
     }

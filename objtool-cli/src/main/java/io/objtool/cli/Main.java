@@ -99,23 +99,47 @@ public final class Main {
 
   /** Runs one command line; returns the exit status. Never throws for any input. */
   public int run(List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {
+    Path[] object = new Path[1];
     try {
-      Options opts;
-      try {
-        opts = CommandLine.parse(args, env.get(CommandLine.ENV_VAR), plugins).toBuilder().environment(env).build();
-      } catch (UsageExit e) {
-        err.print(e.text());
-        return e.exitCode();
-      } catch (CommandLine.Invalid e) {
-        err.println(PREFIX_ERROR + e.getMessage());
-        return 1;
-      }
-      return opts.isDump() ? dump(opts, out, err) : check(opts, out, err);
+      return runUnguarded(args, env, out, err, object);
     } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
-      if (env.containsKey("OBJTOOL_JVM_TRACE")) e.printStackTrace(err);
-      err.println(PREFIX_ERROR + "internal error: " + oneLine(e));
+      boolean trace = env.containsKey(TRACE_VAR);
+      if (trace) e.printStackTrace(err);
+      err.println(internalError(object[0], e, trace));
       return 1;
     }
+  }
+
+  /**
+   * {@link #run} without the net for internal errors: a bug in the tool escapes as the exception
+   * (the fuzz targets want it with its stack). {@code object[0]} is set to the object once known.
+   */
+  int runUnguarded(List<String> args, Map<String, String> env, PrintStream out, PrintStream err, Path[] object) {
+    Options opts;
+    try {
+      opts = CommandLine.parse(args, env.get(CommandLine.ENV_VAR), plugins).toBuilder().environment(env).build();
+    } catch (UsageExit e) {
+      err.print(e.text());
+      return e.exitCode();
+    } catch (CommandLine.Invalid e) {
+      err.println(PREFIX_ERROR + e.getMessage());
+      return 1;
+    }
+    object[0] = opts.objectFile();
+    return opts.isDump() ? dump(opts, out, err) : check(opts, out, err);
+  }
+
+  /** Set (to anything) in the environment, an internal error prints its stack trace. */
+  static final String TRACE_VAR = "OBJTOOL_JVM_TRACE";
+
+  /**
+   * The one line of an internal error: a bug in this tool, never a verdict on the input. It names
+   * the object, the exception, the tool's version and how to see the stack trace.
+   */
+  static String internalError(Object object, Throwable e, boolean traced) {
+    return PREFIX_ERROR + "internal error" + (object == null ? "" : " on " + object) + ": " + oneLine(e)
+        + " (a bug in " + ToolInfo.NAME + " " + ToolInfo.version() + ", not a problem with the input; "
+        + (traced ? "stack trace above" : TRACE_VAR + "=1 prints the stack trace") + ")";
   }
 
   private int check(Options opts, PrintStream out, PrintStream err) {

@@ -418,8 +418,7 @@ final class ObjtoolServer {
     }
 
     int internalError(Throwable e, Charset cs) {
-      byte[] line = ("error: objtool: internal error: " + e.getClass().getSimpleName()
-          + (e.getMessage() == null ? "" : ": " + e.getMessage().replace('\n', ' ')) + "\n").getBytes(cs);
+      byte[] line = (Main.internalError(null, e, false) + "\n").getBytes(cs);
       write(ServerProtocol.STDERR, line, 0, line.length);
       return 1;
     }

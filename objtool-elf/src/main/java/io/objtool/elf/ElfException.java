@@ -3,11 +3,12 @@ package io.objtool.elf;
 import java.nio.file.Path;
 
 /**
- * The one error an object file can cause: truncated, inconsistent or unsupported ELF input, or a
- * failed write. The message is a single line naming the file and the problem, fit to be printed
- * as it is by a command line tool.
+ * An error an object file can cause: a file that cannot be read, a failed write, or (as the
+ * subclass {@link MalformedElfException}) truncated, inconsistent or unsupported ELF input. The
+ * message is a single line naming the file and the problem, fit to be printed as it is by a
+ * command line tool.
  */
-public final class ElfException extends RuntimeException {
+public class ElfException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
   public ElfException(String message) {

@@ -26,7 +26,9 @@ import java.util.Map;
  * {@code SHT_GROUP} members. It can also be changed (sections added or replaced, symbols added)
  * and written out atomically with {@link #write(Path)}.
  *
- * <p>Any inconsistency in the input raises {@link ElfException} with a one-line message.
+ * <p>Any inconsistency in the input raises {@link MalformedElfException} with a one-line message
+ * naming what is wrong and where; a file that cannot be read raises {@link ElfException}. Any
+ * other exception is a bug in the reader and is not dressed up as bad input.
  */
 public final class ElfFile implements AutoCloseable {
   static {
@@ -84,7 +86,7 @@ public final class ElfFile implements AutoCloseable {
       try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
         long size = ch.size();
         if (size < Elf.EHDR_SIZE) {
-          throw ElfException.of(path, "file too short for an ELF header (" + size + " bytes)");
+          throw MalformedElfException.of(path, "file too short for an ELF header (" + size + " bytes)");
         }
         image = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
       }
@@ -97,33 +99,24 @@ public final class ElfFile implements AutoCloseable {
     } catch (IOException e) {
       arena.close();
       throw ElfException.of(path, "cannot read: " + e.getMessage());
-    } catch (ElfException e) {
+    } catch (RuntimeException | Error e) {
       arena.close();
       throw e;
-    } catch (RuntimeException e) {
-      arena.close();
-      throw ElfException.of(path, "malformed ELF: " + e);
     }
   }
 
   /** Parses an in-memory image (tests and tools that build objects in memory). */
   public static ElfFile parse(Path name, byte[] bytes) {
     if (bytes.length < Elf.EHDR_SIZE) {
-      throw ElfException.of(name, "file too short for an ELF header (" + bytes.length + " bytes)");
+      throw MalformedElfException.of(name, "file too short for an ELF header (" + bytes.length + " bytes)");
     }
     ElfFile f = new ElfFile(name, null, MemorySegment.ofArray(bytes));
-    try {
-      f.parse();
-    } catch (ElfException e) {
-      throw e;
-    } catch (RuntimeException e) {
-      throw ElfException.of(name, "malformed ELF: " + e);
-    }
+    f.parse();
     return f;
   }
 
-  ElfException error(String problem) {
-    return ElfException.of(path, problem);
+  MalformedElfException error(String problem) {
+    return MalformedElfException.of(path, problem);
   }
 
   // ---------------------------------------------------------------- reading
@@ -357,7 +350,8 @@ public final class ElfFile implements AutoCloseable {
   }
 
   MemorySegment mappedData(Section s) {
-    if (s.type == Elf.SHT_NOBITS || s.type == Elf.SHT_NULL || s.added) return MemorySegment.ofArray(new byte[0]);
+    // section 0 has no data whatever its header says (its sh_size may be the section count)
+    if (s.index == 0 || s.type == Elf.SHT_NOBITS || s.type == Elf.SHT_NULL || s.added) return MemorySegment.ofArray(new byte[0]);
     return image.asSlice(s.fileOffset, s.size);
   }
 

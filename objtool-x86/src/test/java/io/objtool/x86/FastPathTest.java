@@ -107,7 +107,7 @@ class FastPathTest {
         assertTrue(fast > n / 2, "fast path took " + fast + " of " + n);
     }
 
-    private static String describe(DecodedInsn d) {
+    static String describe(DecodedInsn d) {
         StringBuilder sb = new StringBuilder(d.toString());
         sb.append(" flags=").append(d.flags())
                 .append(" map=").append(d.opcodeMap())

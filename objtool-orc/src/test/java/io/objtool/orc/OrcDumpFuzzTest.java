@@ -1,0 +1,61 @@
+package io.objtool.orc;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.objtool.elf.ElfFile;
+import io.objtool.elf.MalformedElfException;
+import io.objtool.orc.unwind.FastLookup;
+import io.objtool.orc.unwind.OrcTable;
+import io.objtool.orc.unwind.OrcTableException;
+import io.objtool.orc.unwind.OrcTableLoader;
+import java.nio.file.Path;
+
+/**
+ * Fuzz target: {@code --dump=orc} and the ORC table loader on arbitrary objects (seeded with
+ * objects that have ORC sections). The dump either succeeds or stops with the reference's
+ * {@link OrcDump.DumpError}; the loader either loads a table or refuses with
+ * {@link OrcTableException}; the fast lookup agrees with the table's binary search. Anything
+ * else is a finding. {@code scripts/fuzz.sh orc SECONDS} fuzzes it.
+ */
+class OrcDumpFuzzTest {
+  /** Entry point of the standalone fuzzer. */
+  public static void fuzzerTestOneInput(byte[] data) {
+    ElfFile elf;
+    try {
+      elf = ElfFile.parse(Path.of("fuzz.o"), data);
+    } catch (MalformedElfException e) {
+      return;
+    }
+    try (elf) {
+      for (OrcFormat format : OrcFormat.values()) {
+        try {
+          OrcDump.toString(elf, format);
+        } catch (OrcDump.DumpError e) {
+          // the reference's warning
+        }
+        OrcTable table;
+        try {
+          table = OrcTableLoader.load(elf, format);
+        } catch (OrcTableException e) {
+          continue;
+        }
+        if (table.size() == 0) continue;
+        FastLookup fast = FastLookup.build(table, table.ip(0), table.ip(table.size() - 1) + 1, 64);
+        for (int i = 0; i < table.size(); i++) {
+          long ip = table.ip(i);
+          for (long probe : new long[] {ip - 1, ip, ip + 1}) {
+            int a = table.find(probe);
+            int b = fast.find(probe);
+            if (a != b && (a < 0 || b < 0 || table.ip(a) != table.ip(b))) {
+              throw new AssertionError("lookup of " + Long.toHexString(probe) + ": table " + a + ", fast " + b);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  @FuzzTest
+  void dump(byte[] data) {
+    fuzzerTestOneInput(data);
+  }
+}

@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# Coverage-guided fuzzing with Jazzer (libFuzzer for the JVM).
+#
+#   scripts/fuzz.sh TARGET SECONDS     fuzz one target for SECONDS
+#   scripts/fuzz.sh --all SECONDS      fuzz every target in turn, SECONDS each
+#   scripts/fuzz.sh --list             the targets
+#
+# Targets (each a @FuzzTest class beside the code it fuzzes; `mvn verify` runs the inputs kept in
+# its module's src/test/resources/<package>/<Class>Inputs/<method>/ in regression mode):
+#   elf     the ELF reader: open, then read every section, symbol, relocation, group, string
+#   x86     the x86-64 decoder on 1-15 bytes: fast path, general decoder and length pass agree
+#   check   the whole command line, every action on, on mutated objects (and --dump=orc after)
+#   orc     --dump=orc and the ORC table loader, with the fast lookup checked against the table
+#   unwind  the ORC unwinder over a hostile table and hostile stack memory
+#   server  the objtool server's wire protocol (requests and reply frames)
+#
+# Seeds are made at run time (no binaries in git): the fixtures compiled with gcc, the smallest
+# modules of the corpus (~/.cache/objtool-corpus, when present), and for `orc` those objects with
+# ORC written by this build. The corpus grows in target/fuzz/TARGET/corpus and is kept between
+# runs; a finding (crash-*, timeout-*, oom-*) is written to target/fuzz/TARGET/ and makes the exit
+# status 1: copy it into the target's Inputs directory once fixed, so the test suite replays it.
+#
+# Each target runs in a JVM of its own, niced, with a 1 GiB heap (an input that makes the tool
+# allocate more is an out-of-memory finding) and a 10 s limit per input (a timeout finding).
+# Prints one line per target:  fuzz TARGET: N executions, E edges, F findings (S s)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+if [ -z "${JAVA_HOME:-}" ] || ! "$JAVA_HOME/bin/java" -version 2>&1 | grep -qE 'version "(2[5-9]|[3-9][0-9])'; then
+  export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
+fi
+CACHE=${OBJTOOL_CORPUS:-$HOME/.cache/objtool-corpus}
+OUT=$root/target/fuzz
+
+targets="elf x86 check orc unwind server"
+module_of() {
+  case $1 in
+    elf) echo objtool-elf ;; x86) echo objtool-x86 ;; orc|unwind) echo objtool-orc ;;
+    check|server) echo objtool-cli ;; *) return 1 ;;
+  esac
+}
+class_of() {
+  case $1 in
+    elf) echo io.objtool.elf.ElfReaderFuzzTest ;; x86) echo io.objtool.x86.DecoderFuzzTest ;;
+    check) echo io.objtool.cli.CheckFuzzTest ;; orc) echo io.objtool.orc.OrcDumpFuzzTest ;;
+    unwind) echo io.objtool.orc.unwind.UnwinderFuzzTest ;; server) echo io.objtool.cli.ServerProtocolFuzzTest ;;
+  esac
+}
+method_of() {
+  case $1 in
+    elf) echo elf ;; x86) echo decode ;; check) echo check ;; orc) echo dump ;; unwind) echo unwind ;; server) echo request ;;
+  esac
+}
+
+usage() { echo "usage: scripts/fuzz.sh TARGET SECONDS | --all SECONDS | --list   (targets: $targets)" >&2; exit 2; }
+[ $# -ge 1 ] || usage
+case $1 in
+  --list) printf '%s\n' $targets; exit 0 ;;
+  --all) [ $# -eq 2 ] || usage; run_targets=$targets ;;
+  *) [ $# -eq 2 ] || usage; module_of "$1" >/dev/null || usage; run_targets=$1 ;;
+esac
+seconds=$2
+[[ $seconds =~ ^[0-9]+$ ]] && [ "$seconds" -gt 0 ] || usage
+
+# build once: the classes and test classes of every module a target needs
+mkdir -p "$OUT"
+if [ -z "${FUZZ_NO_BUILD:-}" ]; then
+  nice -n 10 mvn -o -q -B test-compile >"$OUT/build.log" 2>&1 \
+    || { tail -n 30 "$OUT/build.log" >&2; echo "fuzz.sh: build failed" >&2; exit 1; }
+fi
+
+# the test class path of a module, with the project's modules from this tree, not ~/.m2
+classpath() {
+  local m=$1 cpf=$OUT/cp-$1.txt
+  if [ ! -s "$cpf" ] || [ "$m/pom.xml" -nt "$cpf" ] || [ pom.xml -nt "$cpf" ]; then
+    nice -n 10 mvn -o -q -B dependency:build-classpath -pl "$m" -Dmdep.includeScope=test \
+      -Dmdep.outputFile="$cpf" >"$OUT/cp-$m.log" 2>&1 \
+      || { cat "$OUT/cp-$m.log" >&2; echo "fuzz.sh: cannot resolve the class path of $m" >&2; exit 1; }
+  fi
+  local cp=$root/$m/target/test-classes:$root/$m/target/classes entry mod
+  IFS=: read -r -a entries <"$cpf"
+  for entry in "${entries[@]}"; do
+    mod=$(sed -nE 's#.*/io/objtool/(objtool-[a-z0-9]+)/[^/]+/[^/]+\.jar$#\1#p' <<<"$entry")
+    if [ -n "$mod" ] && [ -d "$root/$mod/target/classes" ]; then entry=$root/$mod/target/classes; fi
+    cp=$cp:$entry
+  done
+  echo "$cp"
+}
+
+# seeds, made once per run into target/fuzz/seeds/{elf,orc,x86,server}
+make_seeds() {
+  local s=$OUT/seeds f
+  rm -rf "$s"
+  mkdir -p "$s/elf" "$s/orc" "$s/x86" "$s/server"
+  for f in objtool-elf/src/test/resources/fixtures/*.c objtool-elf/src/test/resources/fixtures/*.s \
+           objtool-check/src/test/resources/fixtures/*.s; do
+    [ -f "$f" ] || continue
+    gcc -c -O2 -fno-asynchronous-unwind-tables "$f" -o "$s/elf/$(basename "${f%.*}").o" 2>/dev/null || true
+  done
+  if [ -d "$CACHE/6.12/stripped" ]; then
+    find "$CACHE/6.12/stripped" -name '*.ko' -size -12k -print0 | sort -z | head -z -n 8 \
+      | while IFS= read -r -d '' f; do cp "$f" "$s/elf/$(basename "$f")"; done
+  fi
+  # objects with ORC, written by this build
+  local cp
+  cp=$(classpath objtool-cli)
+  cp "$s"/elf/* "$s/orc/"
+  nice -n 10 "$JAVA_HOME/bin/java" -cp "$cp" io.objtool.cli.BatchMain --jobs 1 --no-summary --progress never \
+    -- --orc --link --module -- "$s/orc" >/dev/null 2>&1 || true
+  # x86: common function shapes
+  printf '\x55\x48\x89\xe5\x00' >"$s/x86/push-mov"
+  printf '\x48\x83\xec\x28\x01' >"$s/x86/sub-rsp"
+  printf '\xe8\x00\x00\x00\x00\x01' >"$s/x86/call"
+  printf '\xff\x24\xc5\x00\x00\x00\x00\x01' >"$s/x86/jmp-table"
+  printf '\xc4\xe2\x79\x18\x05\x00\x00\x00\x00\x01' >"$s/x86/vex"
+  printf '\x62\xf1\x7c\x48\x10\x05\x00\x00\x00\x00\x01' >"$s/x86/evex"
+  printf '\x66\x0f\x1f\x84\x00\x00\x00\x00\x00\x01' >"$s/x86/nopw"
+  # server: a well-formed request (--help in /)
+  python3 - "$s/server/help" <<'EOF'
+import struct, sys
+body = b"".join(x + b"\0" for x in [b"key", b"/", b"1", b"--help", b"PATH=/bin"])
+open(sys.argv[1], "wb").write(b"OBJTOOL1" + struct.pack("<ii", 0, len(body)) + body)
+EOF
+}
+make_seeds
+
+total_findings=0
+for t in $run_targets; do
+  m=$(module_of "$t")
+  cls=$(class_of "$t")
+  inputs=$root/$m/src/test/resources/$(tr . / <<<"$cls")Inputs/$(method_of "$t")
+  work=$OUT/$t
+  mkdir -p "$work/corpus" "$inputs"
+  seeds=()
+  case $t in
+    elf|check) seeds=("$OUT/seeds/elf") ;;
+    orc) seeds=("$OUT/seeds/orc") ;;
+    x86) seeds=("$OUT/seeds/x86") ;;
+    server) seeds=("$OUT/seeds/server") ;;
+  esac
+  before=$(find "$work" -maxdepth 1 \( -name 'crash-*' -o -name 'timeout-*' -o -name 'oom-*' -o -name 'slow-unit-*' \) | wc -l)
+  log=$work/fuzz.log
+  start=$SECONDS
+  cp=$(classpath "$m")
+  # libFuzzer's exit status is non-zero on a finding; the findings are counted from the files
+  (cd "$work" && nice -n 10 "$JAVA_HOME/bin/java" -Xmx1g -Xss8m -XX:+UseSerialGC \
+      --enable-native-access=ALL-UNNAMED -XX:+EnableDynamicAgentLoading -cp "$cp" \
+      com.code_intelligence.jazzer.Jazzer --target_class="$cls" \
+      --instrumentation_includes='io.objtool.**' --keep_going=100 \
+      -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 -max_len=262144 \
+      -print_final_stats=1 -artifact_prefix="$work/" \
+      "$work/corpus" "${seeds[@]}" "$inputs") >"$log" 2>&1 || true
+  runs=$(sed -nE 's/^stat::number_of_executed_units: *([0-9]+).*/\1/p' "$log" | tail -n 1)
+  edges=$(grep -oE ' cov: [0-9]+' "$log" | tail -n 1 | grep -oE '[0-9]+' || true)
+  after=$(find "$work" -maxdepth 1 \( -name 'crash-*' -o -name 'timeout-*' -o -name 'oom-*' -o -name 'slow-unit-*' \) | wc -l)
+  found=$((after - before))
+  if [ -z "$runs" ]; then
+    tail -n 30 "$log" >&2
+    echo "fuzz.sh: $t did not run (log: $log)" >&2
+    found=$((found + 1))
+    runs=0
+  fi
+  total_findings=$((total_findings + found))
+  printf 'fuzz %s: %s executions, %s edges, %s findings (%ss)\n' "$t" "$runs" "${edges:-0}" "$found" $((SECONDS - start))
+  if [ "$found" -gt 0 ]; then
+    grep -E '^== Java Exception|^(java|io)\.[a-zA-Z.]+(Error|Exception)|Test unit written' "$log" | head -n 20 >&2 || true
+  fi
+done
+[ "$total_findings" -eq 0 ]
