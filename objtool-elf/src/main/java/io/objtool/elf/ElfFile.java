@@ -115,6 +115,24 @@ public final class ElfFile implements AutoCloseable {
     return f;
   }
 
+  /**
+   * Names read so far, in bytes. Many symbols may name the same long string (or overlapping
+   * suffixes of it), which would cost memory and time quadratic in the file's size; real objects
+   * read a small multiple of their string tables at most.
+   */
+  private long nameBytes;
+
+  /** Bytes of names an object may read: {@value #NAME_BUDGET_FACTOR} times its size, and 1 MiB. */
+  static final int NAME_BUDGET_FACTOR = 4;
+
+  void chargeName(long len, String what) {
+    nameBytes += len;
+    if (nameBytes > NAME_BUDGET_FACTOR * fileSize + (1 << 20)) {
+      throw error(what + ": names read so far total " + nameBytes + " bytes, more than " + NAME_BUDGET_FACTOR
+          + " times the file (many symbols share long names)");
+    }
+  }
+
   MalformedElfException error(String problem) {
     return MalformedElfException.of(path, problem);
   }

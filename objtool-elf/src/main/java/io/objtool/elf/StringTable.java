@@ -44,6 +44,7 @@ final class StringTable {
     }
     int len = (int) (end - offset);
     if (len == 0) return "";
+    file.chargeName(len, what);
     byte[] b = new byte[len];
     MemorySegment.copy(data, ValueLayout.JAVA_BYTE, offset, b, 0, len);
     return new String(b, StandardCharsets.ISO_8859_1);

@@ -38,8 +38,8 @@ class OrcDumpFuzzTest {
         } catch (OrcTableException e) {
           continue;
         }
-        if (table.size() == 0) continue;
-        FastLookup fast = FastLookup.build(table, table.ip(0), table.ip(table.size() - 1) + 1, 64);
+        if (table.size() == 0 || table.ip(0) == -1L) continue;
+        FastLookup fast = FastLookup.build(table);
         for (int i = 0; i < table.size(); i++) {
           long ip = table.ip(i);
           for (long probe : new long[] {ip - 1, ip, ip + 1}) {

@@ -42,7 +42,15 @@ public final class FastLookup implements OrcLookup {
   /** {@link #DEFAULT_BLOCKS} blocks over the table's own ip range (first ip to last ip + 1). */
   public static FastLookup build(OrcTable table) {
     if (table.size() == 0) throw new IllegalArgumentException("empty orc table");
-    return build(table, table.ip(0), table.ip(table.size() - 1) + 1, DEFAULT_BLOCKS);
+    return build(table, table.ip(0), stopAfter(table.ip(table.size() - 1)), DEFAULT_BLOCKS);
+  }
+
+  /**
+   * The end of a range that covers {@code lastIp}: the next address, or for the very last address
+   * (where that wraps to 0) the last address itself, an ip at which falls back to the binary search.
+   */
+  static long stopAfter(long lastIp) {
+    return lastIp == -1L ? lastIp : lastIp + 1;
   }
 
   @Override
