@@ -9,9 +9,12 @@
 #     tests in every module's Surefire summary;
 #  4. the ELF layer's corpus checks (scripts/elf-roundtrip.sh), and bin/objtool run the way a
 #     kernel build runs it (scripts/kbuild-test.sh);
-#  5. the parity harness on the whole corpora: the three 6.12 flag sets (4,230 modules each) and
+#  5. coverage-guided fuzzing of every target for 60 s each (scripts/fuzz.sh --all 60): any
+#     finding fails the run;
+#  6. the parity harness on the whole corpora: the three 6.12 flag sets (4,230 modules each) and
 #     objtool 6.1 with its ORC format (4,023 modules), failing below scripts/parity-baseline.txt;
-#  6. prints one line per oracle-backed check with what it compared, and each stage's time.
+#  7. prints one line per oracle-backed check with what it compared (and one per fuzz target:
+#     executions, edges, findings), and each stage's time.
 #
 #   scripts/test.sh            all of the above
 #   scripts/test.sh --quick    steps 1 and 3 only, without fetching: an oracle that is missing
@@ -41,7 +44,7 @@ stage() { # ends the running stage, named $1
 }
 report() {
   echo
-  echo "== oracle checks (what was compared with a real tool)"
+  echo "== oracle checks (what was compared with a real tool), fuzz targets (scripts/fuzz.sh)"
   if compgen -G "$ORACLES/*.txt" >/dev/null; then cat "$ORACLES"/*.txt | sort; else echo "(none ran)"; fi
   echo "== stage times"
   printf '%s\n' "${stages[@]}"
@@ -99,7 +102,12 @@ bash scripts/kbuild-test.sh | tee "$root/target/kbuild-test.txt"
 grep -E 'checks passed' "$root/target/kbuild-test.txt" | sed 's/^kbuild-test: /oracle kbuild-test: /' > "$ORACLES/kbuild-test.txt" || true
 stage "kbuild test"
 
-# 5. parity with the reference on the whole corpora
+# 5. coverage-guided fuzzing: every target for a bounded time, seeded from the fixtures and corpus
+bash scripts/fuzz.sh --all 60 | tee "$root/target/fuzz.txt"
+grep -E '^fuzz [a-z0-9]+: ' "$root/target/fuzz.txt" > "$ORACLES/fuzz.txt" || true
+stage "fuzz (60 s per target)"
+
+# 6. parity with the reference on the whole corpora
 parity() { # $1 = stage name, the rest: parity.py arguments
   local name=$1; shift
   local log=$root/target/parity-${#stages[@]}.txt

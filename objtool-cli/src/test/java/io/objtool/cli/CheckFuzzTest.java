@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Fuzz target: the whole command line (every action on, the object written back) on mutated
@@ -76,6 +78,26 @@ class CheckFuzzTest {
       }
     }
     return rc;
+  }
+
+  @TempDir Path tmp;
+
+  /**
+   * The seeds scripts/fuzz.sh starts from, made at test time: the example compiled with a module's
+   * flags and small corpus modules, under each flag set.
+   */
+  @Test
+  void seeds() throws Exception {
+    ServerHarness.compile(ServerHarness.ROOT.resolve("examples/example.c"), tmp.resolve("example.o"));
+    List<byte[]> seeds = new ArrayList<>(List.of(Files.readAllBytes(tmp.resolve("example.o"))));
+    for (String m : List.of("6.12/stripped/net/6lowpan/nhc_ipv6.ko", "6.12/stripped/crypto/crc32_generic.ko")) {
+      seeds.add(Files.readAllBytes(io.objtool.testkit.Oracles.requireCorpusFile(m)));
+    }
+    for (byte[] seed : seeds) {
+      for (int pad = 0; pad < FLAG_SETS.size(); pad++) {
+        fuzzerTestOneInput(java.util.Arrays.copyOf(seed, seed.length + pad)); // the length picks the flags
+      }
+    }
   }
 
   @FuzzTest

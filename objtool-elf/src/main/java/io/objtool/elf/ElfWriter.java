@@ -27,6 +27,13 @@ import java.util.Set;
  */
 final class ElfWriter {
   private static final int CHUNK = 1 << 30;
+  /** Zeros written at a time into a gap: the gap's size is the layout's, not memory's. */
+  private static final int ZERO_CHUNK = 1 << 16;
+  /**
+   * How much larger than its input an object may be written: what objtool adds (ORC tables,
+   * their relocations, annotation sections) stays far below; hostile alignments do not.
+   */
+  static final int GROWTH_LIMIT = 64;
 
   private final ElfFile f;
   private final boolean repack;
@@ -42,6 +49,7 @@ final class ElfWriter {
   void write(Path out) {
     encodeTables();
     long shoff = layout();
+    checkSize(shoff);
     Path abs = out.toAbsolutePath();
     Path dir = abs.getParent();
     Path tmp = null;
@@ -224,6 +232,28 @@ final class ElfWriter {
     return shoff;
   }
 
+  /**
+   * Refuses a layout past {@link #GROWTH_LIMIT} times the input (plus 16 MiB), or beyond what an
+   * offset can hold: sections whose alignment asks for an exabyte of zeros, before one is written.
+   */
+  private void checkSize(long shoff) {
+    long limit = GROWTH_LIMIT * Math.max(f.fileSize, Elf.EHDR_SIZE) + (16L << 20);
+    long end = shoff + (long) f.sections.size() * Elf.SHDR_SIZE;
+    boolean bad = shoff < 0 || end < 0;
+    for (Section s : f.sections) {
+      if (!hasFileData(s)) continue;
+      long o = offset[s.index];
+      long e = o + content[s.index].byteSize();
+      if (o < 0 || e < 0) bad = true;
+      end = Math.max(end, e);
+    }
+    if (bad || end > limit) {
+      throw MalformedElfException.of(f.path(), "the sections' alignments (sh_addralign) lay the output out over "
+          + (bad ? "more than 2^63" : Long.toString(end)) + " bytes, more than " + GROWTH_LIMIT + " times the input's "
+          + f.fileSize);
+    }
+  }
+
   private int originalSectionCount() {
     int n = 0;
     for (Section s : f.sections) if (!s.added) n++;
@@ -274,7 +304,7 @@ final class ElfWriter {
     if (inputHasSameGap(from, to)) {
       src = f.image().asSlice(from, n);
     } else {
-      src = MemorySegment.ofArray(new byte[(int) Math.min(n, CHUNK)]);
+      src = MemorySegment.ofArray(new byte[(int) Math.min(n, ZERO_CHUNK)]);
       for (long o = 0; o < n; o += src.byteSize()) put(ch, src.asSlice(0, Math.min(src.byteSize(), n - o)), from + o);
       return;
     }

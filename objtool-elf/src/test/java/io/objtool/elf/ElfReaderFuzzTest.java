@@ -3,8 +3,13 @@ package io.objtool.elf;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.objtool.testkit.Oracles;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Fuzz target: the ELF reader on arbitrary bytes. An input either parses, and then every section,
@@ -12,10 +17,23 @@ import java.nio.file.Path;
  * {@link MalformedElfException}; anything else (an {@code IndexOutOfBoundsException} from a read
  * the reader did not validate, a {@code NullPointerException}, running out of memory) is a
  * finding. {@code scripts/fuzz.sh elf SECONDS} fuzzes it; {@code mvn verify} runs the inputs
- * kept in {@code ElfReaderFuzzTestInputs/} and {@link FuzzSeedsTest} the seeds.
+ * kept in {@code ElfReaderFuzzTestInputs/}, and {@link #seeds} the seeds (made at test time).
  */
 class ElfReaderFuzzTest {
   private static final Path NAME = Path.of("fuzz.o");
+  /** Small corpus modules the fuzzers start from (scripts/fuzz.sh takes the smallest ones). */
+  static final List<String> CORPUS_SEEDS = List.of("6.12/stripped/net/6lowpan/nhc_ipv6.ko",
+      "6.12/stripped/crypto/crc32_generic.ko", "6.12/stripped/net/key/af_key.ko");
+
+  @TempDir Path dir;
+
+  /** The seeds scripts/fuzz.sh starts from: the fixtures compiled, and small corpus modules. */
+  @Test
+  void seeds() throws Exception {
+    fuzzerTestOneInput(Files.readAllBytes(Fixtures.compile(dir, "sample.c")));
+    fuzzerTestOneInput(Files.readAllBytes(Fixtures.compile(dir, "group.s")));
+    for (String m : CORPUS_SEEDS) fuzzerTestOneInput(Files.readAllBytes(Oracles.requireCorpusFile(m)));
+  }
 
   /** Entry point of the standalone fuzzer. */
   public static void fuzzerTestOneInput(byte[] data) {

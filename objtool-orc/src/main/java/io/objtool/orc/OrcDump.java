@@ -57,9 +57,9 @@ public final class OrcDump {
       }
     }
     if (symtab == null || !hasBytes(orc) || !hasBytes(orcIp)) return;
-    if (orc.size() % OrcFormat.ENTRY_SIZE != 0) throw new DumpError("bad .orc_unwind section size");
-    long n = orc.size() / OrcFormat.ENTRY_SIZE;
     MemorySegment entries = orc.data();
+    if (entries.byteSize() % OrcFormat.ENTRY_SIZE != 0) throw new DumpError("bad .orc_unwind section size");
+    long n = entries.byteSize() / OrcFormat.ENTRY_SIZE;
     MemorySegment ips = orcIp.data();
     Relocations relocs = rela == null ? null : rela.relocations();
     int relocCount = relocs == null ? 0 : relocs.count();
@@ -85,7 +85,8 @@ public final class OrcDump {
   }
 
   private static boolean hasBytes(Section s) {
-    return s != null && s.type() != Elf.SHT_NOBITS && s.size() > 0;
+    // the bytes in the file: none for SHT_NOBITS (nor SHT_NULL), whatever sh_size says
+    return s != null && s.type() != Elf.SHT_NOBITS && s.data().byteSize() > 0;
   }
 
   private static String symbolName(ElfFile file, Symbol sym) {

@@ -7,7 +7,12 @@ import io.objtool.orc.unwind.FastLookup;
 import io.objtool.orc.unwind.OrcTable;
 import io.objtool.orc.unwind.OrcTableException;
 import io.objtool.orc.unwind.OrcTableLoader;
+import io.objtool.testkit.Oracles;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Fuzz target: {@code --dump=orc} and the ORC table loader on arbitrary objects (seeded with
@@ -51,6 +56,24 @@ class OrcDumpFuzzTest {
           }
         }
       }
+    }
+  }
+
+  @TempDir Path dir;
+
+  /** Seeds made at test time: small corpus modules with ORC written by the reference objtool. */
+  @Test
+  void seeds() throws Exception {
+    Path ref = Oracles.requireReference("6.12");
+    for (String m : List.of("6.12/stripped/net/6lowpan/nhc_ipv6.ko", "6.12/stripped/crypto/crc32_generic.ko")) {
+      Path copy = dir.resolve(Path.of(m).getFileName());
+      Files.copy(Oracles.requireCorpusFile(m), copy);
+      Fixtures.run(List.of(ref.toString(), "--orc", "--link", "--module", copy.toString()));
+      byte[] seed = Files.readAllBytes(copy);
+      try (ElfFile elf = ElfFile.parse(copy, seed)) {
+        org.junit.jupiter.api.Assertions.assertTrue(OrcTableLoader.load(elf, OrcFormat.CURRENT).size() > 0, m);
+      }
+      fuzzerTestOneInput(seed);
     }
   }
 

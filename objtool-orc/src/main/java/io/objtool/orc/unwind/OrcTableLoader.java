@@ -54,6 +54,10 @@ public final class OrcTableLoader {
       if (s.section() == null) {
         throw new OrcTableException(file.path() + ": .orc_unwind_ip entry " + i + " refers to undefined symbol " + s.name());
       }
+      if (!layout.isPlaced(s.section())) {
+        throw new OrcTableException(file.path() + ": .orc_unwind_ip entry " + i + " refers to section "
+            + s.section().name() + ", which is not loaded");
+      }
       ips[i] = layout.base(s.section()) + s.value() + r.addend(k);
     }
     return read(format, orc, ips);
@@ -81,11 +85,13 @@ public final class OrcTableLoader {
   }
 
   private static int count(Section orc, Section ip) {
-    if (orc.size() % OrcFormat.ENTRY_SIZE != 0 || ip.size() % 4 != 0
-        || orc.size() / OrcFormat.ENTRY_SIZE != ip.size() / 4) {
-      throw new OrcTableException(orc.file().path() + ": bad orc table sizes (.orc_unwind " + orc.size()
-          + " bytes, .orc_unwind_ip " + ip.size() + " bytes)");
+    // the bytes in the file (none for SHT_NOBITS), not sh_size
+    long orcSize = orc.data().byteSize();
+    long ipSize = ip.data().byteSize();
+    if (orcSize % OrcFormat.ENTRY_SIZE != 0 || ipSize % 4 != 0 || orcSize / OrcFormat.ENTRY_SIZE != ipSize / 4) {
+      throw new OrcTableException(orc.file().path() + ": bad orc table sizes (.orc_unwind " + orcSize
+          + " bytes, .orc_unwind_ip " + ipSize + " bytes)");
     }
-    return Math.toIntExact(ip.size() / 4);
+    return Math.toIntExact(ipSize / 4);
   }
 }
