@@ -143,7 +143,7 @@ for t in $run_targets; do
   start=$SECONDS
   cp=$(classpath "$m")
   # libFuzzer's exit status is non-zero on a finding; the findings are counted from the files
-  (cd "$work" && nice -n 10 "$JAVA_HOME/bin/java" -Xmx1g -Xss8m -XX:+UseSerialGC \
+  (cd "$work" && nice -n 10 "$JAVA_HOME/bin/java" -Xmx1g -Xss8m -XX:+UseSerialGC -XX:-OmitStackTraceInFastThrow \
       --enable-native-access=ALL-UNNAMED -XX:+EnableDynamicAgentLoading -cp "$cp" \
       com.code_intelligence.jazzer.Jazzer --target_class="$cls" \
       --instrumentation_includes='io.objtool.**' --keep_going=100 \

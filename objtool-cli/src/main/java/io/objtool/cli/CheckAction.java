@@ -11,6 +11,7 @@ import io.objtool.api.arch.Architectures;
 import io.objtool.check.Checker;
 import io.objtool.elf.ElfFile;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,8 @@ import java.util.function.Consumer;
  * them, and the object is rewritten when a pass changed it (unless {@code --dry-run}).
  */
 final class CheckAction implements Pass {
+  /** The exit status when the object cannot be written back (objtool's elf_write returns -1). */
+  static final int WRITE_FAILED = 255;
   /** Rule {@code unexpected-machine}: The object is not x86 code. Printed by the command line itself, not through {@link io.objtool.api.Diagnostics}. */
   static final Rule UNEXPECTED_MACHINE = Rule.warning("unexpected-machine", "The object is not x86 code.");
 
@@ -79,7 +82,14 @@ final class CheckAction implements Pass {
     if (checker.failed()) return 1;
     // as libelf lays it out; a run whose requester has gone leaves the object as it was
     if (file.changed() && !opts.dryRun() && !ctx.abandoned().getAsBoolean()) {
-      elf.write(ctx.resolve(opts.objectFile()), ElfFile.Layout.REPACK);
+      Path at = ctx.resolve(opts.objectFile());
+      try {
+        elf.write(at, ElfFile.Layout.REPACK);
+      } catch (io.objtool.elf.ElfException e) {
+        // the reference's elf_write fails with -1: exit status 255 (the object is untouched)
+        err.println(Main.elfProblem(opts.objectFile(), at, e));
+        return WRITE_FAILED;
+      }
     }
     return 0;
   }

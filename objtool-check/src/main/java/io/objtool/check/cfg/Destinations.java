@@ -194,9 +194,11 @@ public final class Destinations {
       Symbol sym = rel.symbol(r);
       if (sym.isSectionSymbol()) {
         long destOff = file.arch().relocDestOffset(rel.addend(r));
-        Symbol dest = callDestination(sym.section(), destOff);
+        // a section symbol in no section (undefined, absolute): objtool's section 0, which has no functions
+        Section destSec = sym.section() != null ? sym.section() : file.elf().section(0);
+        Symbol dest = callDestination(destSec, destOff);
         if (dest == null) {
-          file.diag().warnInsn(insn, CALL_DEST_SYMBOL_NOT_FOUND, "can't find call dest symbol at " + sym.section().name() + "+0x" + Long.toHexString(destOff));
+          file.diag().warnInsn(insn, CALL_DEST_SYMBOL_NOT_FOUND, "can't find call dest symbol at " + destSec.name() + "+0x" + Long.toHexString(destOff));
           throw new CfgException();
         }
         addCallDest(insn, dest, false);

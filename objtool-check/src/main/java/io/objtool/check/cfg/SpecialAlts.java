@@ -154,17 +154,22 @@ public final class SpecialAlts {
     return a.orig.sec == b.orig.sec && a.orig.off == b.orig.off;
   }
 
+  /** The target's section; for a symbol in no section (undefined, absolute) section 0, as objtool has it. */
+  private Section sectionOf(Target t) {
+    return t.sec != null ? t.sec : file.elf().section(0);
+  }
+
   private void addOne(Entry e, Target orig, Target neu, int origLen, int newLen, boolean skipOrig, boolean skipAlt, long keyAddend) {
     Instruction origInsn = orig.sec == null ? null : file.insns().findInsn(orig.sec, orig.off);
     if (origInsn == null) {
-      file.diag().warnAt(orig.sec, orig.off, ALTERNATIVE_ORIG_NOT_FOUND, "special: can't find orig instruction");
+      file.diag().warnAt(sectionOf(orig), orig.off, ALTERNATIVE_ORIG_NOT_FOUND, "special: can't find orig instruction");
       throw new CfgException();
     }
     Instruction newInsn = null;
     if (!e.group || newLen != 0) {
       newInsn = neu.sec == null ? null : file.insns().findInsn(neu.sec, neu.off);
       if (newInsn == null) {
-        file.diag().warnAt(neu.sec, neu.off, ALTERNATIVE_NEW_NOT_FOUND, "special: can't find new instruction");
+        file.diag().warnAt(sectionOf(neu), neu.off, ALTERNATIVE_NEW_NOT_FOUND, "special: can't find new instruction");
         throw new CfgException();
       }
     }

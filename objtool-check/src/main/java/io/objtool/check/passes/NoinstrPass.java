@@ -69,20 +69,23 @@ public final class NoinstrPass implements Pass {
    * paravirt tables puts at that index, except the ones patched into native code.
    */
   static final class PvOps {
-    final java.util.List<java.util.List<Symbol>> targets = new java.util.ArrayList<>();
+    /** pv_ops' size in entries: its symbol's size, which the object may make anything. */
+    final long nr;
+    /** The targets of the indices that have any (made as found: nothing is allocated per entry). */
+    final java.util.Map<Integer, java.util.List<Symbol>> targets = new java.util.HashMap<>();
     final java.util.Set<Symbol> added = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-    final Boolean[] clean;
+    /** Indices found clean (all their targets noinstr). */
+    final java.util.Set<Integer> clean = new java.util.HashSet<>();
 
-    PvOps(int nr) {
-      for (int i = 0; i < nr; i++) targets.add(new java.util.ArrayList<>());
-      clean = new Boolean[nr];
+    PvOps(long nr) {
+      this.nr = nr;
     }
   }
 
   static PvOps initPvOps(ObjtoolFile file) {
     Symbol pv = file.elf().symbol("pv_ops");
     if (pv == null) return null;
-    PvOps ops = new PvOps((int) (pv.size() / 8));
+    PvOps ops = new PvOps(Long.divideUnsigned(pv.size(), 8));
     for (String table : PV_OPS_TABLES) {
       Symbol sym = file.elf().symbol(table);
       if (sym == null || sym.section() == null || sym.section().relocations() == null) continue;
@@ -96,10 +99,10 @@ public final class NoinstrPass implements Pass {
         if (func.isSectionSymbol() && func.section() != null) func = func.section().symbols().at(r.addend(i));
         int idx = (int) ((r.offset(i) - sym.value()) / 8);
         // an undefined function counts too: it is not in a noinstr section
-        if (func != null && idx < ops.targets.size()
+        if (func != null && idx >= 0 && idx < ops.nr
             && !func.name().equals("_paravirt_nop") && !func.name().equals("_paravirt_ident_64")
             && ops.added.add(func)) {
-          ops.targets.get(idx).add(0, func);
+          ops.targets.computeIfAbsent(idx, k -> new java.util.ArrayList<>()).add(0, func);
         }
         off = r.offset(i) + 1;
         if (off > end) break;
@@ -113,16 +116,16 @@ public final class NoinstrPass implements Pass {
     int r = file.insns().insnReloc(insn);
     if (r < 0 || !file.insns().relocs(insn).symbol(r).name().equals("pv_ops")) return false;
     int idx = (int) (file.arch().relocDestOffset(file.insns().relocs(insn).addend(r)) / 8);
-    if (idx < 0 || idx >= ops.clean.length) return false;
-    if (ops.clean[idx] != null && ops.clean[idx]) return true;
+    if (idx < 0 || idx >= ops.nr) return false;
+    if (ops.clean.contains(idx)) return true;
     boolean clean = true;
-    for (Symbol t : ops.targets.get(idx)) {
+    for (Symbol t : ops.targets.getOrDefault(idx, java.util.List.of())) {
       if (t.section() == null || !isNoinstrSection(t.section())) {
         file.diag().warn(NOINSTR_PV_OPS_TARGET, "pv_ops[" + idx + "]: " + t.name());
         clean = false;
       }
     }
-    ops.clean[idx] = clean;
+    if (clean) ops.clean.add(idx);
     return clean;
   }
 
