@@ -14,8 +14,8 @@
 #   unwind  the ORC unwinder over a hostile table and hostile stack memory
 #   server  the objtool server's wire protocol (requests and reply frames)
 #
-# Seeds are made at run time (no binaries in git): the fixtures compiled with gcc, the smallest
-# modules of the corpus (~/.cache/objtool-corpus, when present), and for `orc` those objects with
+# Seeds are made at run time (no binaries in git): the fixtures compiled with gcc, eight corpus
+# modules under 12 KB (~/.cache/objtool-corpus, when present), and for `orc` those objects with
 # ORC written by this build. The corpus grows in target/fuzz/TARGET/corpus and is kept between
 # runs; a finding (crash-*, timeout-*, oom-*) is written to target/fuzz/TARGET/ and makes the exit
 # status 1: copy it into the target's Inputs directory once fixed, so the test suite replays it.
