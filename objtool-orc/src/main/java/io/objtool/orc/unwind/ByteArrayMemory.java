@@ -13,7 +13,9 @@ public final class ByteArrayMemory implements StackMemory {
   private record Region(long base, ByteBuffer bytes, int stack) {
     boolean covers(long addr, int len) {
       long off = addr - base;
-      return Long.compareUnsigned(addr, base) >= 0 && off >= 0 && len >= 0 && off <= bytes.capacity() - len;
+      // memory does not wrap past 2^64: neither the read nor the region may
+      return Long.compareUnsigned(addr, base) >= 0 && off >= 0 && len >= 0 && off <= bytes.capacity() - len
+          && Long.compareUnsigned(addr + len, addr) >= 0;
     }
   }
 

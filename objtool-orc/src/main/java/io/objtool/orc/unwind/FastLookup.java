@@ -25,11 +25,15 @@ public final class FastLookup implements OrcLookup {
     this.start = start;
     this.stop = stop;
     long span = stop - start;
-    this.blockSize = Math.max(1, Long.divideUnsigned(span + blocks - 1, blocks));
+    // ceil(span / blocks) without overflow: a span near 2^64 must not wrap to a tiny block size
+    long size = Long.divideUnsigned(span, blocks) + (Long.remainderUnsigned(span, blocks) != 0 ? 1 : 0);
+    this.blockSize = Math.max(1, size);
     this.blocks = blocks;
     this.first = new int[blocks + 1];
     for (int i = 0; i <= blocks; i++) {
-      long at = i == blocks ? stop : start + blockSize * i;
+      // the block's start, or stop once i blocks pass the span (i * blockSize may not wrap)
+      boolean past = i == blocks || i > 0 && Long.compareUnsigned(blockSize, Long.divideUnsigned(span, i)) > 0;
+      long at = past ? stop : start + blockSize * i;
       first[i] = Math.max(0, table.find(at));
     }
   }
