@@ -67,10 +67,8 @@ final class ServerProtocol {
     int len = head.getInt();
     if (kind < RUN || kind > STOP) throw new BadRequest("unknown request kind " + Integer.toUnsignedString(kind));
     if (len < 0 || len > MAX_BODY) throw new BadRequest("request body of " + Integer.toUnsignedString(len) + " bytes");
-    ByteBuffer body = ByteBuffer.allocate(len);
-    readFully(ch, body);
+    byte[] b = readExactly(ch, len);
     List<String> strings = new ArrayList<>();
-    byte[] b = body.array();
     int start = 0;
     for (int i = 0; i < len; i++) {
       if (b[i] == 0) {
@@ -142,9 +140,23 @@ final class ServerProtocol {
     byte type = h.get();
     int len = h.getInt();
     if (len < 0 || len > (256 << 20)) throw new IOException("bad reply frame length " + len);
-    ByteBuffer d = ByteBuffer.allocate(len);
-    readFully(ch, d);
-    return new Frame(type, d.array());
+    return new Frame(type, readExactly(ch, len));
+  }
+
+  /**
+   * Reads exactly {@code len} bytes, allocating as they arrive: a peer that announces a length
+   * and sends less costs what it sent (and 64 KiB), not what it announced.
+   */
+  static byte[] readExactly(ReadableByteChannel ch, int len) throws IOException {
+    byte[] buf = new byte[Math.min(len, 1 << 16)];
+    int have = 0;
+    while (have < len) {
+      if (have == buf.length) buf = java.util.Arrays.copyOf(buf, (int) Math.min(len, 2L * buf.length));
+      int n = ch.read(ByteBuffer.wrap(buf, have, buf.length - have));
+      if (n < 0) throw new EOFException("connection closed after " + have + " of " + len + " bytes");
+      have += n;
+    }
+    return buf;
   }
 
   static void readFully(ReadableByteChannel ch, ByteBuffer b) throws IOException {

@@ -53,6 +53,20 @@ class ServerProtocolFuzzTest {
     return Channels.newChannel(new ByteArrayInputStream(data));
   }
 
+  /** A peer that announces a long message and sends a few bytes costs what it sent. */
+  @org.junit.jupiter.api.Test
+  void announcedLengthsAreNotAllocatedAhead() throws Exception {
+    com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    byte[] frame = {'O', 0, 0, 0, 0x0f, 1, 2, 3}; // a 251 MB reply frame, 3 bytes of it
+    long before = mx.getCurrentThreadAllocatedBytes();
+    org.junit.jupiter.api.Assertions.assertThrows(EOFException.class, () -> ServerProtocol.readFrame(channel(frame)));
+    ByteBuffer req = ByteBuffer.allocate(24).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    req.put(ServerProtocol.MAGIC).putInt(ServerProtocol.RUN).putInt(ServerProtocol.MAX_BODY).put(new byte[4]);
+    org.junit.jupiter.api.Assertions.assertThrows(EOFException.class, () -> ServerProtocol.read(channel(req.array())));
+    long allocated = mx.getCurrentThreadAllocatedBytes() - before;
+    org.junit.jupiter.api.Assertions.assertTrue(allocated < (1 << 20), "allocated " + allocated + " bytes");
+  }
+
   @FuzzTest
   void request(byte[] data) {
     fuzzerTestOneInput(data);
