@@ -21,7 +21,8 @@
 # status 1: copy it into the target's Inputs directory once fixed, so the test suite replays it.
 #
 # Each target runs in a JVM of its own, niced, with a 1 GiB heap (an input that makes the tool
-# allocate more is an out-of-memory finding) and a 10 s limit per input (a timeout finding).
+# allocate more is an out-of-memory finding) and a 30 s limit per input (a timeout finding; the
+# first inputs also pay for loading and instrumenting the classes).
 # Prints one line per target:  fuzz TARGET: N executions, E edges, F findings (S s)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -138,7 +139,7 @@ for t in $run_targets; do
     x86) seeds=("$OUT/seeds/x86") ;;
     server) seeds=("$OUT/seeds/server") ;;
   esac
-  # findings: crashes, timeouts (10 s) and out-of-memory; libFuzzer's slow-unit-* notes are not
+  # findings: crashes, timeouts (30 s) and out-of-memory; libFuzzer's slow-unit-* notes are not
   before=$(find "$work" -maxdepth 1 \( -name 'crash-*' -o -name 'timeout-*' -o -name 'oom-*' \) | wc -l)
   log=$work/fuzz.log
   start=$SECONDS
@@ -148,7 +149,7 @@ for t in $run_targets; do
       --enable-native-access=ALL-UNNAMED -XX:+EnableDynamicAgentLoading -cp "$cp" \
       com.code_intelligence.jazzer.Jazzer --target_class="$cls" \
       --instrumentation_includes='io.objtool.**' --keep_going=100 \
-      -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 -max_len=262144 \
+      -max_total_time="$seconds" -timeout=30 -rss_limit_mb=4096 -max_len=262144 \
       -print_final_stats=1 -artifact_prefix="$work/" \
       "$work/corpus" "${seeds[@]}" "$inputs") >"$log" 2>&1 || true
   runs=$(sed -nE 's/^stat::number_of_executed_units: *([0-9]+).*/\1/p' "$log" | tail -n 1)
