@@ -24,7 +24,7 @@ public final class OrcTableLoader {
   /** Loads {@code file}: a relocatable one at {@link SectionLayout#sequential} from 0, a linked one unbiased. */
   public static OrcTable load(ElfFile file, OrcFormat format) {
     return file.type() == Elf.ET_REL
-        ? relocatable(file, format, SectionLayout.sequential(file, 0))
+        ? relocatable(file, format, SectionLayout.sequential(file, 0), true)
         : linked(file, format, 0);
   }
 
@@ -41,6 +41,14 @@ public final class OrcTableLoader {
 
   /** A relocatable object's table with its sections placed by {@code layout}. */
   public static OrcTable relocatable(ElfFile file, OrcFormat format, SectionLayout layout) {
+    return relocatable(file, format, layout, false);
+  }
+
+  /**
+   * @param ownLayout the layout is {@link SectionLayout#sequential}'s: an entry in a section it
+   *     did not place (not allocated) is the object's fault, not the caller's
+   */
+  private static OrcTable relocatable(ElfFile file, OrcFormat format, SectionLayout layout, boolean ownLayout) {
     Section orc = need(file, ".orc_unwind");
     Section ip = need(file, ".orc_unwind_ip");
     int n = count(orc, ip);
@@ -54,7 +62,7 @@ public final class OrcTableLoader {
       if (s.section() == null) {
         throw new OrcTableException(file.path() + ": .orc_unwind_ip entry " + i + " refers to undefined symbol " + s.name());
       }
-      if (!layout.isPlaced(s.section())) {
+      if (ownLayout && !layout.isPlaced(s.section())) {
         throw new OrcTableException(file.path() + ": .orc_unwind_ip entry " + i + " refers to section "
             + s.section().name() + ", which is not loaded");
       }
