@@ -57,7 +57,7 @@ public final class Insns {
    * replacement (or the NOP padding it) flows on after its original group.
    */
   public Instruction nextInsnToValidate(Instruction insn) {
-    AltGroup g = insn.altGroup;
+    AltGroup g = insn.altGroup();
     if (g != null) {
       if (g.nop != null) {
         if (insn == g.lastInsn) return g.nop;
@@ -110,28 +110,36 @@ public final class Insns {
    * Cached per instruction, the negative answer too.
    */
   public int insnReloc(Instruction insn) {
-    if (insn.reloc != -2) return insn.reloc;
-    Instruction[] a = insn.sec.index() < file.insns.length ? file.insns[insn.sec.index()] : null;
     Relocations r = insn.sec.relocations();
-    if (a == null || a[insn.index] != insn || r == null) {
-      insn.reloc = r == null ? -1 : r.find(insn.offset(), insn.length());
-      return insn.reloc;
+    if (r == null) return -1;
+    int si = insn.sec.index();
+    Instruction[] a = si < file.insns.length ? file.insns[si] : null;
+    if (a == null || insn.index >= a.length || a[insn.index] != insn) {
+      Instruction.Rare rare = insn.rare();
+      if (rare.reloc == -2) rare.reloc = r.find(insn.offset(), insn.length());
+      return rare.reloc;
     }
-    // first question about this section: answer it for every instruction in one merge of the
-    // two offset-ordered lists
-    int k = 0;
-    int n = r.count();
-    for (Instruction x : a) {
-      long start = x.offset();
-      while (k < n && r.offset(r.byOffset(k)) < start) k++;
-      int idx = -1;
-      if (k < n) {
-        int e = r.byOffset(k);
-        if (r.offset(e) < start + x.length()) idx = e;
+    int[] col = file.relocs[si];
+    if (col == null) {
+      // first question about this section: answer it for every instruction in one merge of the
+      // two offset-ordered lists
+      col = new int[a.length];
+      int k = 0;
+      int n = r.count();
+      for (int i = 0; i < a.length; i++) {
+        Instruction x = a[i];
+        long start = x.offset();
+        while (k < n && r.offset(r.byOffset(k)) < start) k++;
+        int idx = -1;
+        if (k < n) {
+          int e = r.byOffset(k);
+          if (r.offset(e) < start + x.length()) idx = e;
+        }
+        col[i] = idx;
       }
-      if (x.reloc == -2) x.reloc = idx;
+      file.relocs[si] = col;
     }
-    return insn.reloc;
+    return col[insn.index];
   }
 
   /** The relocations of {@code insn}'s section (null when it has none). */
