@@ -29,7 +29,7 @@ public final class Insns {
   /** The instructions of a section in offset order (empty when it has none). */
   public List<Instruction> instructions(Section sec) {
     Instruction[] a = sec.index() < file.insns.length ? file.insns[sec.index()] : null;
-    return a == null ? List.of() : Collections.unmodifiableList(Arrays.asList(a));
+    return a == null ? List.of() : Collections.unmodifiableList(Arrays.asList(a).subList(0, file.count(sec.index())));
   }
 
   /** Whether {@code sec} was decoded (an executable section). */
@@ -114,7 +114,7 @@ public final class Insns {
     if (r == null) return -1;
     int si = insn.sec.index();
     Instruction[] a = si < file.insns.length ? file.insns[si] : null;
-    if (a == null || insn.index >= a.length || a[insn.index] != insn) {
+    if (a == null || insn.index >= file.count(si) || a[insn.index] != insn) {
       Instruction.Rare rare = insn.rare();
       if (rare.reloc == -2) rare.reloc = r.find(insn.offset(), insn.length());
       return rare.reloc;
@@ -123,10 +123,11 @@ public final class Insns {
     if (col == null) {
       // first question about this section: answer it for every instruction in one merge of the
       // two offset-ordered lists
-      col = new int[a.length];
+      int count = file.count(si);
+      col = new int[count];
       int k = 0;
       int n = r.count();
-      for (int i = 0; i < a.length; i++) {
+      for (int i = 0; i < count; i++) {
         Instruction x = a[i];
         long start = x.offset();
         while (k < n && r.offset(r.byOffset(k)) < start) k++;
@@ -207,7 +208,7 @@ public final class Insns {
       int i;
 
       private int nextSec(int from) {
-        while (from < file.insns.length && (file.insns[from] == null || file.insns[from].length == 0)) from++;
+        while (from < file.insns.length && (file.insns[from] == null || file.count(from) == 0)) from++;
         return from;
       }
 
@@ -220,7 +221,7 @@ public final class Insns {
       public Instruction next() {
         if (!hasNext()) throw new NoSuchElementException();
         Instruction x = file.insns[sec][i++];
-        if (i == file.insns[sec].length) {
+        if (i == file.count(sec)) {
           sec = nextSec(sec + 1);
           i = 0;
         }

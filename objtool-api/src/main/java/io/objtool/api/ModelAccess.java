@@ -159,6 +159,11 @@ final class ModelAccess extends Model.Access {
   }
 
   @Override
+  public void setInstructions(ObjtoolFile file, Section sec, Instruction[] insns, int n) {
+    file.setInstructions(sec, insns, n);
+  }
+
+  @Override
   public void setStackOps(ObjtoolFile file, Instruction insn, int[] ops, int from, int count) {
     file.setStackOps(insn, ops, from, count);
   }

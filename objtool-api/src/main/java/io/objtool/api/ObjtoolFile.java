@@ -122,16 +122,28 @@ public final class ObjtoolFile {
 
   /** Sets a section's decoded instructions (offset order); indexes them. */
   void setInstructions(Section sec, List<Instruction> list) {
-    Instruction[] a = list.toArray(new Instruction[0]);
-    int[] o = new int[a.length];
-    for (int i = 0; i < a.length; i++) {
+    setInstructions(sec, list.toArray(new Instruction[0]), list.size());
+  }
+
+  /**
+   * Sets a section's decoded instructions, the first {@code n} of {@code a} (offset order; the
+   * rest of {@code a} is null and stays unused, rather than copying the array); indexes them.
+   */
+  void setInstructions(Section sec, Instruction[] a, int n) {
+    int[] o = new int[n];
+    for (int i = 0; i < n; i++) {
       a[i].index = i;
       o[i] = a[i].offset;
     }
     if (sec.index() >= insns.length) throw new IllegalArgumentException(sec.name());
     insns[sec.index()] = a;
     offsets[sec.index()] = o;
-    nrInsns += a.length;
+    nrInsns += n;
+  }
+
+  /** The number of instructions of section {@code si} (its array may be longer). */
+  int count(int si) {
+    return offsets[si].length;
   }
 
   /** Records the stack operations of {@code insn} (6 ints each: dest type, reg, offset, src type, reg, offset). */
