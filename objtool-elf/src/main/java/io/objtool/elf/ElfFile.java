@@ -532,13 +532,14 @@ public final class ElfFile implements AutoCloseable {
   /**
    * Writes the object to {@code out} atomically with the {@link Layout#PRESERVE} layout: a
    * temporary file in the same directory, then a rename. On failure {@code out} is untouched.
+   * Write access: {@link io.objtool.elf.edit.ElfEdit#write(ElfFile, Path)}.
    */
-  public void write(Path out) {
+  void write(Path out) {
     write(out, Layout.PRESERVE);
   }
 
   /** {@link #write(Path)} with the given layout. */
-  public void write(Path out, Layout layout) {
+  void write(Path out, Layout layout) {
     checkWritable();
     new ElfWriter(this, layout).write(out);
   }
