@@ -31,6 +31,7 @@ public final class Checker {
   private final List<Pass> passes;
   private boolean failed;
 
+  /** A check of {@code file} running {@code passes} (in their {@link Pass#order()}); the walk's stack validation comes from passes too ({@link #enabledPasses}). */
   public Checker(ObjtoolFile file, List<Pass> passes) {
     this.file = file;
     this.passes = new ArrayList<>(passes);
