@@ -114,7 +114,7 @@ public final class StackValidationPass implements Pass {
     @Override
     public boolean visitCfiMismatch(Func func, Instruction insn, Insns.CfiMismatch mismatch, InsnState state) {
       if (mismatch.located()) file.diag().warnAt(insn.section(), insn.offset(), STACK_STATE_MISMATCH, mismatch.message());
-      else file.diag().warn(STACK_STATE_MISMATCH, mismatch.message());
+      else file.diag().warn(io.objtool.check.engine.Engine.CFI_MISSING, mismatch.message()); // no CFI recorded: the engine's guard
       return true;
     }
 

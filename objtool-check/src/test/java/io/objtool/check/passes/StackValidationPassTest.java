@@ -96,6 +96,7 @@ class StackValidationPassTest {
 
     assertTrue(visitor.visitCfiMismatch(func, insn, new Insns.CfiMismatch("CFI missing", false), state));
     assertEquals("t.o: warning: objtool: CFI missing", lines().get(1), "a mismatch with no recorded CFI has no location");
+    assertSame(io.objtool.check.engine.Engine.CFI_MISSING, diag.warnings().get(1).rule());
   }
 
   @Test
