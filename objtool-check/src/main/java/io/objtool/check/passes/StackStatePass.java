@@ -8,20 +8,18 @@ import io.objtool.api.Func;
 import io.objtool.api.InsnState;
 import io.objtool.api.Instruction;
 import io.objtool.api.ObjtoolFile;
-import io.objtool.api.Options;
 import io.objtool.api.Pass;
 import io.objtool.api.Rule;
 import io.objtool.api.arch.InitialCfi;
 
 /**
- * Static stack validation at calls and returns, made by every walk (whatever action asked for
- * it): a return must leave the stack frame as the function found it, and the direction flag must
+ * Static stack validation at calls and returns, made by every walk ({@link EveryWalkPass}): a return must leave the stack frame as the function found it, and the direction flag must
  * be clear at calls and returns and not be set twice or cleared needlessly. Its place in the chain
  * ({@link #ORDER}) is the reference's order of these checks: after user access and noinstr, before
  * the frame-pointer rules.
  */
 @AutoService(Pass.class)
-public final class StackStatePass implements Pass {
+public final class StackStatePass extends EveryWalkPass {
   /** Rule {@code recursive-std}: `std` while the direction flag is already set. */
   public static final Rule RECURSIVE_STD = Rule.warning("recursive-std", "`std` while the direction flag is already set.");
   /** Rule {@code redundant-cld}: `cld` while the direction flag is already clear. */
@@ -36,20 +34,9 @@ public final class StackStatePass implements Pass {
   /** Position in the visitor chain: after uaccess and noinstr checks, before frame-pointer rules. */
   public static final int ORDER = 50;
 
-  @Override
-  public String option() {
-    return "stackval";
-  }
-
-  /** Always: every walk validates the stack, as the reference's does. */
-  @Override
-  public boolean enabled(Options options) {
-    return true;
-  }
-
-  @Override
-  public int order() {
-    return ORDER;
+  /** The pass, at {@link #ORDER} in the chain. */
+  public StackStatePass() {
+    super(ORDER);
   }
 
   @Override

@@ -8,15 +8,13 @@ import io.objtool.api.InsnState;
 import io.objtool.api.Insns;
 import io.objtool.api.Instruction;
 import io.objtool.api.ObjtoolFile;
-import io.objtool.api.Options;
 import io.objtool.api.Pass;
 import io.objtool.api.Rule;
 import io.objtool.api.arch.CfiRegs;
 import io.objtool.api.arch.InitialCfi;
 
 /**
- * Static stack validation of the walk itself, made by every walk (whatever action asked for it):
- * turns what the engine's stack model finds on the way ({@link BranchVisitor}'s API 2 events) into
+ * Static stack validation of the walk itself, made by every walk ({@link EveryWalkPass}): turns what the engine's stack model finds on the way ({@link BranchVisitor}'s API 2 events) into
  * the reference's warnings — paths meeting with different stack states, alternatives leaving
  * different states, stack operations the model cannot follow, a path running into the next
  * function or off its section, context switches in callable functions, restore hints without
@@ -27,7 +25,7 @@ import io.objtool.api.arch.InitialCfi;
  * any other check of the call.
  */
 @AutoService(Pass.class)
-public final class StackValidationPass implements Pass {
+public final class StackValidationPass extends EveryWalkPass {
   /** Rule {@code missing-elf-size}: A function symbol has size 0. */
   public static final Rule MISSING_ELF_SIZE = Rule.warning("missing-elf-size", "A function symbol has size 0.");
   /** Rule {@code stack-layout-conflict-in-alternatives}: Alternatives of one site leave different stack states at the same offset. */
@@ -60,20 +58,9 @@ public final class StackValidationPass implements Pass {
   /** Position in the visitor chain: first. */
   public static final int ORDER = 0;
 
-  @Override
-  public String option() {
-    return "stackval";
-  }
-
-  /** Always: every walk validates the stack, as the reference's does. */
-  @Override
-  public boolean enabled(Options options) {
-    return true;
-  }
-
-  @Override
-  public int order() {
-    return ORDER;
+  /** The pass, at {@link #ORDER} in the chain. */
+  public StackValidationPass() {
+    super(ORDER);
   }
 
   @Override
