@@ -79,7 +79,7 @@ final class CheckAction implements Pass {
     if (checker.failed()) return 1;
     // as libelf lays it out; a run whose requester has gone leaves the object as it was
     if (file.changed() && !opts.dryRun() && !ctx.abandoned().getAsBoolean()) {
-      elf.write(ctx.resolve(opts.objectFile()), ElfFile.Layout.REPACK);
+      io.objtool.elf.edit.ElfEdit.write(elf, ctx.resolve(opts.objectFile()), ElfFile.Layout.REPACK);
     }
     return 0;
   }

@@ -33,7 +33,6 @@ class OptionsTableTest {
       Map.entry("prefix", "parsed; no effect yet"),
       Map.entry("unret", "parsed; needs `--rethunk` (as in the reference), which decides"),
       Map.entry("verbose", "parsed; no effect yet"),
-      Map.entry("backtrace", "implemented"),
       Map.entry("backup", "implemented (`FILE.orig` is a copy of the object as it was)"),
       Map.entry("dry-run", "implemented"),
       Map.entry("link", "implemented (forced for linked objects, as in the reference)"),
