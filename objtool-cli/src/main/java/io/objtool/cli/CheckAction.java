@@ -76,6 +76,7 @@ final class CheckAction implements Pass {
       err.println(w.line());
       listener.accept(w);
     }
+    if (opts.verbose()) io.objtool.check.WarnedDisassembly.print(file, opts.objectFile().toString(), ctx.cwd(), ctx.env(), err);
     if (checker.failed()) return 1;
     // as libelf lays it out; a run whose requester has gone leaves the object as it was
     if (file.changed() && !opts.dryRun() && !ctx.abandoned().getAsBoolean()) {
