@@ -104,24 +104,6 @@ final class Fixture {
     }
   }
 
-  /**
-   * Our stderr lines with {@code --verbose} (run in process): the warnings, then the disassembly
-   * of the functions warned about.
-   */
-  static List<String> checkVerbose(Path obj, List<String> flags) {
-    Options opts = Options.of(obj, flags.stream().map(f -> f.replaceFirst("^--", "")).toArray(String[]::new));
-    try (ElfFile elf = ElfFile.open(obj)) {
-      Diagnostics diag = new Diagnostics(obj.toString(), opts.secAddress());
-      ObjtoolFile file = new ObjtoolFile(elf, opts, Architectures.forElfMachine(elf.machine()).orElseThrow(), diag);
-      new Checker(file, Checker.enabledPasses(opts, Fixture.class.getClassLoader())).run();
-      var bytes = new java.io.ByteArrayOutputStream();
-      var err = new java.io.PrintStream(bytes, true, StandardCharsets.ISO_8859_1);
-      for (Warning w : diag.warnings()) err.println(w.line());
-      WarnedDisassembly.print(file, obj.toString(), Path.of(""), System.getenv(), err);
-      return bytes.toString(StandardCharsets.ISO_8859_1).lines().toList();
-    }
-  }
-
   /** The source line of {@code sec+offset}, through the object's line table ({@link #NO_LINE} if none). */
   static int line(Path obj, String sec, long offset) throws IOException {
     String out = run(List.of("addr2line", "-e", obj.toString(), "-j", sec, "0x" + Long.toHexString(offset))).trim();

@@ -25,7 +25,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class FixtureTest {
   private static final Oracles.Tally REFERENCE_TALLY = Oracles.tally("fixtures", "fixtures' warnings (line for line, objtool 6.12)");
-  private static final Oracles.Tally VERBOSE_TALLY = Oracles.tally("fixtures-verbose", "fixtures' --verbose output (warnings and disassembly, objtool 6.12)");
   @TempDir Path dir;
 
   static Stream<String> fixtures() throws IOException {
@@ -83,30 +82,5 @@ class FixtureTest {
     List<String> ref = Fixture.reference(obj, f.objtoolFlags);
     List<String> ours = Fixture.check(obj, f.objtoolFlags).stream().map(Warning::line).toList();
     REFERENCE_TALLY.compare(() -> assertEquals(ref, ours, name));
-  }
-
-  /**
-   * With {@code --verbose}, the warnings and then the disassembly of each warned function, as the
-   * reference prints them (the reference filters objdump's output through gawk).
-   */
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("fixtures")
-  void verboseIsTheReferences(String name) throws Exception {
-    Fixture.requireReference();
-    Oracles.require(onPath("gawk") && onPath("objdump"), "gawk and objdump (the reference's --verbose runs them)");
-    Fixture f = Fixture.load(name);
-    Path obj = f.compile(dir);
-    List<String> flags = new ArrayList<>(f.objtoolFlags);
-    flags.add(0, "--verbose");
-    List<String> ref = Fixture.reference(obj, flags);
-    List<String> ours = Fixture.checkVerbose(obj, flags);
-    VERBOSE_TALLY.compare(() -> assertEquals(ref, ours, name));
-  }
-
-  private static boolean onPath(String tool) {
-    for (String d : System.getenv().getOrDefault("PATH", "").split(":")) {
-      if (!d.isEmpty() && Files.isExecutable(Path.of(d, tool))) return true;
-    }
-    return false;
   }
 }

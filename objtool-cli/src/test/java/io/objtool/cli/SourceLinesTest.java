@@ -10,11 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,11 +24,6 @@ import org.junit.jupiter.api.io.TempDir;
  * and the rest are the warnings that have no line to name.
  */
 class SourceLinesTest {
-  private static final Path FIXTURES = Path.of("..", "objtool-check", "src", "test", "resources", "fixtures");
-  private static final Pattern WARN = Pattern.compile("(?://|#|/\\*)\\s*WARN:\\s*(.*?)\\s*(?:\\*/)?\\s*$");
-  private static final Pattern WARN_FILE = Pattern.compile("(?://|#|/\\*)\\s*WARN-FILE:\\s*(.*?)\\s*(?:\\*/)?\\s*$");
-  private static final Pattern HEADER = Pattern.compile("(?://|#|\\*)\\s*(objtool|cflags):\\s*(.*?)\\s*$");
-
   @TempDir Path dir;
 
   @BeforeAll
@@ -41,38 +33,15 @@ class SourceLinesTest {
 
   @Test
   void everyResultInTheCodeNamesTheMarkedLine() throws Exception {
-    List<String> names = Files.readAllLines(FIXTURES.resolve("index.txt")).stream().map(String::trim)
-        .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
     int located = 0, unlocated = 0;
     List<String> problems = new ArrayList<>();
-    for (String name : names) {
+    for (CheckFixture fx : CheckFixture.all()) {
+      String name = fx.name();
       Path work = Files.createDirectories(dir.resolve(name.replace('.', '_')));
-      List<String> lines = Files.readAllLines(FIXTURES.resolve(name));
-      Files.write(work.resolve(name), lines);
-      List<String> flags = new ArrayList<>(), cflags = new ArrayList<>();
-      Map<Integer, List<String>> marks = new HashMap<>();
-      List<String> fileMarks = new ArrayList<>();
-      for (int i = 0; i < lines.size(); i++) {
-        Matcher h = HEADER.matcher(lines.get(i));
-        if (i < 12 && h.find()) {
-          (h.group(1).equals("objtool") ? flags : cflags).addAll(List.of(h.group(2).trim().split("\\s+")));
-          continue;
-        }
-        Matcher f = WARN_FILE.matcher(lines.get(i));
-        if (f.find()) {
-          fileMarks.add(f.group(1));
-          continue;
-        }
-        Matcher m = WARN.matcher(lines.get(i));
-        if (m.find()) marks.computeIfAbsent(i + 1, k -> new ArrayList<>()).add(m.group(1));
-      }
-      String obj = name.replaceFirst("\\.[^.]*$", ".o");
-      List<String> cc = new ArrayList<>(List.of("gcc", "-c", "-g", "-O2", "-fno-asynchronous-unwind-tables"));
-      cc.addAll(cflags);
-      cc.addAll(List.of(name, "-o", obj));
-      Process p = new ProcessBuilder(cc).directory(work.toFile()).redirectErrorStream(true).start();
-      String ccOut = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      assertEquals(0, p.waitFor(), name + ": " + ccOut);
+      String obj = fx.compile(work);
+      List<String> flags = fx.flags();
+      Map<Integer, List<String>> marks = fx.marks();
+      List<String> fileMarks = fx.fileMarks();
 
       RunContext ctx = new RunContext(work, System.getenv(), () -> false);
       FileResult r = new ObjectRun(flags, ctx, Main.class.getClassLoader(), StandardCharsets.UTF_8).run(obj);
