@@ -54,8 +54,20 @@ public final class WarnedDisassembly {
    */
   public static void print(ObjtoolFile file, String object, Path cwd, Map<String, String> env, PrintStream err) {
     if (io.objtool.api.internal.Model.checkStopped(file)) return;
+    // a warned function under every name it has: objdump labels an address with one of its
+    // aliases (init_module rather than the module's own name for its init function)
     Set<String> funcs = new HashSet<>();
-    for (Func f : file.funcs()) if (f.warned()) funcs.add(f.name());
+    Map<io.objtool.elf.Section, Set<Long>> starts = new java.util.HashMap<>();
+    for (Func f : file.funcs()) {
+      if (!f.warned()) continue;
+      funcs.add(f.name());
+      if (f.section() != null) starts.computeIfAbsent(f.section(), k -> new HashSet<>()).add(f.offset());
+    }
+    for (var e : starts.entrySet()) {
+      for (io.objtool.elf.Symbol s : e.getKey().symbols().functions()) {
+        if (e.getValue().contains(s.value())) funcs.add(s.name());
+      }
+    }
     print(funcs, object, cwd, env, err);
   }
 
