@@ -113,6 +113,7 @@ public final class Checker {
       stats.completed = true;
       for (Pass p : passes) p.finish(file, warnings);
     } catch (CfgException e) {
+      Model.stopCheck(file);
       failed = e.exitFailure();
       return file.diag().count();
     }

@@ -338,6 +338,23 @@ public final class Model {
     A.A.attach(file, key, value);
   }
 
+  /** The attachment key of {@link #stopCheck}. */
+  private static final Object STOPPED = new Object();
+
+  /**
+   * Marks that a step of the check failed and ended it early, as the reference's check ends on
+   * a fatal problem: what comes after the last step (the disassembly {@code --verbose} prints)
+   * does not run.
+   */
+  public static void stopCheck(ObjtoolFile file) {
+    attach(file, STOPPED, Boolean.TRUE);
+  }
+
+  /** Whether {@link #stopCheck} was called for {@code file}. */
+  public static boolean checkStopped(ObjtoolFile file) {
+    return attachment(file, STOPPED) != null;
+  }
+
   /** See {@link Access#attachment}. */
   public static <T> T attachment(ObjtoolFile file, Object key) {
     return A.A.attachment(file, key);

@@ -110,7 +110,8 @@ public final class StackValidationPass extends EveryWalkPass {
       AltGroup g = insn.altGroup();
       Instruction orig = (g.origGroup() != null ? g.origGroup() : g).firstInsn();
       String where = file.diag().offstr(insn.section(), insn.offset());
-      file.diag().warnAt(orig.section(), orig.offset(), STACK_LAYOUT_CONFLICT_IN_ALTERNATIVES, "stack layout conflict in alternatives: " + where);
+      // as a warning about an instruction: it marks the function warned (--verbose disassembles it)
+      file.diag().warnInsn(orig, STACK_LAYOUT_CONFLICT_IN_ALTERNATIVES, "stack layout conflict in alternatives: " + where);
       return true; // this path ends; the other functions are still checked
     }
 
