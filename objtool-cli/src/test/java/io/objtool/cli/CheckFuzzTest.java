@@ -31,7 +31,7 @@ class CheckFuzzTest {
       List.of("--orc", "--stackval", "--retpoline", "--sls", "--link", "--backtrace", "--sec-address"));
 
   private static final Path DIR = tempDir();
-  private static final Main MAIN = Main.create(CheckFuzzTest.class.getClassLoader(), w -> { },
+  private static final Main MAIN = Main.create(CheckFuzzTest.class.getClassLoader(), WarningListener.NONE,
       RunContext.inProcess(Map.of()));
 
   private static Path tempDir() {

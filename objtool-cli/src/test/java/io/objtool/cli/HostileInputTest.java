@@ -98,7 +98,7 @@ class HostileInputTest {
       int rc;
       try (PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
            PrintStream o = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)) {
-        rc = Main.create(getClass().getClassLoader(), w -> { }, RunContext.inProcess(Map.of()))
+        rc = Main.create(getClass().getClassLoader(), WarningListener.NONE, RunContext.inProcess(Map.of()))
             .runUnguarded(args, Map.of(), o, e, new Path[1]);
       }
       long seconds = (System.nanoTime() - t0) / 1_000_000_000L;
