@@ -63,29 +63,19 @@ esac
 seconds=$2
 [[ $seconds =~ ^[0-9]+$ ]] && [ "$seconds" -gt 0 ] || usage
 
-# build once: the classes and test classes of every module a target needs
+# build once: every module's classes and test classes, and each module's test class path (the
+# project's own modules as their target/classes, resolved in the reactor: nothing from ~/.m2)
 mkdir -p "$OUT"
 if [ -z "${FUZZ_NO_BUILD:-}" ]; then
-  nice -n 10 mvn -o -q -B test-compile >"$OUT/build.log" 2>&1 \
+  nice -n 10 mvn -o -q -B test-compile dependency:build-classpath -Dmdep.includeScope=test \
+      -Dmdep.outputFile=target/fuzz-classpath.txt >"$OUT/build.log" 2>&1 \
     || { tail -n 30 "$OUT/build.log" >&2; echo "fuzz.sh: build failed" >&2; exit 1; }
 fi
 
-# the test class path of a module, with the project's modules from this tree, not ~/.m2
 classpath() {
-  local m=$1 cpf=$OUT/cp-$1.txt
-  if [ ! -s "$cpf" ] || [ "$m/pom.xml" -nt "$cpf" ] || [ pom.xml -nt "$cpf" ]; then
-    nice -n 10 mvn -o -q -B dependency:build-classpath -pl "$m" -Dmdep.includeScope=test \
-      -Dmdep.outputFile="$cpf" >"$OUT/cp-$m.log" 2>&1 \
-      || { cat "$OUT/cp-$m.log" >&2; echo "fuzz.sh: cannot resolve the class path of $m" >&2; exit 1; }
-  fi
-  local cp=$root/$m/target/test-classes:$root/$m/target/classes entry mod
-  IFS=: read -r -a entries <"$cpf"
-  for entry in "${entries[@]}"; do
-    mod=$(sed -nE 's#.*/io/objtool/(objtool-[a-z0-9]+)/[^/]+/[^/]+\.jar$#\1#p' <<<"$entry")
-    if [ -n "$mod" ] && [ -d "$root/$mod/target/classes" ]; then entry=$root/$mod/target/classes; fi
-    cp=$cp:$entry
-  done
-  echo "$cp"
+  local m=$1 cpf=$root/$1/target/fuzz-classpath.txt
+  [ -s "$cpf" ] || { echo "fuzz.sh: no class path for $m in $cpf (run without FUZZ_NO_BUILD)" >&2; exit 1; }
+  echo "$root/$m/target/test-classes:$root/$m/target/classes:$(cat "$cpf")"
 }
 
 # seeds, made once per run into target/fuzz/seeds/{elf,orc,x86,server}
