@@ -258,7 +258,7 @@ final class ElfWriter {
     for (Section s : f.sections) {
       if (!hasFileData(s)) continue;
       long o = offset[s.index];
-      long e = o + content[s.index].byteSize();
+      long e = o + size[s.index];
       if (o < 0 || e < 0) bad = true;
       end = Math.max(end, e);
     }
