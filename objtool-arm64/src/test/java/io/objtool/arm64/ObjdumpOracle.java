@@ -415,6 +415,8 @@ final class ObjdumpOracle {
         final Map<String, Integer> seen = new TreeMap<>();
         long compared;
         long mismatches;
+        /** Instructions whose objdump text implies sp/fp stack ops (all compared). */
+        long withOps;
 
         void count(String kind, boolean same) {
             long[] c = perClass.computeIfAbsent(kind, k -> new long[2]);
@@ -434,7 +436,7 @@ final class ObjdumpOracle {
 
         @Override
         public String toString() {
-            return compared + " instructions compared, " + mismatches + " mismatches";
+            return compared + " instructions compared (" + withOps + " with sp/fp stack ops), " + mismatches + " mismatches";
         }
     }
 
@@ -472,6 +474,9 @@ final class ObjdumpOracle {
             List<String> ops = ops(d);
             if (!l.text().contains("; undefined") && !exp.equals(ops)) {
                 why.add("ops " + ops + ", objdump " + exp);
+            }
+            if (!exp.isEmpty()) {
+                r.withOps++;
             }
             r.count(want, why.isEmpty());
             if (!why.isEmpty() && r.samples.size() < 60 && r.seen.merge(l.mnemonic() + (l.word() >>> 24), 1, Integer::sum) <= 2) {
