@@ -26,6 +26,9 @@ final class CheckAction implements Pass {
   /** Rule {@code unexpected-machine}: The object is not x86 code. Printed by the command line itself, not through {@link io.objtool.api.Diagnostics}. */
   static final Rule UNEXPECTED_MACHINE = Rule.warning("unexpected-machine", "The object is not x86 code.");
 
+  /** ELF machine number of x86-64, the only architecture the check engine handles end to end. */
+  private static final int EM_X86_64 = 62;
+
   private final ClassLoader loader;
   private final Consumer<Warning> listener;
   private final RunContext ctx;
@@ -57,6 +60,12 @@ final class CheckAction implements Pass {
       // as the reference: a warning, and the object is left alone with exit status 0
       err.println(opts.objectFile() + ": warning: objtool: unexpected ELF machine type " + elf.machine());
       return 0;
+    }
+    if (arch.elfMachine() != EM_X86_64) {
+      // a decoder without the engine's support (arm64 today): refuse in one line, the object untouched
+      err.println("error: objtool: " + arch.name() + ": " + opts.objectFile()
+          + ": checking and ORC generation are not supported yet on this architecture (only its decoder is)");
+      return 1;
     }
     io.objtool.api.Compat compat;
     try {
