@@ -105,6 +105,16 @@ class ReferenceCliTest {
     return passedThrough(ref) ? "passthrough" : elfFailure(ref) ? "elferror" : "exact";
   }
 
+  /**
+   * Cases where we differ from the reference on purpose (the reference's own outcome is still
+   * checked against the recording). {@code machine-arm64}: the x86-only reference does not know
+   * EM_AARCH64 and passes the object by with a warning; we have the arm64 decoder (issue 16) but
+   * not yet the engine for it, and say so in one line with exit status 1, the object untouched.
+   */
+  static final java.util.Map<String, Fixtures.Outcome> BY_DESIGN = java.util.Map.of(
+      "machine-arm64", new Fixtures.Outcome(1, "", "error: objtool: arm64: @/arm64.o: checking and ORC generation"
+          + " are not supported yet on this architecture (only its decoder is)\n"));
+
   @TestFactory
   Stream<DynamicTest> casesMatchTheReference() throws IOException {
     Path ref = Fixtures.reference();
@@ -129,7 +139,7 @@ class ReferenceCliTest {
           assertEquals(c.expected().stdout(), o.stdout(), c.name() + " stdout");
           assertEquals(c.expected().exit(), o.exit(), c.name() + " exit");
         } else {
-          assertEquals(c.expected(), o, c.name());
+          assertEquals(BY_DESIGN.getOrDefault(c.name(), c.expected()), o, c.name());
         }
         assertEquals(theirs.files().keySet(), ours.files().keySet(), c.name() + ": files left");
         for (String f : theirs.files().keySet()) {
