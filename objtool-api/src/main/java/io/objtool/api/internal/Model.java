@@ -113,6 +113,9 @@ public final class Model {
     /** Implements {@link Model#setInstructions}. */
     public abstract void setInstructions(ObjtoolFile file, Section sec, List<Instruction> list);
 
+    /** Implements {@link Model#setInstructions(ObjtoolFile, Section, Instruction[], int)}. */
+    public abstract void setInstructions(ObjtoolFile file, Section sec, Instruction[] insns, int n);
+
     /** Implements {@link Model#setStackOps}. */
     public abstract void setStackOps(ObjtoolFile file, Instruction insn, int[] ops, int from, int count);
 
@@ -305,6 +308,14 @@ public final class Model {
   /** See {@link Access#setInstructions}. */
   public static void setInstructions(ObjtoolFile file, Section sec, List<Instruction> list) {
     A.A.setInstructions(file, sec, list);
+  }
+
+  /**
+   * A section's instructions: the first {@code n} of {@code insns}, whose unused tail stays null
+   * (kept, not copied). See {@link Access#setInstructions(ObjtoolFile, Section, Instruction[], int)}.
+   */
+  public static void setInstructions(ObjtoolFile file, Section sec, Instruction[] insns, int n) {
+    A.A.setInstructions(file, sec, insns, n);
   }
 
   /** See {@link Access#setStackOps}. */
