@@ -5,6 +5,7 @@ import static io.objtool.arm64.Arm64Regs.SP;
 
 import io.objtool.api.arch.DecodeStatus;
 import io.objtool.api.arch.DecodedInsn;
+import io.objtool.api.internal.DecodeWriter;
 import io.objtool.api.arch.InsnDecoder;
 import io.objtool.api.arch.InsnType;
 import io.objtool.api.arch.OpDestType;
@@ -183,9 +184,9 @@ final class Arm64Decoder implements InsnDecoder {
 
     @Override
     public boolean decode(MemorySegment code, long offset, long end, boolean inFunction, DecodedInsn out) {
-        out.reset();
+        DecodeWriter.reset(out);
         if (end - offset < 4) {
-            out.setResult(DecodeStatus.TRUNCATED, (int) Math.max(1, end - offset));
+            DecodeWriter.setResult(out, DecodeStatus.TRUNCATED, (int) Math.max(1, end - offset));
             return false;
         }
         decodeWord(code.get(WORD, offset), out);
@@ -194,9 +195,9 @@ final class Arm64Decoder implements InsnDecoder {
 
     @Override
     public boolean decode(byte[] code, int offset, DecodedInsn out) {
-        out.reset();
+        DecodeWriter.reset(out);
         if (code.length - offset < 4) {
-            out.setResult(DecodeStatus.TRUNCATED, Math.max(1, code.length - offset));
+            DecodeWriter.setResult(out, DecodeStatus.TRUNCATED, Math.max(1, code.length - offset));
             return false;
         }
         int w = (code[offset] & 0xff) | (code[offset + 1] & 0xff) << 8
@@ -227,7 +228,7 @@ final class Arm64Decoder implements InsnDecoder {
             default -> Long.MIN_VALUE;
         };
         boolean direct = disp != Long.MIN_VALUE;
-        out.set(4, type, direct, direct ? disp - 4 : 0, 0, 0, Math.max(f, 0), -1, 0, 0, 0, direct ? 4 : 0);
+        DecodeWriter.set(out, 4, type, direct, direct ? disp - 4 : 0, 0, 0, Math.max(f, 0), -1, 0, 0, 0, direct ? 4 : 0);
         stackOps(kind, w, out);
     }
 
@@ -275,7 +276,7 @@ final class Arm64Decoder implements InsnDecoder {
                 int rd = rd(w);
                 if (rd == 31 || rd == FP) {
                     int off = ((w >>> 16) & 0x3f) * 16 * ((w & 0x40000000) != 0 ? -1 : 1);
-                    out.addStackOp(OpSrcType.ADD, rn(w), off, OpDestType.REG, rd, 0);
+                    DecodeWriter.addStackOp(out, OpSrcType.ADD, rn(w), off, OpDestType.REG, rd, 0);
                 }
             }
             case K_LOGIC_IMM -> logicImm(w, out);
@@ -283,7 +284,7 @@ final class Arm64Decoder implements InsnDecoder {
                 int rm = (w >>> 16) & 31;
                 if (rd(w) == FP) {
                     if ((w & 0x80000000) != 0 && rm != 31) {
-                        out.addStackOp(OpSrcType.REG, rm, 0, OpDestType.REG, FP, 0);
+                        DecodeWriter.addStackOp(out, OpSrcType.REG, rm, 0, OpDestType.REG, FP, 0);
                     } else {
                         unknown(FP, out);
                     }
@@ -376,9 +377,9 @@ final class Arm64Decoder implements InsnDecoder {
 
     /** A write of {@code reg} (sp or fp) with a value unrelated to the cfa. */
     private static void unknown(int reg, DecodedInsn out) {
-        out.addStackOp(OpSrcType.CONST, 0, 0, OpDestType.REG, reg, 0);
+        DecodeWriter.addStackOp(out, OpSrcType.CONST, 0, 0, OpDestType.REG, reg, 0);
         if (reg == SP) {
-            out.addFlags(DecodedInsn.F_UNMODELLED_SP_WRITE);
+            DecodeWriter.addFlags(out, DecodedInsn.F_UNMODELLED_SP_WRITE);
         }
     }
 
@@ -395,16 +396,16 @@ final class Arm64Decoder implements InsnDecoder {
         if (rd != SP && rd != FP) {
             if (rn == SP && sf) {
                 // a copy of sp (plus an offset) in a register, as x86's lea off(%rsp),%reg
-                out.addStackOp(off == 0 ? OpSrcType.REG : OpSrcType.ADD, SP, off, OpDestType.REG, rd, 0);
+                DecodeWriter.addStackOp(out, off == 0 ? OpSrcType.REG : OpSrcType.ADD, SP, off, OpDestType.REG, rd, 0);
             }
             return;
         }
         if (!sf) {
             unknown(rd, out);
         } else if (off == 0 && !setsFlags) {
-            out.addStackOp(OpSrcType.REG, rn, 0, OpDestType.REG, rd, 0);
+            DecodeWriter.addStackOp(out, OpSrcType.REG, rn, 0, OpDestType.REG, rd, 0);
         } else {
-            out.addStackOp(OpSrcType.ADD, rn, off, OpDestType.REG, rd, 0);
+            DecodeWriter.addStackOp(out, OpSrcType.ADD, rn, off, OpDestType.REG, rd, 0);
         }
     }
 
@@ -436,7 +437,7 @@ final class Arm64Decoder implements InsnDecoder {
         }
         int rn = rn(w);
         if (opc == 0 && sf && dest == SP && rn != 31 && mask == (int) mask) {
-            out.addStackOp(OpSrcType.AND, rn, (int) mask, OpDestType.REG, SP, 0);
+            DecodeWriter.addStackOp(out, OpSrcType.AND, rn, (int) mask, OpDestType.REG, SP, 0);
         } else {
             unknown(dest, out);
         }
@@ -554,7 +555,7 @@ final class Arm64Decoder implements InsnDecoder {
         }
         if (op2 != 2 && (rn == SP || rn == FP)) {
             int off = sext((w >>> 12) & 0x1ff, 9) * 16;
-            out.addStackOp(OpSrcType.ADD, rn, off, OpDestType.REG, rn, 0);
+            DecodeWriter.addStackOp(out, OpSrcType.ADD, rn, off, OpDestType.REG, rn, 0);
         }
     }
 
@@ -592,7 +593,7 @@ final class Arm64Decoder implements InsnDecoder {
                                boolean x64, DecodedInsn out) {
         boolean tracked = rn == SP || rn == FP;
         if (idx == 3 && tracked) {
-            out.addStackOp(OpSrcType.ADD, rn, off, OpDestType.REG, rn, 0);
+            DecodeWriter.addStackOp(out, OpSrcType.ADD, rn, off, OpDestType.REG, rn, 0);
         }
         int at = idx == 2 ? off : 0;
         transfer(rn, tracked, at, load, rt, x64, out);
@@ -600,7 +601,7 @@ final class Arm64Decoder implements InsnDecoder {
             transfer(rn, tracked, at + step, load, rt2, x64, out);
         }
         if (idx == 1 && tracked) {
-            out.addStackOp(OpSrcType.ADD, rn, off, OpDestType.REG, rn, 0);
+            DecodeWriter.addStackOp(out, OpSrcType.ADD, rn, off, OpDestType.REG, rn, 0);
         }
     }
 
@@ -610,9 +611,9 @@ final class Arm64Decoder implements InsnDecoder {
         }
         if (x64 && tracked) {
             if (load) {
-                out.addStackOp(OpSrcType.REG_INDIRECT, rn, at, OpDestType.REG, rt, 0);
+                DecodeWriter.addStackOp(out, OpSrcType.REG_INDIRECT, rn, at, OpDestType.REG, rt, 0);
             } else {
-                out.addStackOp(OpSrcType.REG, rt, 0, OpDestType.REG_INDIRECT, rn, at);
+                DecodeWriter.addStackOp(out, OpSrcType.REG, rt, 0, OpDestType.REG_INDIRECT, rn, at);
             }
         } else if (load && rt == FP) {
             unknown(FP, out);
