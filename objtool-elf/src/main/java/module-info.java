@@ -5,5 +5,6 @@
  */
 module io.objtool.elf {
   exports io.objtool.elf;
+  exports io.objtool.elf.dwarf;
   exports io.objtool.elf.edit to io.objtool.check, io.objtool.orc, io.objtool.cli;
 }
