@@ -37,7 +37,7 @@ for f in "${files[@]}"; do
   mkdir -p "$(dirname "$o")"
   # shellcheck disable=SC2086
   if (cd "$tree" && nice $base -fasynchronous-unwind-tables -DKBUILD_BASENAME="\"$name\"" -DKBUILD_MODNAME="\"$name\"" \
-      -D__KBUILD_MODNAME="kmod_$name" -c "$f" -o "$o") 2>"$o.err"; then
+      -D__KBUILD_MODNAME="kmod_$name" -DKBUILD_MODFILE="\"${f%.c}\"" -c "$f" -o "$o") 2>"$o.err"; then
     objs+=("$o")
   else
     echo "cfi-check-kernel: $f did not compile (see $o.err)" >&2

@@ -66,7 +66,7 @@ class CfiCheckMainTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"agree.c", "drap-setup.c"})
+  @ValueSource(strings = {"agree.c", "drap-setup.c", "inline-asm-push.c"})
   void eachFixtureDisagreesExactlyWhereMarked(String fixture) throws Exception {
     Path obj = compile(fixture, List.of());
     Set<String> marked = new TreeSet<>();
