@@ -10,7 +10,7 @@
 #  vmlinux  vmlinux.o with the kernel build's arguments, warm server (when the corpus has one)
 #  client   the client's own cost per call: `objtool-client --help` through the server and
 #           bin/objtool --help (bash + client), each minus the cost of spawning /bin/true;
-#           the server's own --help run is timed in the same calls (status shows it)
+#           and the client's own wall: that less the server's time on the request (status "busy")
 #
 # Ours is called as objtool-cli/target/objtool-client (what a kernel tree's tools/objtool/objtool
 # links to, see README), or with --via script as bin/objtool (bash, then the client).
@@ -85,10 +85,16 @@ for w in "${what[@]}"; do
   client)
     n=200
     t0=$(now); for ((i = 0; i < n; i++)); do /bin/true; done; spawn=$((($(now) - t0) / n))
+    busy() { bin/objtool-server status | awk '/^busy / { printf "%d", $2 * 1e6 }'; }
+    b0=$(busy)
     t0=$(now); for ((i = 0; i < n; i++)); do objtool-cli/target/objtool-client --help 2>/dev/null; done
     client=$((($(now) - t0) / n))
+    served=$((($(busy) - b0) / n))
     t0=$(now); for ((i = 0; i < n; i++)); do bin/objtool --help 2>/dev/null; done; script=$((($(now) - t0) / n))
     echo "client: wall per call: spawning /bin/true $(secs $spawn) s; objtool-client --help through the server $(secs $client) s (overhead $(secs $((client - spawn))) s); bin/objtool --help through the server $(secs $script) s (overhead $(secs $((script - spawn))) s)"
+    # the client's own wall time: the call, less spawning a process, less the server's time on the
+    # request (from the request read whole to the exit status sent, as the server counts it)
+    echo "client: own wall per call (objtool-client --help, less spawning, less the server's $(secs $served) s on the request): $(secs $((client - spawn - served))) s"
     # CPU (user + sys) of the calls, which a loaded machine disturbs less than their wall time
     cpu() { bash -c "for ((i = 0; i < $n; i++)); do $1 2>/dev/null; done; times" | awk 'NR == 2 {
       split($1, u, /[ms]/); split($2, s, /[ms]/); printf "%d", (u[1] * 60 + u[2] + s[1] * 60 + s[2]) * 1e6 / '"$n"' }'; }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The project's test command (README, and .ci/run calls it). On a fresh machine it:
 #  1. installs what the tests need from Debian when missing (gcc, binutils, gdb, xz-utils,
-#     python3, libcapstone4);
+#     python3, libcapstone4, and gawk, which the reference's --verbose runs);
 #  2. fetches the reference objtool binaries and the module corpora (scripts/corpus.sh; cached);
 #  3. builds and runs every module's tests (mvn verify) with -Dobjtool.requireOracles=true:
 #     a test that compares with an oracle (the reference objtool, the corpus, gdb, objdump,
@@ -50,7 +50,7 @@ report() {
 
 # 1. tools from Debian
 need=()
-for pair in gcc:gcc objdump:binutils as:binutils ld:binutils xz:xz-utils python3:python3 gdb:gdb; do
+for pair in gcc:gcc objdump:binutils as:binutils ld:binutils xz:xz-utils python3:python3 gdb:gdb gawk:gawk; do
   command -v "${pair%%:*}" >/dev/null || need+=("${pair#*:}")
 done
 ldconfig -p 2>/dev/null | grep -q 'libcapstone\.so\.4' || need+=(libcapstone4)

@@ -23,6 +23,9 @@ module io.objtool.check {
       io.objtool.check.annotate.UnretPass,
       io.objtool.check.annotate.McountPass,
       io.objtool.check.annotate.CfiPass,
+      io.objtool.check.passes.StackValidationPass,
+      io.objtool.check.passes.StackStatePass,
+      io.objtool.check.passes.BacktracePass,
       io.objtool.check.passes.NoinstrPass,
       io.objtool.check.passes.FramePointerPass,
       io.objtool.check.passes.UaccessPass;

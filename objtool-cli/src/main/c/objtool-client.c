@@ -307,7 +307,8 @@ int main(int argc, char **argv) {
     give_up("no server of this build runs");
   }
 
-  /* the request: key, cwd, argc, args, the tool's environment (OBJTOOL_*) */
+  /* the request: key, cwd, argc, args, the tool's environment (OBJTOOL_*, and for --verbose's
+   * objdump CROSS_COMPILE and PATH) */
   char cwd[PATH_MAX];
   if (!getcwd(cwd, sizeof cwd)) give_up("cannot name the working directory");
   struct buf body = {0};
@@ -318,7 +319,8 @@ int main(int argc, char **argv) {
   puts0(&body, count);
   for (int i = 1; i < argc; i++) puts0(&body, argv[i]);
   for (char **e = environ; *e; e++) {
-    if (strncmp(*e, "OBJTOOL_", 8) == 0) puts0(&body, *e);
+    if (strncmp(*e, "OBJTOOL_", 8) == 0 || strncmp(*e, "CROSS_COMPILE=", 14) == 0 || strncmp(*e, "PATH=", 5) == 0)
+      puts0(&body, *e);
   }
   struct buf req = {0};
   put(&req, "OBJTOOL1", 8);

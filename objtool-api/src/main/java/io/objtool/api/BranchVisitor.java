@@ -14,6 +14,15 @@ import io.objtool.elf.Section;
  * {@link #visitCall}, {@link #visitSiblingCall}, {@link #visitReturn}; at the end
  * {@link #visitEnd}.
  *
+ * <p>Since {@link #API_2} the engine also reports what its stack model finds on the way, as
+ * events rather than warnings of its own: a state mismatch where paths meet
+ * ({@link #visitCfiMismatch}), a conflict between alternatives ({@link #visitAltCfiConflict}), a
+ * stack operation it cannot follow ({@link #visitUnsupportedStackOp}), a path running into the
+ * next function or off its section, a context switch, a restore hint without its save, a
+ * function without a size, and each step back along a path that a warning ended
+ * ({@link #visitBacktrace}). The built-in stack-validation passes turn them into warnings; a
+ * pass returning true ends the path, as a warning does.
+ *
  * <p>A visitor names the API version it was written against ({@link #API_1}); a later version
  * may add callbacks, which then delegate unchanged to {@code next} for visitors of an older
  * version, so compiled plug-ins keep working.
@@ -22,8 +31,11 @@ public abstract class BranchVisitor {
   /** The first version of the visitor API: every callback of this class. */
   public static final int API_1 = 1;
 
+  /** The second version: adds the events of the engine's stack model ({@link #visitCfiMismatch} ...). */
+  public static final int API_2 = 2;
+
   /** The newest API version this library implements. */
-  public static final int LATEST = API_1;
+  public static final int LATEST = API_2;
 
   /** The API version this visitor was written against. */
   protected final int api;
@@ -34,7 +46,7 @@ public abstract class BranchVisitor {
   /**
    * A visitor delegating to {@code next}.
    *
-   * @param api the API version it implements ({@link #API_1})
+   * @param api the API version it implements ({@link #API_1} or {@link #API_2})
    * @param next the next visitor of the chain, or null
    * @throws IllegalArgumentException for a version this library does not know
    */
@@ -93,5 +105,120 @@ public abstract class BranchVisitor {
   /** All paths have been walked. */
   public void visitEnd() {
     if (next != null) next.visitEnd();
+  }
+
+  /** What the engine's stack model could not follow in one stack operation ({@link #visitUnsupportedStackOp}). */
+  public enum StackOpProblem {
+    /** A stack operation while the CFA is undefined (the state is unknown). */
+    UNDEFINED_STATE,
+    /** An addition to the register the CFA is based on, of a form the model does not follow. */
+    STACK_REGISTER_MODIFICATION,
+    /** Realignment of %rsp ({@code and $-N, %rsp}) without a frame pointer or DRAP as the CFA base. */
+    REALIGNMENT,
+    /** A register-destination or other stack operation of an unknown form. */
+    UNKNOWN_INSTRUCTION,
+    /** A memory-destination stack operation other than a pop to memory. */
+    UNKNOWN_MEMORY_OPERATION
+  }
+
+  /** How a step of a path was entered, for {@link #visitBacktrace}. */
+  public enum PathStep {
+    /** The entry of a function walk. */
+    SYM,
+    /** An unwind hint no function walk reached. */
+    HINT,
+    /** A jump taken. */
+    BRANCH,
+    /** An alternative (replacement code) followed. */
+    ALT
+  }
+
+  /**
+   * A function symbol of size 0, which the engine cannot walk (API 2).
+   *
+   * @return true when a warning was reported (it counts as one)
+   */
+  public boolean visitUnsizedFunc(Func func) {
+    return next != null && next.visitUnsizedFunc(func);
+  }
+
+  /**
+   * A path reached {@code insn}, visited before, with a CFI state other than the one recorded
+   * there (API 2). Returning false lets the walk go on as if they agreed.
+   *
+   * @param mismatch how the states differ ({@link Insns#insnCfiMatch})
+   * @return true when a warning ended the path
+   */
+  public boolean visitCfiMismatch(Func func, Instruction insn, Insns.CfiMismatch mismatch, InsnState state) {
+    return next != null && next.visitCfiMismatch(func, insn, mismatch, state);
+  }
+
+  /**
+   * {@code insn}, in an alternative group, arrives with a CFI state other than another
+   * alternative's at the same offset of the site (API 2). The site's original instruction is
+   * {@code insn.altGroup().origGroup().firstInsn()} (the group's own first when it is the original).
+   *
+   * @return true when a warning ended the path
+   */
+  public boolean visitAltCfiConflict(Func func, Instruction insn, InsnState state) {
+    return next != null && next.visitAltCfiConflict(func, insn, state);
+  }
+
+  /**
+   * The walk of {@code func} reached {@code insn} of another function (API 2). The path ends
+   * here whatever the answer.
+   *
+   * @return true when a warning was reported
+   */
+  public boolean visitFallThrough(Func func, Instruction insn, InsnState state) {
+    return next != null && next.visitFallThrough(func, insn, state);
+  }
+
+  /**
+   * An {@code UNWIND_HINT_RESTORE} whose state cannot be restored (API 2): there is no save hint
+   * before it in its function ({@code save} null), or the save hint found was not walked yet. The
+   * path ends here whatever the answer.
+   *
+   * @return true when a warning was reported
+   */
+  public boolean visitRestoreWithoutSave(Func func, Instruction insn, Instruction save, InsnState state) {
+    return next != null && next.visitRestoreWithoutSave(func, insn, save, state);
+  }
+
+  /**
+   * A context-switching instruction (sysret, iret, syscall ...), which ends the path whatever
+   * the answer (API 2).
+   *
+   * @return true when a warning was reported
+   */
+  public boolean visitContextSwitch(Func func, Instruction insn, InsnState state) {
+    return next != null && next.visitContextSwitch(func, insn, state);
+  }
+
+  /**
+   * The path runs off the end of {@code insn}'s section (API 2); it ends here whatever the answer.
+   *
+   * @return true when a warning was reported
+   */
+  public boolean visitEndOfSection(Func func, Instruction insn, InsnState state) {
+    return next != null && next.visitEndOfSection(func, insn, state);
+  }
+
+  /**
+   * The stack model cannot follow operation {@code op} of {@code insn} (API 2); the state is left
+   * as it was before the operation. Returning false lets the walk go on.
+   *
+   * @return true when a warning ended the path
+   */
+  public boolean visitUnsupportedStackOp(Instruction insn, int op, StackOpProblem problem, InsnState state) {
+    return next != null && next.visitUnsupportedStackOp(insn, op, problem, state);
+  }
+
+  /**
+   * A warning ended a path, and {@code insn} is one step back along it, entered as {@code step}
+   * (API 2): called for each step, innermost first.
+   */
+  public void visitBacktrace(Instruction insn, PathStep step) {
+    if (next != null) next.visitBacktrace(insn, step);
   }
 }

@@ -8,6 +8,7 @@ import io.objtool.api.arch.CfiRegs;
  * {@link CfiRegs#CFA}, {@link CfiRegs#SP_INDIRECT}, {@link CfiRegs#BP_INDIRECT}.
  */
 public record CfiReg(int base, int offset) {
+  /** Not known (or not saved): the state of a register the function has not stored. */
   public static final CfiReg UNDEFINED = new CfiReg(CfiRegs.UNDEFINED, 0);
 
   @Override

@@ -29,7 +29,7 @@ public final class Insns {
   /** The instructions of a section in offset order (empty when it has none). */
   public List<Instruction> instructions(Section sec) {
     Instruction[] a = sec.index() < file.insns.length ? file.insns[sec.index()] : null;
-    return a == null ? List.of() : Collections.unmodifiableList(Arrays.asList(a));
+    return a == null ? List.of() : Collections.unmodifiableList(Arrays.asList(a).subList(0, file.count(sec.index())));
   }
 
   /** Whether {@code sec} was decoded (an executable section). */
@@ -57,7 +57,7 @@ public final class Insns {
    * replacement (or the NOP padding it) flows on after its original group.
    */
   public Instruction nextInsnToValidate(Instruction insn) {
-    AltGroup g = insn.altGroup;
+    AltGroup g = insn.altGroup();
     if (g != null) {
       if (g.nop != null) {
         if (insn == g.lastInsn) return g.nop;
@@ -110,28 +110,37 @@ public final class Insns {
    * Cached per instruction, the negative answer too.
    */
   public int insnReloc(Instruction insn) {
-    if (insn.reloc != -2) return insn.reloc;
-    Instruction[] a = insn.sec.index() < file.insns.length ? file.insns[insn.sec.index()] : null;
     Relocations r = insn.sec.relocations();
-    if (a == null || a[insn.index] != insn || r == null) {
-      insn.reloc = r == null ? -1 : r.find(insn.offset(), insn.length());
-      return insn.reloc;
+    if (r == null) return -1;
+    int si = insn.sec.index();
+    Instruction[] a = si < file.insns.length ? file.insns[si] : null;
+    if (a == null || insn.index >= file.count(si) || a[insn.index] != insn) {
+      Instruction.Rare rare = insn.rare();
+      if (rare.reloc == -2) rare.reloc = r.find(insn.offset(), insn.length());
+      return rare.reloc;
     }
-    // first question about this section: answer it for every instruction in one merge of the
-    // two offset-ordered lists
-    int k = 0;
-    int n = r.count();
-    for (Instruction x : a) {
-      long start = x.offset();
-      while (k < n && r.offset(r.byOffset(k)) < start) k++;
-      int idx = -1;
-      if (k < n) {
-        int e = r.byOffset(k);
-        if (r.offset(e) < start + x.length()) idx = e;
+    int[] col = file.relocs[si];
+    if (col == null) {
+      // first question about this section: answer it for every instruction in one merge of the
+      // two offset-ordered lists
+      int count = file.count(si);
+      col = new int[count];
+      int k = 0;
+      int n = r.count();
+      for (int i = 0; i < count; i++) {
+        Instruction x = a[i];
+        long start = x.offset();
+        while (k < n && r.offset(r.byOffset(k)) < start) k++;
+        int idx = -1;
+        if (k < n) {
+          int e = r.byOffset(k);
+          if (r.offset(e) < start + x.length()) idx = e;
+        }
+        col[i] = idx;
       }
-      if (x.reloc == -2) x.reloc = idx;
+      file.relocs[si] = col;
     }
-    return insn.reloc;
+    return col[insn.index];
   }
 
   /** The relocations of {@code insn}'s section (null when it has none). */
@@ -199,7 +208,7 @@ public final class Insns {
       int i;
 
       private int nextSec(int from) {
-        while (from < file.insns.length && (file.insns[from] == null || file.insns[from].length == 0)) from++;
+        while (from < file.insns.length && (file.insns[from] == null || file.count(from) == 0)) from++;
         return from;
       }
 
@@ -212,7 +221,7 @@ public final class Insns {
       public Instruction next() {
         if (!hasNext()) throw new NoSuchElementException();
         Instruction x = file.insns[sec][i++];
-        if (i == file.insns[sec].length) {
+        if (i == file.count(sec)) {
           sec = nextSec(sec + 1);
           i = 0;
         }

@@ -47,33 +47,90 @@ public final class Instruction {
   /** Visited bit of the {@code --unret} walk. */
   public static final int VISITED_UNRET = 4;
 
+  // Kept to 48 bytes (with compact object headers): what few instructions have is in a Rare, the
+  // visited bits share a byte with the type, the jump and call destinations share a field.
   final Section sec;
   final int offset;
   int index;
-  final byte len;
-  byte type;
-  short flags;
-  byte visited;
-  /** +1 / -1 for instrumentation begin/end annotations. */
-  byte instr;
-  long immediate;
-  Func sym;
-  Instruction jumpDest;
-  Symbol callDest;
-  Alternative alts;
-  AltGroup altGroup;
-  Cfi cfi;
   /** Stack operations: start (in the file's op pool) << 3 | count. */
   int ops;
-  /** Cached index of the relocation in this instruction: -2 not looked up, -1 none. */
-  int reloc = -2;
+  /** The immediate, when it fits in an int (else {@link Rare#immediate}). */
+  int imm;
+  final byte len;
+  /** The {@link InsnType} ordinal (low 5 bits) and the visited bits (high 3). */
+  byte typeVisited;
+  short flags;
+  Func sym;
+  /** The jump destination (an Instruction), the call destination (a Symbol), both (a Dests), or null. */
+  Object dest;
+  Cfi cfi;
+  /** Alternatives, alternatives group, instrumentation mark, a wide immediate; null when none. */
+  Rare rare;
+
+  private static final int TYPE_MASK = 31;
+  private static final int VISITED_SHIFT = 5;
+
+  static {
+    if (InsnType.values().length > TYPE_MASK + 1) throw new AssertionError("InsnType needs more than 5 bits");
+  }
+
+  /** An instruction with both a jump and a call destination. */
+  private record Dests(Instruction jump, Symbol call) {}
+
+  /** The fields few instructions need. */
+  static final class Rare {
+    Alternative alts;
+    AltGroup altGroup;
+    /** +1 / -1 for instrumentation begin/end annotations. */
+    byte instr;
+    /** Whether {@link #immediate} holds the immediate (it does not fit in an int). */
+    boolean wide;
+    long immediate;
+    /** For an instruction outside its section's list (a pseudo NOP): its relocation, -2 not looked up. */
+    int reloc = -2;
+  }
 
   Instruction(Section sec, int offset, int len, InsnType type, long immediate) {
     this.sec = sec;
     this.offset = offset;
     this.len = (byte) len;
-    this.type = (byte) type.ordinal();
-    this.immediate = immediate;
+    this.typeVisited = (byte) type.ordinal();
+    setImmediate(immediate);
+  }
+
+  void setType(InsnType t) {
+    typeVisited = (byte) ((typeVisited & ~TYPE_MASK) | t.ordinal());
+  }
+
+  void setVisited(int bits) {
+    typeVisited |= (byte) (bits << VISITED_SHIFT);
+  }
+
+  void setJumpDest(Instruction d) {
+    Symbol c = callDest();
+    dest = c == null ? d : d == null ? c : new Dests(d, c);
+  }
+
+  void setCallDest(Symbol s) {
+    Instruction j = jumpDest();
+    dest = j == null ? s : s == null ? j : new Dests(j, s);
+  }
+
+  Rare rare() {
+    Rare r = rare;
+    if (r == null) rare = r = new Rare();
+    return r;
+  }
+
+  void setImmediate(long immediate) {
+    imm = (int) immediate;
+    if (imm != immediate) {
+      Rare r = rare();
+      r.wide = true;
+      r.immediate = immediate;
+    } else if (rare != null) {
+      rare.wide = false;
+    }
   }
 
   /** The section it is in. */
@@ -83,9 +140,9 @@ public final class Instruction {
   /** Its length in bytes. */
   public int length() { return len; }
   /** Its objtool type (call, jump, return, stack-related, ...). */
-  public InsnType type() { return InsnType.of(type); }
+  public InsnType type() { return InsnType.of(typeVisited & TYPE_MASK); }
   /** Its immediate (the displacement of a relative jump or call). */
-  public long immediate() { return immediate; }
+  public long immediate() { return rare != null && rare.wide ? rare.immediate : imm; }
   /** Position among its section's instructions. */
   public int index() { return index; }
 
@@ -99,9 +156,9 @@ public final class Instruction {
   public boolean hint() { return has(HINT); }
 
   /** The visited bits ({@code VISITED_*}). */
-  public int visited() { return visited; }
+  public int visited() { return (typeVisited & 0xff) >>> VISITED_SHIFT; }
   /** +1 at an instrumentation-begin annotation, -1 at an end, else 0. */
-  public int instr() { return instr; }
+  public int instr() { return rare == null ? 0 : rare.instr; }
 
   /** The symbol (function or code label with a size) this instruction belongs to, or null. */
   public Func sym() { return sym; }
@@ -109,13 +166,19 @@ public final class Instruction {
   public Func func() { return sym != null && sym.isFunction() ? sym : null; }
 
   /** The destination of a direct jump inside the object, or null. */
-  public Instruction jumpDest() { return jumpDest; }
+  public Instruction jumpDest() {
+    Object d = dest;
+    return d instanceof Instruction i ? i : d instanceof Dests b ? b.jump : null;
+  }
   /** The called function (also for sibling calls), or null. */
-  public Symbol callDest() { return callDest; }
+  public Symbol callDest() {
+    Object d = dest;
+    return d instanceof Symbol s ? s : d instanceof Dests b ? b.call : null;
+  }
   /** The alternatives of this instruction (a linked list), or null. */
-  public Alternative alts() { return alts; }
+  public Alternative alts() { return rare == null ? null : rare.alts; }
   /** The alternatives group it belongs to, or null. */
-  public AltGroup altGroup() { return altGroup; }
+  public AltGroup altGroup() { return rare == null ? null : rare.altGroup; }
   /** The CFI state at this instruction (interned), or null when no path reached it. */
   public CfiState cfi() { return cfi; }
 

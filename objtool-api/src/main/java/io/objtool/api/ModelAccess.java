@@ -16,12 +16,12 @@ final class ModelAccess extends Model.Access {
 
   @Override
   public void setType(Instruction insn, InsnType t) {
-    insn.type = (byte) t.ordinal();
+    insn.setType(t);
   }
 
   @Override
   public void setImmediate(Instruction insn, long imm) {
-    insn.immediate = imm;
+    insn.setImmediate(imm);
   }
 
   @Override
@@ -36,12 +36,12 @@ final class ModelAccess extends Model.Access {
 
   @Override
   public void setVisited(Instruction insn, int bits) {
-    insn.visited |= (byte) bits;
+    insn.setVisited(bits);
   }
 
   @Override
   public void setInstr(Instruction insn, int v) {
-    insn.instr = (byte) v;
+    if (v != 0 || insn.rare != null) insn.rare().instr = (byte) v;
   }
 
   @Override
@@ -51,22 +51,22 @@ final class ModelAccess extends Model.Access {
 
   @Override
   public void setJumpDest(Instruction insn, Instruction d) {
-    insn.jumpDest = d;
+    insn.setJumpDest(d);
   }
 
   @Override
   public void setCallDest(Instruction insn, Symbol s) {
-    insn.callDest = s;
+    insn.setCallDest(s);
   }
 
   @Override
   public void addAlt(Instruction insn, Instruction alt, boolean skipOrig) {
-    insn.alts = new Alternative(alt, skipOrig, insn.alts);
+    insn.rare().alts = new Alternative(alt, skipOrig, insn.alts());
   }
 
   @Override
   public void setAltGroup(Instruction insn, AltGroup g) {
-    insn.altGroup = g;
+    if (g != null || insn.rare != null) insn.rare().altGroup = g;
   }
 
   @Override
@@ -156,6 +156,11 @@ final class ModelAccess extends Model.Access {
   @Override
   public void setInstructions(ObjtoolFile file, Section sec, List<Instruction> list) {
     file.setInstructions(sec, list);
+  }
+
+  @Override
+  public void setInstructions(ObjtoolFile file, Section sec, Instruction[] insns, int n) {
+    file.setInstructions(sec, insns, n);
   }
 
   @Override

@@ -33,9 +33,15 @@ public final class ObjtoolFile {
   final Instruction[][] insns;
   /** Per section: the instructions' offsets, for a cache-friendly binary search. */
   final int[][] offsets;
+  /** Per section, filled on the first question: each instruction's relocation index, or -1. */
+  final int[][] relocs;
   private final Map<Symbol, Func> funcs = new IdentityHashMap<>();
+  /** Distinct stack-operation sequences, 6 ints an operation (shared: a few thousand serve millions of instructions). */
   private int[] opPool = new int[1024];
   private int opCount;
+  /** Open-addressing index of {@link #opPool}'s sequences by content: their handles, 0 for empty. */
+  private int[] opIndex = new int[1024];
+  private int opIndexUsed;
   private long nrInsns;
   /** Set by --no-unreachable (and by the engine in a few cases): skip unreachable-code warnings. */
   boolean ignoreUnreachables;
@@ -65,6 +71,7 @@ public final class ObjtoolFile {
     this.diag = diag;
     this.insns = new Instruction[elf.sections().size()][];
     this.offsets = new int[elf.sections().size()][];
+    this.relocs = new int[elf.sections().size()][];
     this.ignoreUnreachables = options.noUnreachable();
   }
 
@@ -115,29 +122,70 @@ public final class ObjtoolFile {
 
   /** Sets a section's decoded instructions (offset order); indexes them. */
   void setInstructions(Section sec, List<Instruction> list) {
-    Instruction[] a = list.toArray(new Instruction[0]);
-    int[] o = new int[a.length];
-    for (int i = 0; i < a.length; i++) {
+    setInstructions(sec, list.toArray(new Instruction[0]), list.size());
+  }
+
+  /**
+   * Sets a section's decoded instructions, the first {@code n} of {@code a} (offset order; the
+   * rest of {@code a} is null and stays unused, rather than copying the array); indexes them.
+   */
+  void setInstructions(Section sec, Instruction[] a, int n) {
+    int[] o = new int[n];
+    for (int i = 0; i < n; i++) {
       a[i].index = i;
       o[i] = a[i].offset;
     }
     if (sec.index() >= insns.length) throw new IllegalArgumentException(sec.name());
     insns[sec.index()] = a;
     offsets[sec.index()] = o;
-    nrInsns += a.length;
+    nrInsns += n;
+  }
+
+  /** The number of instructions of section {@code si} (its array may be longer). */
+  int count(int si) {
+    return offsets[si].length;
   }
 
   /** Records the stack operations of {@code insn} (6 ints each: dest type, reg, offset, src type, reg, offset). */
   void setStackOps(Instruction insn, int[] ops, int from, int count) {
-    if (count == 0) {
-      insn.ops = 0;
-      return;
+    insn.ops = count == 0 ? 0 : internOps(ops, from, count);
+  }
+
+  /** The handle (pool start << 3 | count) of a sequence equal to {@code ops[from..]}, added when new. */
+  private int internOps(int[] ops, int from, int count) {
+    int n = count * 6;
+    int mask = opIndex.length - 1;
+    int slot = opsHash(ops, from, count) & mask;
+    for (int h; (h = opIndex[slot]) != 0; slot = (slot + 1) & mask) {
+      int start = (h >>> 3) * 6;
+      if ((h & 7) == count && Arrays.equals(opPool, start, start + n, ops, from, from + n)) return h;
     }
     int need = (opCount + count) * 6;
     if (need > opPool.length) opPool = Arrays.copyOf(opPool, Math.max(need, opPool.length * 2));
-    System.arraycopy(ops, from, opPool, opCount * 6, count * 6);
-    insn.ops = (opCount << 3) | count;
+    System.arraycopy(ops, from, opPool, opCount * 6, n);
+    int handle = (opCount << 3) | count;
     opCount += count;
+    opIndex[slot] = handle;
+    if (++opIndexUsed * 2 > opIndex.length) growOpIndex();
+    return handle;
+  }
+
+  private static int opsHash(int[] ops, int from, int count) {
+    int h = count;
+    for (int i = from, end = from + count * 6; i < end; i++) h = h * 31 + ops[i];
+    return h ^ (h >>> 16);
+  }
+
+  private void growOpIndex() {
+    int[] old = opIndex;
+    opIndex = new int[old.length * 2];
+    int mask = opIndex.length - 1;
+    for (int h : old) {
+      if (h == 0) continue;
+      int slot = opsHash(opPool, (h >>> 3) * 6, h & 7) & mask;
+      while (opIndex[slot] != 0) slot = (slot + 1) & mask;
+      opIndex[slot] = h;
+    }
   }
 
   /** Number of stack operations of {@code insn}. */

@@ -49,6 +49,38 @@ class BranchVisitorTest {
     order.verify(next).visitEnd();
   }
 
+  /** The events of API 2 delegate unchanged too, so a visitor written against API 1 passes them on. */
+  @Test
+  void theStackModelEventsOfApi2AreDelegated() {
+    BranchVisitor next = mock(BranchVisitor.class);
+    BranchVisitor v = new BranchVisitor(BranchVisitor.API_1, next) { };
+    InsnState state = new InsnState(0);
+    Insns.CfiMismatch m = new Insns.CfiMismatch("stack state mismatch: cfa1=7+8 cfa2=7+16", true);
+    when(next.visitCfiMismatch(func, insn, m, state)).thenReturn(true);
+    when(next.visitUnsupportedStackOp(insn, 0, BranchVisitor.StackOpProblem.REALIGNMENT, state)).thenReturn(true);
+
+    assertFalse(v.visitUnsizedFunc(func));
+    assertTrue(v.visitCfiMismatch(func, insn, m, state), "the next visitor's answer comes back");
+    assertFalse(v.visitAltCfiConflict(func, insn, state));
+    assertFalse(v.visitFallThrough(func, insn, state));
+    assertFalse(v.visitRestoreWithoutSave(func, insn, null, state));
+    assertFalse(v.visitContextSwitch(func, insn, state));
+    assertFalse(v.visitEndOfSection(func, insn, state));
+    assertTrue(v.visitUnsupportedStackOp(insn, 0, BranchVisitor.StackOpProblem.REALIGNMENT, state));
+    v.visitBacktrace(insn, BranchVisitor.PathStep.BRANCH);
+
+    InOrder order = inOrder(next);
+    order.verify(next).visitUnsizedFunc(func);
+    order.verify(next).visitCfiMismatch(func, insn, m, state);
+    order.verify(next).visitAltCfiConflict(func, insn, state);
+    order.verify(next).visitFallThrough(func, insn, state);
+    order.verify(next).visitRestoreWithoutSave(func, insn, null, state);
+    order.verify(next).visitContextSwitch(func, insn, state);
+    order.verify(next).visitEndOfSection(func, insn, state);
+    order.verify(next).visitUnsupportedStackOp(insn, 0, BranchVisitor.StackOpProblem.REALIGNMENT, state);
+    order.verify(next).visitBacktrace(insn, BranchVisitor.PathStep.BRANCH);
+  }
+
   /** A visitor that reports a warning ends the path without asking the rest of the chain. */
   @Test
   void aWarningEndsThePathBeforeTheNextVisitor() {
@@ -75,6 +107,7 @@ class BranchVisitorTest {
     assertThrows(IllegalArgumentException.class, () -> new BranchVisitor(0, null) { });
     assertThrows(IllegalArgumentException.class, () -> new BranchVisitor(BranchVisitor.LATEST + 1, null) { });
     assertEquals(BranchVisitor.API_1, new BranchVisitor(BranchVisitor.API_1, null) { }.api());
+    assertEquals(BranchVisitor.API_2, new BranchVisitor(BranchVisitor.API_2, null) { }.api());
   }
 
   /** Slots are copied where a path branches: a change on one path is not seen on the other. */

@@ -15,7 +15,6 @@ import io.objtool.check.cfg.JumpTables;
 import io.objtool.check.cfg.SpecialAlts;
 import io.objtool.check.engine.Engine;
 import io.objtool.check.engine.Reachability;
-import io.objtool.check.engine.StackStateChecks;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -32,6 +31,7 @@ public final class Checker {
   private final List<Pass> passes;
   private boolean failed;
 
+  /** A check of {@code file} running {@code passes} (in their {@link Pass#order()}); the walk's stack validation comes from passes too ({@link #enabledPasses}). */
   public Checker(ObjtoolFile file, List<Pass> passes) {
     this.file = file;
     this.passes = new ArrayList<>(passes);
@@ -113,6 +113,7 @@ public final class Checker {
       stats.completed = true;
       for (Pass p : passes) p.finish(file, warnings);
     } catch (CfgException e) {
+      Model.stopCheck(file);
       failed = e.exitFailure();
       return file.diag().count();
     }
@@ -129,19 +130,10 @@ public final class Checker {
     return false;
   }
 
-  /** The visitor chain: the passes' visitors in order, with the built-in stack checks at their place. */
+  /** The visitor chain: the passes' visitors in order, ending in one that does nothing. */
   private BranchVisitor chain() {
-    BranchVisitor v = null;
-    boolean stackAdded = false;
-    for (int i = passes.size() - 1; i >= 0; i--) {
-      Pass p = passes.get(i);
-      if (!stackAdded && p.order() < StackStateChecks.ORDER) {
-        v = new StackStateChecks(file, v);
-        stackAdded = true;
-      }
-      v = p.visitor(file, v);
-    }
-    if (!stackAdded) v = new StackStateChecks(file, v);
+    BranchVisitor v = new BranchVisitor(BranchVisitor.LATEST, null) {};
+    for (int i = passes.size() - 1; i >= 0; i--) v = passes.get(i).visitor(file, v);
     return v;
   }
 }

@@ -67,7 +67,7 @@ class AnnotateSectionsTest {
       Diagnostics diag = new Diagnostics(obj.toString(), opts.secAddress());
       ObjtoolFile file = new ObjtoolFile(elf, opts, Architectures.forElfMachine(elf.machine()).orElseThrow(), diag);
       new Checker(file, Checker.enabledPasses(opts, AnnotateSectionsTest.class.getClassLoader())).run();
-      if (file.changed()) elf.write(obj);
+      if (file.changed()) io.objtool.elf.edit.ElfEdit.write(elf, obj);
       return diag.warnings().stream().map(Warning::line).toList();
     }
   }

@@ -15,7 +15,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
-import java.util.function.Consumer;
 
 /**
  * Runs the check once for all requested actions: the passes found by {@link ServiceLoader} that
@@ -27,11 +26,11 @@ final class CheckAction implements Pass {
   static final Rule UNEXPECTED_MACHINE = Rule.warning("unexpected-machine", "The object is not x86 code.");
 
   private final ClassLoader loader;
-  private final Consumer<Warning> listener;
+  private final WarningListener listener;
   private final RunContext ctx;
 
   /** A check in {@code ctx} whose warnings are printed, and also handed to {@code listener} (for reports). */
-  CheckAction(ClassLoader loader, Consumer<Warning> listener, RunContext ctx) {
+  CheckAction(ClassLoader loader, WarningListener listener, RunContext ctx) {
     this.loader = loader;
     this.listener = listener;
     this.ctx = ctx;
@@ -41,7 +40,7 @@ final class CheckAction implements Pass {
    * The dispatcher slots ({@code --orc}, ...) that a pass on the class path implements, run in
    * {@code ctx}, with every printed warning also given to {@code listener}.
    */
-  static Map<String, Pass> slots(ClassLoader loader, Consumer<Warning> listener, RunContext ctx) {
+  static Map<String, Pass> slots(ClassLoader loader, WarningListener listener, RunContext ctx) {
     CheckAction action = new CheckAction(loader, listener, ctx);
     Map<String, Pass> m = new HashMap<>();
     for (io.objtool.api.Pass p : ServiceLoader.load(io.objtool.api.Pass.class, loader)) {
@@ -72,14 +71,22 @@ final class CheckAction implements Pass {
     Checker checker = new Checker(file, passes);
     checker.run();
     if (opts.stats()) io.objtool.check.Stats.of(file).print(out);
+    io.objtool.elf.dwarf.LineTable lines = null;
     for (Warning w : diag.warnings()) {
       err.println(w.line());
-      listener.accept(w);
+      io.objtool.elf.dwarf.LineTable.SourceLine source = null;
+      if (listener.wantsSources() && w.section() != null && w.offset() >= 0) {
+        if (lines == null) lines = io.objtool.elf.dwarf.LineTable.of(elf);
+        io.objtool.elf.Section sec = elf.section(w.section());
+        if (sec != null) source = lines.find(sec, w.offset());
+      }
+      listener.accept(w, source);
     }
+    if (opts.verbose()) io.objtool.check.WarnedDisassembly.print(file, opts.objectFile().toString(), ctx.cwd(), ctx.env(), err);
     if (checker.failed()) return 1;
     // as libelf lays it out; a run whose requester has gone leaves the object as it was
     if (file.changed() && !opts.dryRun() && !ctx.abandoned().getAsBoolean()) {
-      elf.write(ctx.resolve(opts.objectFile()), ElfFile.Layout.REPACK);
+      io.objtool.elf.edit.ElfEdit.write(elf, ctx.resolve(opts.objectFile()), ElfFile.Layout.REPACK);
     }
     return 0;
   }

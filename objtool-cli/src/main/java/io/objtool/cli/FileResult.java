@@ -1,6 +1,7 @@
 package io.objtool.cli;
 
 import io.objtool.api.Warning;
+import io.objtool.elf.dwarf.LineTable;
 import java.nio.charset.Charset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,10 +18,22 @@ import java.util.Map;
  * @param stdout bytes printed on stdout
  * @param stderr bytes printed on stderr
  * @param warnings the check's warnings, in the order printed
+ * @param sources the source line of each warning (same order; null entries where unknown), or
+ *     an empty list when none is known
  * @param nanos wall time of the run
  */
 record FileResult(String file, int exit, boolean timedOut, byte[] stdout, byte[] stderr,
-    List<Warning> warnings, long nanos) {
+    List<Warning> warnings, List<LineTable.SourceLine> sources, long nanos) {
+
+  /** A result whose warnings have no known source lines. */
+  FileResult(String file, int exit, boolean timedOut, byte[] stdout, byte[] stderr, List<Warning> warnings, long nanos) {
+    this(file, exit, timedOut, stdout, stderr, warnings, List.of(), nanos);
+  }
+
+  /** The source line of the {@code i}-th warning, or null. */
+  LineTable.SourceLine source(int i) {
+    return i < sources.size() ? sources.get(i) : null;
+  }
 
   /** The status a timed-out file counts as (that of timeout(1)). */
   static final int TIMEOUT_EXIT = 124;
@@ -58,12 +71,13 @@ record FileResult(String file, int exit, boolean timedOut, byte[] stdout, byte[]
     m.put("stderr", stderrLines(cs));
     m.put("stdout", new String(stdout, cs));
     List<Object> ws = new ArrayList<>();
-    for (Warning w : warnings) ws.add(warningJson(w));
+    for (int i = 0; i < warnings.size(); i++) ws.add(warningJson(warnings.get(i), source(i)));
     m.put("warnings", ws);
     return m;
   }
 
-  static Map<String, Object> warningJson(Warning w) {
+  /** A warning's JSON object; {@code source} (or null) gives its {@code source_file}, {@code source_line} and {@code source_column}. */
+  static Map<String, Object> warningJson(Warning w, LineTable.SourceLine source) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("rule", w.rule().id());
     m.put("rule_summary", w.rule().summary());
@@ -73,6 +87,9 @@ record FileResult(String file, int exit, boolean timedOut, byte[] stdout, byte[]
     m.put("function", w.function());
     m.put("function_offset", w.function() == null || w.functionOffset() < 0 ? null : w.functionOffset());
     m.put("message", w.message());
+    m.put("source_file", source == null ? null : source.file());
+    m.put("source_line", source == null ? null : source.line());
+    m.put("source_column", source == null || source.column() == 0 ? null : source.column());
     m.put("line", w.line());
     return m;
   }

@@ -69,11 +69,11 @@ public final class Main {
    */
   static int runCommand(List<String> args, RunContext ctx, ClassLoader loader, PrintStream out, PrintStream err) {
     if (SingleFormat.requested(ctx.env())) return SingleFormat.run(args, ctx, loader, out, err);
-    return create(loader, w -> { }, ctx).run(args, ctx.env(), out, err);
+    return create(loader, WarningListener.NONE, ctx).run(args, ctx.env(), out, err);
   }
 
   /** A command line for one run in {@code ctx}: its own passes and plug-in actions from {@code loader}. */
-  static Main create(ClassLoader loader, java.util.function.Consumer<io.objtool.api.Warning> listener, RunContext ctx) {
+  static Main create(ClassLoader loader, WarningListener listener, RunContext ctx) {
     List<Plugins.Action> plugins = Plugins.discover(loader);
     Map<String, Pass> slots = slots(loader, listener, ctx);
     Dispatcher d = Dispatcher.of(slots).withPlugins(plugins, slots.get("--orc"));
@@ -82,16 +82,16 @@ public final class Main {
 
   /** The command line as {@code bin/objtool} runs it: every pass found through {@code loader}, plug-ins included. */
   public static Main standard(ClassLoader loader) {
-    return create(loader, w -> { }, RunContext.inProcess(System.getenv()));
+    return create(loader, WarningListener.NONE, RunContext.inProcess(System.getenv()));
   }
 
   /** The implemented actions: the check's passes found on the class path, and --dump. */
   static Map<String, Pass> slots(ClassLoader loader) {
-    return slots(loader, w -> { }, RunContext.inProcess(System.getenv()));
+    return slots(loader, WarningListener.NONE, RunContext.inProcess(System.getenv()));
   }
 
   /** As {@link #slots(ClassLoader)}, with the check's warnings also handed to {@code listener}. */
-  static Map<String, Pass> slots(ClassLoader loader, java.util.function.Consumer<io.objtool.api.Warning> listener, RunContext ctx) {
+  static Map<String, Pass> slots(ClassLoader loader, WarningListener listener, RunContext ctx) {
     Map<String, Pass> m = new java.util.HashMap<>(CheckAction.slots(loader, listener, ctx));
     m.put("--dump", new DumpAction(ctx));
     return m;

@@ -1,6 +1,7 @@
 package io.objtool.cli;
 
 import io.objtool.api.Warning;
+import io.objtool.elf.dwarf.LineTable;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.Charset;
@@ -51,18 +52,27 @@ final class ObjectRun {
   FileResult runArgs(List<String> args, String file) {
     ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
     ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
-    List<Warning> warnings = Collections.synchronizedList(new ArrayList<>());
+    List<Warning> warnings = new ArrayList<>();
+    List<LineTable.SourceLine> sources = new ArrayList<>();
+    WarningListener listener = (w, source) -> {
+      synchronized (warnings) {
+        warnings.add(w);
+        sources.add(source);
+      }
+    };
     long start = System.nanoTime();
     int rc;
     try (PrintStream out = new PrintStream(outBytes, false, charset);
          PrintStream err = new PrintStream(errBytes, false, charset)) {
-      Map<String, Pass> slots = Main.slots(loader, warnings::add, ctx);
+      Map<String, Pass> slots = Main.slots(loader, listener, ctx);
       Main main = new Main(Dispatcher.of(slots).withPlugins(plugins, slots.get("--orc")), plugins, ctx);
       rc = main.run(args, ctx.env(), out, err);
       out.flush();
       err.flush();
     }
-    return new FileResult(file, rc, false, outBytes.toByteArray(), errBytes.toByteArray(),
-        List.copyOf(warnings), System.nanoTime() - start);
+    synchronized (warnings) {
+      return new FileResult(file, rc, false, outBytes.toByteArray(), errBytes.toByteArray(),
+          List.copyOf(warnings), Collections.unmodifiableList(new ArrayList<>(sources)), System.nanoTime() - start);
+    }
   }
 }

@@ -74,6 +74,8 @@ final class ObjtoolServer {
   });
   private final long startNanos = System.nanoTime();
   private final AtomicLong served = new AtomicLong();
+  /** Nanoseconds from a request read whole to its exit status sent, summed over served requests. */
+  private final AtomicLong busyNanos = new AtomicLong();
   private final AtomicInteger active = new AtomicInteger();
   private final AtomicInteger running = new AtomicInteger();
   private volatile long lastActivity = System.nanoTime();
@@ -246,6 +248,7 @@ final class ObjtoolServer {
   }
 
   private void run(SocketChannel ch, ServerProtocol.Request req) throws IOException, InterruptedException {
+    long begun = System.nanoTime();
     Path cwd = Path.of(req.cwd());
     if (!cwd.isAbsolute()) {
       log.line("bad request: working directory '" + req.cwd() + "' is not absolute");
@@ -318,6 +321,7 @@ final class ObjtoolServer {
           tape.replay(ch);
           ServerProtocol.exit(ch, rc);
         }
+        busyNanos.addAndGet(System.nanoTime() - begun);
       } finally {
         slots.release();
       }
@@ -374,6 +378,8 @@ final class ObjtoolServer {
         + "uptime " + Duration.ofSeconds(up) + "\n"
         + "requests " + served.get() + " served, " + running.get() + " running, "
         + Math.max(0, active.get() - 1 - running.get()) + " waiting or connecting\n"
+        + "busy " + String.format(java.util.Locale.ROOT, "%.6f", busyNanos.get() / 1e9)
+        + " s from request read to exit status sent, over the requests served\n"
         + "heap " + mib(used) + " in use of " + mib(rt.maxMemory()) + " (" + mib(budget.used()) + " reserved)\n"
         + "jvm " + Runtime.version() + "\n";
   }

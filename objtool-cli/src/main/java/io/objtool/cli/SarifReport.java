@@ -21,6 +21,9 @@ import java.util.Map;
  */
 final class SarifReport implements Report {
   static final String SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
+  /** The base of source locations: the run's working directory. */
+  static final String SRCROOT = "%SRCROOT%";
+  private boolean usesSrcRoot;
 
   private final OutputStream out;
   private final Charset charset;
@@ -53,8 +56,8 @@ final class SarifReport implements Report {
   public void file(int index, FileResult r) throws IOException {
     String uri = uri(cwd, r.file());
     artifacts.add(Json.obj("location", Json.obj("uri", uri)));
-    for (Warning w : r.warnings()) {
-      write((first ? "\n" : ",\n") + Json.write(result(w, uri, index)));
+    for (int i = 0; i < r.warnings().size(); i++) {
+      write((first ? "\n" : ",\n") + Json.write(result(r.warnings().get(i), r.source(i), uri, index)));
       first = false;
     }
     invocations.add(invocation(r, uri, index));
@@ -70,14 +73,24 @@ final class SarifReport implements Report {
     driver.put("rules", ruleList);
     List<Object> addresses = new ArrayList<>();
     for (String s : sections.keySet()) addresses.add(Json.obj("name", s, "kind", "section"));
-    write("],\n\"tool\":" + Json.write(Json.obj("driver", driver))
+    String bases = "";
+    if (usesSrcRoot) {
+      String root = cwd.toAbsolutePath().normalize().toUri().toString();
+      if (!root.endsWith("/")) root += "/";
+      bases = ",\n\"originalUriBaseIds\":" + Json.write(Json.obj(SRCROOT, Json.obj("uri", root)));
+    }
+    write("],\n\"tool\":" + Json.write(Json.obj("driver", driver)) + bases
         + ",\n\"artifacts\":" + Json.write(artifacts)
         + ",\n\"addresses\":" + Json.write(addresses)
         + ",\n\"invocations\":" + Json.write(invocations) + "}]}\n");
     out.flush();
   }
 
-  private Map<String, Object> result(Warning w, String uri, int fileIndex) {
+  /**
+   * A result: located at the source line when the object's line table knows it (the object and
+   * address then become a related location), else at the address in the object.
+   */
+  private Map<String, Object> result(Warning w, io.objtool.elf.dwarf.LineTable.SourceLine source, String uri, int fileIndex) {
     Map<String, Object> res = new LinkedHashMap<>();
     res.put("ruleId", w.rule().id());
     res.put("ruleIndex", rules.computeIfAbsent(w.rule(), k -> rules.size()));
@@ -93,7 +106,19 @@ final class SarifReport implements Report {
       physical.put("address", address);
     }
     Map<String, Object> location = new LinkedHashMap<>();
-    location.put("physicalLocation", physical);
+    if (source != null && source.file() != null && source.line() > 0) {
+      Map<String, Object> region = new LinkedHashMap<>();
+      region.put("startLine", source.line());
+      if (source.column() > 0) region.put("startColumn", source.column());
+      Map<String, Object> src = new LinkedHashMap<>();
+      src.put("artifactLocation", sourceArtifact(source.file()));
+      src.put("region", region);
+      location.put("physicalLocation", src);
+      res.put("relatedLocations", List.of(Json.obj("id", 0, "physicalLocation", physical,
+          "message", Json.obj("text", "the instruction in the object"))));
+    } else {
+      location.put("physicalLocation", physical);
+    }
     if (w.function() != null) {
       location.put("logicalLocations", List.of(Json.obj("name", w.function(), "kind", "function")));
     }
@@ -139,6 +164,31 @@ final class SarifReport implements Report {
     if (!notes.isEmpty()) inv.put("toolExecutionNotifications", notes);
     inv.put("properties", Json.obj("file", r.file(), "wallSeconds", r.nanos() / 1e9));
     return inv;
+  }
+
+  /**
+   * A source file's location: relative to {@code %SRCROOT%} (the run's working directory, where
+   * a CI job checks out the sources) when it lies under it, else an absolute {@code file:} URI.
+   * A relative name from the line table (DWARF 4 and older) is taken as relative to it as well.
+   */
+  private Map<String, Object> sourceArtifact(String file) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    try {
+      Path root = cwd.toAbsolutePath().normalize();
+      Path p = Path.of(file);
+      Path abs = root.resolve(p).normalize();
+      if (abs.startsWith(root)) {
+        String rel = root.relativize(abs).toString().replace(java.io.File.separatorChar, '/');
+        m.put("uri", new java.net.URI(null, null, rel, null).toASCIIString());
+        m.put("uriBaseId", SRCROOT);
+        usesSrcRoot = true;
+      } else {
+        m.put("uri", abs.toUri().toString());
+      }
+    } catch (RuntimeException | java.net.URISyntaxException e) {
+      m.put("uri", "file:" + file.replace("%", "%25").replace(" ", "%20"));
+    }
+    return m;
   }
 
   private static Map<String, Object> artifact(String uri, int index) {

@@ -19,7 +19,8 @@ import java.util.Map;
  * <p>A request: the 8 bytes {@code OBJTOOL1}, a u32 kind ({@link #RUN}, {@link #STATUS},
  * {@link #STOP}), a u32 body length (at most {@link #MAX_BODY}), and the body: NUL-terminated
  * strings — the build key, the working directory, the argument count in decimal, the arguments,
- * then {@code NAME=VALUE} for every environment variable of the tool's ({@code OBJTOOL_*}).
+ * then {@code NAME=VALUE} for every environment variable of the tool's ({@code OBJTOOL_*}, and
+ * {@code CROSS_COMPILE} and {@code PATH}, which name the objdump that {@code --verbose} runs).
  *
  * <p>Replies are frames: a type byte and a u32 length, then that many bytes. {@link #ACCEPTED}
  * says the request was taken, {@link #ALIVE} comes every second while it runs,

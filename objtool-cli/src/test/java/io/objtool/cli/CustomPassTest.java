@@ -159,6 +159,10 @@ class CustomPassTest {
         {"change a section's bytes", "insn.section().setData(new byte[1]);"},
         {"change a relocation", "insn.section().relocations().setType(0, 0);"},
         {"use the writers' access", "io.objtool.elf.edit.ElfEdit.setData(insn.section(), new byte[1]);"},
+        {"write the object", "file.elf().write(java.nio.file.Path.of(\"x.o\"));"},
+        {"write the object through the writers' access", "io.objtool.elf.edit.ElfEdit.write(file.elf(), java.nio.file.Path.of(\"x.o\"));"},
+        {"fill a decoding", "new io.objtool.api.arch.DecodedInsn().set(1, 0, false, 0, 0, 0, 0x90, -1, 0, 0, 0, 0);"},
+        {"use the decoders' access", "io.objtool.api.internal.DecodeWriter.reset(new io.objtool.api.arch.DecodedInsn());"},
     };
     for (String[] attempt : attempts) {
       Path src = dir.resolve(attempt[0].replace(' ', '_')).resolve("p/Tamper.java");

@@ -48,4 +48,9 @@ final class EditAccess extends ElfEdit.Access {
   public void setRelocSymbol(Relocations r, int i, Symbol sym) {
     r.setSymbol(i, sym);
   }
+
+  @Override
+  public void write(ElfFile elf, java.nio.file.Path out, ElfFile.Layout layout) {
+    elf.write(out, layout);
+  }
 }

@@ -10,10 +10,12 @@ import java.nio.file.Path;
 public final class ElfException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
+  /** An error whose message is the whole line ({@code file: problem}). */
   public ElfException(String message) {
     super(message, null, false, false);
   }
 
+  /** An error whose message is the whole line, caused by {@code cause} (an I/O error). */
   public ElfException(String message, Throwable cause) {
     super(message, cause, false, false);
   }

@@ -367,11 +367,15 @@ public final class ElfFile implements AutoCloseable {
 
   // ---------------------------------------------------------------- queries
 
+  /** The file it was read from. */
   public Path path() { return path; }
   /** {@code e_type}: {@link Elf#ET_REL}, {@link Elf#ET_EXEC} or {@link Elf#ET_DYN}. */
   public int type() { return type; }
+  /** {@code e_machine}: {@link Elf#EM_X86_64} for the objects objtool checks. */
   public int machine() { return machine; }
+  /** {@code e_entry}: the entry point address (0 in a relocatable object). */
   public long entry() { return entry; }
+  /** {@code e_phnum}: the number of program headers (0 in a relocatable object). */
   public int programHeaderCount() { return phnum; }
   /** Size of the file as read. */
   public long size() { return fileSize; }
@@ -388,17 +392,21 @@ public final class ElfFile implements AutoCloseable {
   /** All sections in header-table order; index 0 is the null section. */
   public List<Section> sections() { return Collections.unmodifiableList(sections); }
 
+  /** The section at header index {@code index}. */
   public Section section(int index) { return sections.get(index); }
 
   /** The first section named {@code name}, or null. */
   public Section section(String name) { return sectionsByName.get(name); }
 
+  /** The section holding the section names ({@code e_shstrndx}). */
   public Section shstrtab() { return shstrtab; }
+  /** The symbol table ({@code .symtab}), or null when there is none. */
   public Section symtab() { return symtab; }
 
   /** All symbols in symtab order; index 0 is the null symbol. */
   public List<Symbol> symbols() { return Collections.unmodifiableList(symbols); }
 
+  /** The symbol at symbol-table index {@code index}. */
   public Symbol symbol(int index) { return symbols.get(index); }
 
   /** The symbol named {@code name} (a global one if both exist), or null. O(1). */
@@ -532,13 +540,14 @@ public final class ElfFile implements AutoCloseable {
   /**
    * Writes the object to {@code out} atomically with the {@link Layout#PRESERVE} layout: a
    * temporary file in the same directory, then a rename. On failure {@code out} is untouched.
+   * Write access: {@link io.objtool.elf.edit.ElfEdit#write(ElfFile, Path)}.
    */
-  public void write(Path out) {
+  void write(Path out) {
     write(out, Layout.PRESERVE);
   }
 
   /** {@link #write(Path)} with the given layout. */
-  public void write(Path out, Layout layout) {
+  void write(Path out, Layout layout) {
     checkWritable();
     new ElfWriter(this, layout).write(out);
   }

@@ -30,7 +30,10 @@ final class ElfWriter {
 
   private final ElfFile f;
   private final boolean repack;
+  /** Each section's bytes; null for a relocation section, encoded as it is written. */
   private MemorySegment[] content;
+  /** Each section's size in the output. */
+  private long[] size;
   private long[] offset;
 
   ElfWriter(ElfFile f, ElfFile.Layout layout) {
@@ -99,10 +102,13 @@ final class ElfWriter {
       }
     }
     content = new MemorySegment[secs.size()];
+    size = new long[secs.size()];
     for (Section s : secs) {
       if (s.index == 0) continue;
       if (s.type == Elf.SHT_RELA && s.relocs != null) {
-        content[s.index] = encodeRela(s.relocs);
+        size[s.index] = Math.multiplyExact((long) s.relocs.count(), Elf.RELA_SIZE);
+        s.size = size[s.index];
+        continue;
       } else if (s == f.symtab) {
         content[s.index] = encodeSymtab(false);
       } else if (s == f.symtabShndx && f.symtab != null) {
@@ -114,20 +120,29 @@ final class ElfWriter {
       } else {
         content[s.index] = s.data();
       }
-      if (s.type != Elf.SHT_NOBITS) s.size = content[s.index].byteSize();
+      size[s.index] = content[s.index].byteSize();
+      if (s.type != Elf.SHT_NOBITS) s.size = size[s.index];
     }
   }
 
-  private static MemorySegment encodeRela(Relocations r) {
+  /** Relocations encoded per write: at most this many at a time, so the whole table never is in memory. */
+  private static final int RELA_BATCH = 1 << 14;
+
+  /** Writes the entries of {@code r} at {@code at}, encoded a batch at a time. */
+  private static void putRela(FileChannel ch, Relocations r, long at) throws IOException {
     int n = r.count();
-    MemorySegment m = MemorySegment.ofArray(new byte[Math.multiplyExact(n, Elf.RELA_SIZE)]);
-    for (int i = 0; i < n; i++) {
-      long e = (long) i * Elf.RELA_SIZE;
-      m.set(JAVA_LONG_UNALIGNED, e, r.offset(i));
-      m.set(JAVA_LONG_UNALIGNED, e + 8, ((long) r.symbol(i).index << 32) | (r.type(i) & 0xffffffffL));
-      m.set(JAVA_LONG_UNALIGNED, e + 16, r.addend(i));
+    MemorySegment m = MemorySegment.ofArray(new byte[Math.min(n, RELA_BATCH) * Elf.RELA_SIZE]);
+    for (int from = 0; from < n; from += RELA_BATCH) {
+      int k = Math.min(RELA_BATCH, n - from);
+      for (int j = 0; j < k; j++) {
+        int i = from + j;
+        long e = (long) j * Elf.RELA_SIZE;
+        m.set(JAVA_LONG_UNALIGNED, e, r.offset(i));
+        m.set(JAVA_LONG_UNALIGNED, e + 8, ((long) r.symbol(i).index << 32) | (r.type(i) & 0xffffffffL));
+        m.set(JAVA_LONG_UNALIGNED, e + 16, r.addend(i));
+      }
+      put(ch, m.asSlice(0, (long) k * Elf.RELA_SIZE), at + (long) from * Elf.RELA_SIZE);
     }
-    return m;
   }
 
   /** The symbol table, or with {@code shndxTable} its {@code .symtab_shndx} companion. */
@@ -187,7 +202,7 @@ final class ElfWriter {
         if (s.index == 0) continue;
         long off = alignUp(cursor, Math.max(1, s.addralign));
         offset[s.index] = off;
-        cursor = hasFileData(s) ? off + content[s.index].byteSize() : off; // NOBITS: aligned, no room
+        cursor = hasFileData(s) ? off + size[s.index] : off; // NOBITS: aligned, no room
       }
       return secs.isEmpty() ? 0 : alignUp(cursor, 8);
     }
@@ -200,7 +215,7 @@ final class ElfWriter {
     if (f.programHeaderCount() > 0) cursor = Math.max(cursor, f.phoff() + (long) f.programHeaderCount() * f.phentsize());
     boolean moved = false;
     for (Section s : order) {
-      long len = content[s.index].byteSize();
+      long len = size[s.index];
       long off;
       if (!s.added && s.fileOffset >= cursor) {
         off = s.fileOffset;
@@ -240,7 +255,7 @@ final class ElfWriter {
     List<long[]> regions = new ArrayList<>(); // {offset, length, section index or -1 for the ELF header, -2 for headers}
     regions.add(new long[] {0, Elf.EHDR_SIZE, -1});
     for (Section s : secs) {
-      if (hasFileData(s)) regions.add(new long[] {offset[s.index], content[s.index].byteSize(), s.index});
+      if (hasFileData(s)) regions.add(new long[] {offset[s.index], size[s.index], s.index});
     }
     if (shnum > 0) regions.add(new long[] {shoff, (long) shnum * Elf.SHDR_SIZE, -2});
     regions.sort(Comparator.comparingLong(r -> r[0]));
@@ -250,9 +265,11 @@ final class ElfWriter {
     long pos = 0;
     for (long[] r : regions) {
       if (r[0] > pos) gap(ch, pos, r[0]);
-      MemorySegment data =
-          r[2] == -1 ? header(shoff, shnum) : r[2] == -2 ? sectionHeaders() : content[(int) r[2]];
-      put(ch, data, r[0]);
+      if (r[2] >= 0 && content[(int) r[2]] == null) {
+        putRela(ch, secs.get((int) r[2]).relocs, r[0]);
+      } else {
+        put(ch, r[2] == -1 ? header(shoff, shnum) : r[2] == -2 ? sectionHeaders() : content[(int) r[2]], r[0]);
+      }
       pos = Math.max(pos, r[0] + r[1]);
     }
     if (end > pos) gap(ch, pos, end);
@@ -262,7 +279,7 @@ final class ElfWriter {
     if (repack || shoff != f.shoff()) return false;
     for (Section s : f.sections) {
       if (s.added) return false;
-      if (hasFileData(s) && (offset[s.index] != s.fileOffset || content[s.index].byteSize() != s.size)) return false;
+      if (hasFileData(s) && (offset[s.index] != s.fileOffset || size[s.index] != s.size)) return false;
     }
     return true;
   }
@@ -292,7 +309,7 @@ final class ElfWriter {
     for (Section s : f.sections) {
       if (!hasFileData(s)) continue;
       long o = offset[s.index];
-      long e = o + content[s.index].byteSize();
+      long e = o + size[s.index];
       if (o < to && e > from) return false;
       if (!s.added && s.fileOffset < to && s.fileOffset + s.size > from) return false;
     }

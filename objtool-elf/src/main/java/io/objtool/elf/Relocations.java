@@ -28,12 +28,15 @@ public final class Relocations {
 
   /** The {@code .rela} section holding these entries. */
   public Section section() { return rela; }
+  /** The number of entries. */
   public int count() { return count; }
   /** {@code r_offset} of entry {@code i} (file order). */
   public long offset(int i) { return offset[check(i)]; }
   /** The relocation type ({@code R_X86_64_*}) of entry {@code i}. */
   public int type(int i) { return type[check(i)]; }
+  /** The symbol entry {@code i} refers to ({@code ELF64_R_SYM}). */
   public Symbol symbol(int i) { return symbol[check(i)]; }
+  /** {@code r_addend} of entry {@code i}. */
   public long addend(int i) { return addend[check(i)]; }
 
   private int check(int i) {

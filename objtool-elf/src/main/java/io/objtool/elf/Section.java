@@ -38,25 +38,36 @@ public final class Section {
     this.fileOffset = fileOffset;
   }
 
+  /** The object it belongs to. */
   public ElfFile file() { return file; }
   /** Index in the section header table. */
   public int index() { return index; }
+  /** Its name, e.g. {@code .text}, {@code .rela.text}, {@code .altinstructions}. */
   public String name() { return name; }
   /** {@code sh_type}, one of {@code Elf.SHT_*}. */
   public int type() { return type; }
+  /** {@code sh_flags}, {@code Elf.SHF_*} bits. */
   public long flags() { return flags; }
+  /** {@code sh_addr}: its address in memory (0 in a relocatable object). */
   public long addr() { return addr; }
   /** {@code sh_size}: for {@code SHT_NOBITS} the memory size, otherwise the byte count. */
   public long size() { return size; }
+  /** {@code sh_link}: for a symbol or relocation section, the index of its string or symbol table. */
   public int link() { return link; }
+  /** {@code sh_info}: for a relocation section, the index of the section it applies to. */
   public int info() { return info; }
+  /** {@code sh_addralign}: its alignment in memory (0 or 1: none). */
   public long addralign() { return addralign; }
+  /** {@code sh_entsize}: the size of one entry for a table section, else 0. */
   public long entsize() { return entsize; }
   /** {@code sh_offset} in the file this section was read from (-1 for an added section). */
   public long fileOffset() { return fileOffset; }
 
+  /** Whether it holds code ({@code SHF_EXECINSTR}): objtool decodes and checks it. */
   public boolean isExecutable() { return (flags & Elf.SHF_EXECINSTR) != 0; }
+  /** Whether it occupies memory at run time ({@code SHF_ALLOC}). */
   public boolean isAlloc() { return (flags & Elf.SHF_ALLOC) != 0; }
+  /** Whether it is a relocation section with addends ({@code SHT_RELA}). */
   public boolean isRela() { return type == Elf.SHT_RELA; }
 
   /** For a section relocations apply to: its {@code .rela} section, or null. */

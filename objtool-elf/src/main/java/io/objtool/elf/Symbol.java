@@ -31,7 +31,9 @@ public final class Symbol {
 
   /** Index in {@code .symtab} (changes when a writer inserts a local symbol). */
   public int index() { return index; }
+  /** Its name (empty for a section symbol; objtool then names it after its section). */
   public String name() { return name; }
+  /** {@code st_info}: binding and type ({@link Elf#stInfo}). */
   public int info() { return info; }
   /** {@code STB_*}. */
   public int bind() { return info >>> 4; }
@@ -47,15 +49,24 @@ public final class Symbol {
   public long value() { return value; }
   /** The offset in its section (same as {@link #value()} in a relocatable object). */
   public long offset() { return value; }
+  /** {@code st_size}: for a function, its length in bytes (0: no ELF size annotation). */
   public long size() { return size; }
+  /** The offset just past its end in its section. */
   public long end() { return value + size; }
 
+  /** Whether its binding is {@code STB_LOCAL}. */
   public boolean isLocal() { return bind() == Elf.STB_LOCAL; }
+  /** Whether its binding is {@code STB_GLOBAL}. */
   public boolean isGlobal() { return bind() == Elf.STB_GLOBAL; }
+  /** Whether its binding is {@code STB_WEAK}. */
   public boolean isWeak() { return bind() == Elf.STB_WEAK; }
+  /** Whether it is a function ({@code STT_FUNC}). */
   public boolean isFunction() { return type() == Elf.STT_FUNC; }
+  /** Whether it is a data object ({@code STT_OBJECT}). */
   public boolean isObject() { return type() == Elf.STT_OBJECT; }
+  /** Whether it is the symbol of a section ({@code STT_SECTION}). */
   public boolean isSectionSymbol() { return type() == Elf.STT_SECTION; }
+  /** Whether it is defined in another object ({@code SHN_UNDEF}), e.g. a kernel function a module calls. */
   public boolean isUndefined() { return shndx == Elf.SHN_UNDEF; }
 
   @Override

@@ -19,8 +19,10 @@ import java.util.Locale;
  * {@code 6.1}.
  */
 public enum OrcFormat {
+  /** The format of objtool 6.12 (and the kernels since 6.4): five type codes, the signal bit. */
   CURRENT("6.12", 3, 11, -1,
       new OrcType[] {OrcType.UNDEFINED, OrcType.END_OF_STACK, OrcType.CALL, OrcType.REGS, OrcType.REGS_PARTIAL}),
+  /** The format of objtool 6.1: three type codes, undefined and end of stack through the sp reg and the end bit. */
   V6_1("6.1", 2, -1, 10, new OrcType[] {OrcType.CALL, OrcType.REGS, OrcType.REGS_PARTIAL});
 
   /** The environment variable that selects the format: {@code 6.1}, or {@code 6.12}/{@code current}. */

@@ -5,15 +5,25 @@ package io.objtool.orc;
  * are the same in both kernel formats; codes 10 to 15 are unassigned (dumped as {@code ?}).
  */
 public enum OrcReg {
+  /** No rule: the value is not known. */
   UNDEFINED(0, "(und)"),
+  /** The stack pointer of the previous frame. */
   PREV_SP(1, "prevsp"),
+  /** %rdx (a DRAP register). */
   DX(2, "dx"),
+  /** %rdi (a DRAP register). */
   DI(3, "di"),
+  /** %rbp, the frame pointer. */
   BP(4, "bp"),
+  /** %rsp, the stack pointer. */
   SP(5, "sp"),
+  /** %r10 (a DRAP register). */
   R10(6, "r10"),
+  /** %r13 (a DRAP register). */
   R13(7, "r13"),
+  /** The value stored at %rbp + offset (the CFA saved by a DRAP frame). */
   BP_INDIRECT(8, "bp(ind)"),
+  /** The value stored at %rsp, plus offset (after a stack swizzle). */
   SP_INDIRECT(9, "sp(ind)");
 
   private static final OrcReg[] BY_CODE = values();

@@ -10,10 +10,15 @@ package io.objtool.orc;
  * expressed by an undefined sp reg without and with the end bit (see {@link OrcFormat}).
  */
 public enum OrcType {
+  /** No information about the frame at this ip. */
   UNDEFINED("(und)"),
+  /** The outermost frame: the unwind stops here. */
   END_OF_STACK("end"),
+  /** A call frame: the return address is just below the cfa. */
   CALL("call"),
+  /** An exception frame: a full {@code pt_regs} at the cfa. */
   REGS("regs"),
+  /** An exception frame with only the iret part of {@code pt_regs} at the cfa. */
   REGS_PARTIAL("regs (partial)");
 
   private final String dumpName;

@@ -4,6 +4,7 @@ import static io.objtool.x86.OpcodeTables.*;
 
 import io.objtool.api.arch.DecodeStatus;
 import io.objtool.api.arch.DecodedInsn;
+import io.objtool.api.internal.DecodeWriter;
 import io.objtool.api.arch.InsnDecoder;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -84,10 +85,10 @@ public final class X86Decoder implements InsnDecoder {
             int isz = immSize;
             int ds = dispSize;
             int flags = ripRelative ? DecodedInsn.F_RIP_RELATIVE : 0;
-            out.set(length, type, isz != 0, imm, flags, map, opcode, modrm,
+            DecodeWriter.set(out, length, type, isz != 0, imm, flags, map, opcode, modrm,
                     ds == 0 ? 0 : length - isz - ds, ds, isz == 0 ? 0 : length - isz, isz);
             if (mayBeReported()) {
-                out.addFlags(reported(code, offset));
+                DecodeWriter.addFlags(out, reported(code, offset));
             }
             if (mayTouchStack(desc) != 0) {
                 if (map == 0 && (opcode & 0xf0) == 0x50) {
@@ -123,13 +124,13 @@ public final class X86Decoder implements InsnDecoder {
         load(code, offset, end);
         int status = decodeLength();
         if (status != 0) {
-            out.reset();
+            DecodeWriter.reset(out);
             DecodeStatus s = switch (status) {
                 case ERR_TRUNCATED -> DecodeStatus.TRUNCATED;
                 case ERR_TOO_LONG -> DecodeStatus.TOO_LONG;
                 default -> DecodeStatus.INVALID_OPCODE;
             };
-            out.setResult(s, Math.max(1, length));
+            DecodeWriter.setResult(out, s, Math.max(1, length));
             return false;
         }
         int flags = 0;
@@ -146,10 +147,10 @@ public final class X86Decoder implements InsnDecoder {
             flags |= DecodedInsn.F_UNDEFINED;
         }
         int dispOff = dispSize == 0 ? 0 : length - immSize - dispSize;
-        out.set(length, X86Classifier.classify(this, inFunction), immSize != 0, imm, flags, map, opcode, modrm,
+        DecodeWriter.set(out, length, X86Classifier.classify(this, inFunction), immSize != 0, imm, flags, map, opcode, modrm,
                 dispOff, dispSize, immSize == 0 ? 0 : length - immSize, immSize);
         if (mayBeReported()) {
-            out.addFlags(reported(code, offset));
+            DecodeWriter.addFlags(out, reported(code, offset));
         }
         if (mayHaveStackOps()) {
             if (map == 0 && (opcode & 0xf0) == 0x50) {

@@ -4,6 +4,7 @@ import static io.objtool.api.arch.CfiRegs.BP;
 import static io.objtool.api.arch.CfiRegs.SP;
 
 import io.objtool.api.arch.DecodedInsn;
+import io.objtool.api.internal.DecodeWriter;
 import io.objtool.api.arch.OpDestType;
 import io.objtool.api.arch.OpSrcType;
 
@@ -36,9 +37,9 @@ final class X86StackOps {
     static void pushPop(X86Decoder d, DecodedInsn out) {
         int reg = (d.opcode & 7) | ((d.rex & 1) << 3);
         if (d.opcode < 0x58) {
-            out.addStackOp(OpSrcType.REG, reg, 0, OpDestType.PUSH, 0, 0);
+            DecodeWriter.addStackOp(out, OpSrcType.REG, reg, 0, OpDestType.PUSH, 0, 0);
         } else {
-            out.addStackOp(OpSrcType.POP, 0, 0, OpDestType.REG, reg, 0);
+            DecodeWriter.addStackOp(out, OpSrcType.POP, 0, 0, OpDestType.REG, reg, 0);
         }
     }
 
@@ -59,28 +60,28 @@ final class X86StackOps {
         switch (op) {
             case 0x50, 0x51, 0x52, 0x53, 0x54, 0x55, 0x56, 0x57, 0x58, 0x59, 0x5a, 0x5b, 0x5c, 0x5d, 0x5e, 0x5f ->
                 pushPop(d, out);
-            case 0x68, 0x6a -> out.addStackOp(OpSrcType.CONST, 0, 0, OpDestType.PUSH, 0, 0);
-            case 0x9c -> out.addStackOp(OpSrcType.CONST, 0, 0, OpDestType.PUSHF, 0, 0);
-            case 0x9d -> out.addStackOp(OpSrcType.POPF, 0, 0, OpDestType.MEM, 0, 0);
+            case 0x68, 0x6a -> DecodeWriter.addStackOp(out, OpSrcType.CONST, 0, 0, OpDestType.PUSH, 0, 0);
+            case 0x9c -> DecodeWriter.addStackOp(out, OpSrcType.CONST, 0, 0, OpDestType.PUSHF, 0, 0);
+            case 0x9d -> DecodeWriter.addStackOp(out, OpSrcType.POPF, 0, 0, OpDestType.MEM, 0, 0);
             case 0x8f -> {
                 if (d.digit() == 0) {
-                    out.addStackOp(OpSrcType.POP, 0, 0, OpDestType.MEM, 0, 0);
+                    DecodeWriter.addStackOp(out, OpSrcType.POP, 0, 0, OpDestType.MEM, 0, 0);
                 }
             }
             case 0xff -> {
                 if (d.digit() == 6) {
-                    out.addStackOp(OpSrcType.CONST, 0, 0, OpDestType.PUSH, 0, 0);
+                    DecodeWriter.addStackOp(out, OpSrcType.CONST, 0, 0, OpDestType.PUSH, 0, 0);
                 } else if (d.digit() <= 1 && regForm && d.modrmRm() == SP) {
                     unmodelled(out); // inc/dec %rsp
                 }
             }
             case 0xc9 -> {
-                out.addStackOp(OpSrcType.REG, BP, 0, OpDestType.REG, SP, 0);
-                out.addStackOp(OpSrcType.POP, 0, 0, OpDestType.REG, BP, 0);
+                DecodeWriter.addStackOp(out, OpSrcType.REG, BP, 0, OpDestType.REG, SP, 0);
+                DecodeWriter.addStackOp(out, OpSrcType.POP, 0, 0, OpDestType.REG, BP, 0);
             }
             case 0xcf -> {
                 if (inFunction) {
-                    out.addStackOp(OpSrcType.ADD, SP, IRET_FRAME, OpDestType.REG, SP, 0);
+                    DecodeWriter.addStackOp(out, OpSrcType.ADD, SP, IRET_FRAME, OpDestType.REG, SP, 0);
                 }
             }
             case 0xc8 -> unmodelled(out); // enter
@@ -88,7 +89,7 @@ final class X86StackOps {
             case 0x01, 0x29 -> {
                 if (regForm && d.modrmRm() == SP) {
                     if (w) {
-                        out.addStackOp(OpSrcType.ADD, d.modrmReg(), 0, OpDestType.REG, SP, 0);
+                        DecodeWriter.addStackOp(out, OpSrcType.ADD, d.modrmReg(), 0, OpDestType.REG, SP, 0);
                     } else {
                         unmodelled(out);
                     }
@@ -99,7 +100,7 @@ final class X86StackOps {
                 if (!regForm && w) {
                     int base = d.simpleBase();
                     if (base == SP || base == BP) {
-                        out.addStackOp(OpSrcType.REG_INDIRECT, base, (int) d.disp, OpDestType.REG, d.modrmReg(), 0);
+                        DecodeWriter.addStackOp(out, OpSrcType.REG_INDIRECT, base, (int) d.disp, OpDestType.REG, d.modrmReg(), 0);
                         return;
                     }
                 }
@@ -111,7 +112,7 @@ final class X86StackOps {
                 if (!regForm && w) {
                     int base = d.simpleBase();
                     if (base >= 0) {
-                        out.addStackOp(OpSrcType.ADD, base, (int) d.disp, OpDestType.REG, d.modrmReg(), 0);
+                        DecodeWriter.addStackOp(out, OpSrcType.ADD, base, (int) d.disp, OpDestType.REG, d.modrmReg(), 0);
                         return;
                     }
                 }
@@ -173,9 +174,9 @@ final class X86StackOps {
         }
         int imm = (int) d.imm;
         switch (digit) {
-            case 0 -> out.addStackOp(OpSrcType.ADD, SP, imm, OpDestType.REG, SP, 0);
-            case 5 -> out.addStackOp(OpSrcType.ADD, SP, -imm, OpDestType.REG, SP, 0);
-            case 4 -> out.addStackOp(OpSrcType.AND, SP, imm, OpDestType.REG, SP, 0);
+            case 0 -> DecodeWriter.addStackOp(out, OpSrcType.ADD, SP, imm, OpDestType.REG, SP, 0);
+            case 5 -> DecodeWriter.addStackOp(out, OpSrcType.ADD, SP, -imm, OpDestType.REG, SP, 0);
+            case 4 -> DecodeWriter.addStackOp(out, OpSrcType.AND, SP, imm, OpDestType.REG, SP, 0);
             default -> unmodelled(out); // or, adc, sbb, xor
         }
     }
@@ -189,29 +190,29 @@ final class X86StackOps {
             return;
         }
         if (regForm) {
-            out.addStackOp(OpSrcType.REG, d.modrmReg(), 0, OpDestType.REG, d.modrmRm(), 0);
+            DecodeWriter.addStackOp(out, OpSrcType.REG, d.modrmReg(), 0, OpDestType.REG, d.modrmRm(), 0);
             return;
         }
         int base = d.simpleBase();
         if (base == SP || base == BP) {
-            out.addStackOp(OpSrcType.REG, d.modrmReg(), 0, OpDestType.REG_INDIRECT, base, (int) d.disp);
+            DecodeWriter.addStackOp(out, OpSrcType.REG, d.modrmReg(), 0, OpDestType.REG_INDIRECT, base, (int) d.disp);
         } else if (base >= 0 && d.modrmReg() == SP) {
             // mov %rsp, disp(%reg): the first step of a stack swizzle (the old stack pointer is
             // stored at the top of the new stack)
-            out.addStackOp(OpSrcType.REG, SP, 0, OpDestType.REG_INDIRECT, base, (int) d.disp);
+            DecodeWriter.addStackOp(out, OpSrcType.REG, SP, 0, OpDestType.REG_INDIRECT, base, (int) d.disp);
         }
     }
 
     /** 0f a0 / 0f a8 push %fs/%gs, 0f a1 / 0f a9 pop %fs/%gs. */
     private static void twoByte(X86Decoder d, DecodedInsn out) {
         switch (d.opcode) {
-            case 0xa0, 0xa8 -> out.addStackOp(OpSrcType.CONST, 0, 0, OpDestType.PUSH, 0, 0);
-            case 0xa1, 0xa9 -> out.addStackOp(OpSrcType.POP, 0, 0, OpDestType.MEM, 0, 0);
+            case 0xa0, 0xa8 -> DecodeWriter.addStackOp(out, OpSrcType.CONST, 0, 0, OpDestType.PUSH, 0, 0);
+            case 0xa1, 0xa9 -> DecodeWriter.addStackOp(out, OpSrcType.POP, 0, 0, OpDestType.MEM, 0, 0);
             default -> { }
         }
     }
 
     private static void unmodelled(DecodedInsn out) {
-        out.addFlags(DecodedInsn.F_UNMODELLED_SP_WRITE);
+        DecodeWriter.addFlags(out, DecodedInsn.F_UNMODELLED_SP_WRITE);
     }
 }

@@ -7,6 +7,9 @@ import java.util.List;
  * Reusable, mutable result of {@link InsnDecoder#decode}: length, {@link InsnType insn type},
  * immediate and the {@link StackOp stack ops} of one instruction.
  *
+ * <p>Read-only here: a decoder fills it through {@code io.objtool.api.internal.DecodeWriter},
+ * exported only to the project's modules (the x86 architecture among them).
+ *
  * <p>One instance is meant to be reused for every instruction of a section so that the hot path
  * does not allocate; copy out what must be kept (length and type fit in a few bytes, stack ops are
  * rare and can be materialised with {@link #stackOp(int)}).
@@ -201,10 +204,14 @@ public final class DecodedInsn {
         return list;
     }
 
-    // ---- writer side, used by decoders ----
+    // ---- writer side, used by decoders through io.objtool.api.internal.DecodeWriter (not exported) ----
+
+    static {
+        io.objtool.api.internal.DecodeWriter.install(new DecodeWriterAccess());
+    }
 
     /** Resets everything; a decoder calls this first. */
-    public void reset() {
+    void reset() {
         status = (byte) DecodeStatus.INVALID_OPCODE.ordinal();
         length = 0;
         type = 0;
@@ -237,8 +244,8 @@ public final class DecodedInsn {
      * @param immOffset  offset of the immediate in the instruction
      * @param immSize    immediate size
      */
-    public void set(int length, int type, boolean hasImm, long immediate, int flags, int map, int opcode,
-                    int modrm, int dispOffset, int dispSize, int immOffset, int immSize) {
+    void set(int length, int type, boolean hasImm, long immediate, int flags, int map, int opcode,
+             int modrm, int dispOffset, int dispSize, int immOffset, int immSize) {
         this.status = OK;
         this.length = length;
         this.type = type;
@@ -255,36 +262,36 @@ public final class DecodedInsn {
     }
 
     /** Records the decoding outcome and instruction length. */
-    public void setResult(DecodeStatus status, int length) {
+    void setResult(DecodeStatus status, int length) {
         this.status = (byte) status.ordinal();
         this.length = length;
     }
 
     /** Sets the instruction type. */
-    public void setType(InsnType type) {
+    void setType(InsnType type) {
         this.type = type.ordinal();
     }
 
     /** Sets the immediate (and {@link #F_IMMEDIATE}). */
-    public void setImmediate(long immediate) {
+    void setImmediate(long immediate) {
         this.immediate = immediate;
         this.flags |= F_IMMEDIATE;
     }
 
     /** Adds flags. */
-    public void addFlags(int f) {
+    void addFlags(int f) {
         this.flags |= f;
     }
 
     /** Records the opcode map, opcode and ModRM (-1 for none). */
-    public void setOpcode(int map, int opcode, int modrm) {
+    void setOpcode(int map, int opcode, int modrm) {
         this.opcodeMap = map;
         this.opcode = opcode;
         this.modrm = modrm;
     }
 
     /** Records where the displacement and immediate sit inside the instruction. */
-    public void setLayout(int dispOffset, int dispSize, int immOffset, int immSize) {
+    void setLayout(int dispOffset, int dispSize, int immOffset, int immSize) {
         this.dispOffset = dispOffset;
         this.dispSize = dispSize;
         this.immOffset = immOffset;
@@ -292,8 +299,8 @@ public final class DecodedInsn {
     }
 
     /** Appends a stack op. */
-    public void addStackOp(OpSrcType srcType, int srcReg, int srcOffset,
-                           OpDestType destType, int destReg, int destOffset) {
+    void addStackOp(OpSrcType srcType, int srcReg, int srcOffset,
+                    OpDestType destType, int destReg, int destOffset) {
         if (opCount == MAX_STACK_OPS) {
             throw new IllegalStateException("too many stack ops");
         }

@@ -113,6 +113,9 @@ public final class Model {
     /** Implements {@link Model#setInstructions}. */
     public abstract void setInstructions(ObjtoolFile file, Section sec, List<Instruction> list);
 
+    /** Implements {@link Model#setInstructions(ObjtoolFile, Section, Instruction[], int)}. */
+    public abstract void setInstructions(ObjtoolFile file, Section sec, Instruction[] insns, int n);
+
     /** Implements {@link Model#setStackOps}. */
     public abstract void setStackOps(ObjtoolFile file, Instruction insn, int[] ops, int from, int count);
 
@@ -307,6 +310,14 @@ public final class Model {
     A.A.setInstructions(file, sec, list);
   }
 
+  /**
+   * A section's instructions: the first {@code n} of {@code insns}, whose unused tail stays null
+   * (kept, not copied). See {@link Access#setInstructions(ObjtoolFile, Section, Instruction[], int)}.
+   */
+  public static void setInstructions(ObjtoolFile file, Section sec, Instruction[] insns, int n) {
+    A.A.setInstructions(file, sec, insns, n);
+  }
+
   /** See {@link Access#setStackOps}. */
   public static void setStackOps(ObjtoolFile file, Instruction insn, int[] ops, int from, int count) {
     A.A.setStackOps(file, insn, ops, from, count);
@@ -325,6 +336,23 @@ public final class Model {
   /** See {@link Access#attach}. */
   public static void attach(ObjtoolFile file, Object key, Object value) {
     A.A.attach(file, key, value);
+  }
+
+  /** The attachment key of {@link #stopCheck}. */
+  private static final Object STOPPED = new Object();
+
+  /**
+   * Marks that a step of the check failed and ended it early, as the reference's check ends on
+   * a fatal problem: what comes after the last step (the disassembly {@code --verbose} prints)
+   * does not run.
+   */
+  public static void stopCheck(ObjtoolFile file) {
+    attach(file, STOPPED, Boolean.TRUE);
+  }
+
+  /** Whether {@link #stopCheck} was called for {@code file}. */
+  public static boolean checkStopped(ObjtoolFile file) {
+    return attachment(file, STOPPED) != null;
   }
 
   /** See {@link Access#attachment}. */

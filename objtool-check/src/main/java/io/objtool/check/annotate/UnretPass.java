@@ -60,6 +60,7 @@ public final class UnretPass extends ActionPass {
       Instruction insn = s.section() == null ? null : file.insns().findInsn(s.section(), s.value() + r.addend(i));
       if (insn == null) {
         file.diag().warn(io.objtool.check.cfg.Annotations.BAD_ANNOTATION_ENTRY, "bad " + ANNOTATIONS + " entry");
+        Model.stopCheck(file);
         return;
       }
       Model.set(insn, Instruction.UNRET);
@@ -70,6 +71,7 @@ public final class UnretPass extends ActionPass {
         validate(file, insn);
       } catch (Fatal f) {
         file.diag().warnInsn(insn, UNRET_VALIDATION_FAILED, "Failed UNRET validation");
+        Model.stopCheck(file); // the reference's check ends here
         return;
       }
     }

@@ -12,8 +12,7 @@ import io.objtool.elf.Elf;
 import io.objtool.elf.Section;
 import io.objtool.elf.Symbol;
 import java.lang.foreign.MemorySegment;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Arrays;
 
 /**
  * Decodes every executable section linearly and gives each instruction its symbol: the first CFG
@@ -44,7 +43,10 @@ public final class Decode {
       if (!sec.isExecutable() || sec.type() == Elf.SHT_NOBITS) continue;
       MemorySegment code = sec.data();
       long size = code.byteSize();
-      List<Instruction> list = new ArrayList<>((int) Math.min(Integer.MAX_VALUE, size / 4 + 1));
+      // kernel code averages 3.4-4.5 bytes an instruction: an array sized for 3 rarely grows, and
+      // is kept as it is (its unused tail costs less than a trimmed copy would leave behind)
+      Instruction[] insns = new Instruction[(int) Math.min(Integer.MAX_VALUE - 8, size / 3 + 1)];
+      int count = 0;
       for (long off = 0; off < size; ) {
         boolean ok = decoder.decode(code, off, size, true, d) && d.ok();
         if (ok && d.opcodeMap() == 0 && d.opcode() == 0xcf && !inFunction(sec, off)) {
@@ -68,10 +70,11 @@ public final class Decode {
           ops[i * 6 + 5] = d.srcOffset(i);
         }
         Model.setStackOps(file, insn, ops, 0, n);
-        list.add(insn);
+        if (count == insns.length) insns = Arrays.copyOf(insns, count + (count >> 1) + 1);
+        insns[count++] = insn;
         off += d.length();
       }
-      Model.setInstructions(file, sec, list);
+      Model.setInstructions(file, sec, insns, count);
       assignSymbols(file, sec);
     }
   }

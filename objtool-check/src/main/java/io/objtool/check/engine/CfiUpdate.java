@@ -1,6 +1,5 @@
 package io.objtool.check.engine;
 
-import io.objtool.api.Rule;
 import static io.objtool.api.arch.CfiRegs.BP;
 import static io.objtool.api.arch.CfiRegs.BP_INDIRECT;
 import static io.objtool.api.arch.CfiRegs.CFA;
@@ -8,6 +7,7 @@ import static io.objtool.api.arch.CfiRegs.SP;
 import static io.objtool.api.arch.CfiRegs.SP_INDIRECT;
 import static io.objtool.api.arch.CfiRegs.UNDEFINED;
 
+import io.objtool.api.BranchVisitor.StackOpProblem;
 import io.objtool.api.internal.Cfi;
 import io.objtool.api.Instruction;
 import io.objtool.api.ObjtoolFile;
@@ -21,19 +21,10 @@ import io.objtool.api.arch.OpSrcType;
  * Applies one stack operation to a {@link Cfi}: the CFA moves with pushes, pops and stack
  * pointer arithmetic, the frame pointer takes over as CFA base, callee-saved registers are
  * recorded where they are saved, and the DRAP (dynamic realignment) forms gcc emits are followed.
- * Operations the model cannot follow are reported with the reference's warnings.
+ * An operation the model cannot follow comes back to the engine as a {@link StackOpProblem}, which
+ * it reports to the visitors (the rules are {@link io.objtool.check.passes.StackValidationPass}'s).
  */
 final class CfiUpdate {
-  /** Rule {@code undefined-stack-state}: A stack operation while the stack state is unknown. */
-  public static final Rule UNDEFINED_STACK_STATE = Rule.warning("undefined-stack-state", "A stack operation while the stack state is unknown.");
-  /** Rule {@code unsupported-stack-register-modification}: A change of %rsp (or the frame base) objtool cannot model. */
-  public static final Rule UNSUPPORTED_STACK_REGISTER_MODIFICATION = Rule.warning("unsupported-stack-register-modification", "A change of %rsp (or the frame base) objtool cannot model.");
-  /** Rule {@code unsupported-stack-realignment}: Stack realignment (`and $-N, %rsp`) without a frame pointer or DRAP. */
-  public static final Rule UNSUPPORTED_STACK_REALIGNMENT = Rule.warning("unsupported-stack-realignment", "Stack realignment (`and $-N, %rsp`) without a frame pointer or DRAP.");
-  /** Rule {@code unknown-stack-instruction}: A stack operation of a form the model does not know. */
-  public static final Rule UNKNOWN_STACK_INSTRUCTION = Rule.warning("unknown-stack-instruction", "A stack operation of a form the model does not know.");
-  /** Rule {@code unknown-stack-memory-operation}: A memory-destination stack operation the model does not know. */
-  public static final Rule UNKNOWN_STACK_MEMORY_OPERATION = Rule.warning("unknown-stack-memory-operation", "A memory-destination stack operation the model does not know.");
 
   private final ObjtoolFile file;
   private final Arch arch;
@@ -59,18 +50,10 @@ final class CfiUpdate {
     cfi.regOffset[reg] = initial.reg(reg).offset();
   }
 
-  private boolean warn(Instruction insn, Rule rule, String msg) {
-    file.diag().warnInsn(insn, rule, msg);
-    return true;
-  }
-
-  /** Returns true when a warning was reported (the path stops). */
-  boolean update(Instruction insn, Instruction next, Cfi cfi, int op) {
-    if (cfi.forceUndefined) return false;
-    if (cfi.cfaBase == UNDEFINED) {
-      if (insn.func() != null) return warn(insn, UNDEFINED_STACK_STATE, "undefined stack state");
-      return false;
-    }
+  /** Applies operation {@code op} of {@code insn} to {@code cfi}; returns what it could not follow (cfi unchanged), or null. */
+  StackOpProblem update(Instruction insn, Instruction next, Cfi cfi, int op) {
+    if (cfi.forceUndefined) return null;
+    if (cfi.cfaBase == UNDEFINED) return StackOpProblem.UNDEFINED_STATE;
     OpDestType dt = file.opDestType(insn, op);
     OpSrcType st = file.opSrcType(insn, op);
     int dreg = file.opDestReg(insn, op);
@@ -126,13 +109,13 @@ final class CfiUpdate {
               cfi.drapReg = UNDEFINED;
               cfi.drap = false;
             } else if (dreg == cfi.cfaBase && !(next != null && next.hint())) {
-              return warn(insn, UNSUPPORTED_STACK_REGISTER_MODIFICATION, "unsupported stack register modification");
+              return StackOpProblem.STACK_REGISTER_MODIFICATION;
             }
           }
           case AND -> {
             if (dreg != SP || (cfi.drapReg != UNDEFINED && cfi.cfaBase != SP)
                 || (cfi.drapReg == UNDEFINED && cfi.cfaBase != BP)) {
-              return warn(insn, UNSUPPORTED_STACK_REALIGNMENT, "unsupported stack pointer realignment");
+              return StackOpProblem.REALIGNMENT;
             }
             if (cfi.drapReg != UNDEFINED) {
               cfi.cfaBase = cfi.drapReg; // drap: and imm, %rsp
@@ -175,7 +158,7 @@ final class CfiUpdate {
             }
           }
           default -> {
-            return warn(insn, UNKNOWN_STACK_INSTRUCTION, "unknown stack-related instruction");
+            return StackOpProblem.UNKNOWN_INSTRUCTION;
           }
         }
       }
@@ -216,23 +199,23 @@ final class CfiUpdate {
         }
       }
       case MEM -> {
-        if (st != OpSrcType.POP && st != OpSrcType.POPF) return warn(insn, UNKNOWN_STACK_MEMORY_OPERATION, "unknown stack-related memory operation");
+        if (st != OpSrcType.POP && st != OpSrcType.POPF) return StackOpProblem.UNKNOWN_MEMORY_OPERATION;
         cfi.stackSize -= 8; // pop mem
         if (cfi.cfaBase == SP) cfi.cfaOffset -= 8;
       }
       default -> {
-        return warn(insn, UNKNOWN_STACK_INSTRUCTION, "unknown stack-related instruction");
+        return StackOpProblem.UNKNOWN_INSTRUCTION;
       }
     }
-    return false;
+    return null;
   }
 
   /** Inside pt_regs-style frames only the SP-based CFA moves. */
-  private static boolean updateRegs(Cfi cfi, OpDestType dt, OpSrcType st, int dreg, int sreg, int soff) {
-    if (cfi.cfaBase != SP && cfi.cfaBase != SP_INDIRECT) return false;
+  private static StackOpProblem updateRegs(Cfi cfi, OpDestType dt, OpSrcType st, int dreg, int sreg, int soff) {
+    if (cfi.cfaBase != SP && cfi.cfaBase != SP_INDIRECT) return null;
     if (dt == OpDestType.PUSH || dt == OpDestType.PUSHF) cfi.cfaOffset += 8;
     if (st == OpSrcType.POP || st == OpSrcType.POPF) cfi.cfaOffset -= 8;
     if (dt == OpDestType.REG && st == OpSrcType.ADD && dreg == SP && sreg == SP) cfi.cfaOffset -= soff;
-    return false;
+    return null;
   }
 }

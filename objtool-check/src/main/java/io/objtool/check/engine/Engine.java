@@ -12,7 +12,6 @@ import io.objtool.api.Insns;
 import io.objtool.api.Instruction;
 import io.objtool.api.ObjtoolFile;
 import io.objtool.api.UnwindHint;
-import io.objtool.api.arch.CfiRegs;
 import io.objtool.api.arch.InitialCfi;
 import io.objtool.check.Stats;
 import io.objtool.check.cfg.DeadEnds;
@@ -24,31 +23,19 @@ import io.objtool.elf.Symbol;
  * The driver of the walk: follows every code path from every function entry, carrying an
  * {@link InsnState} through each instruction's stack operations, checking the CFI where paths
  * meet and across alternatives, recording the (interned) CFI of every instruction, and calling
- * the visitor chain at calls, jumps, returns and other instructions.
+ * the visitor chain at calls, jumps, returns and other instructions. What the stack model finds on
+ * the way (a mismatch where paths meet, an operation it cannot follow, a path running into the
+ * next function ...) goes to the visitors as events ({@link BranchVisitor}, API 2); the passes
+ * print the warnings. The walk only ends a path where a visitor says a warning ended it.
  */
 public final class Engine {
-  /** Rule {@code missing-elf-size}: A function symbol has size 0. */
-  public static final Rule MISSING_ELF_SIZE = Rule.warning("missing-elf-size", "A function symbol has size 0.");
-  /** Rule {@code backtrace}: One step of the path that led to the warning above it (`--backtrace`). */
-  public static final Rule BACKTRACE = Rule.warning("backtrace", "One step of the path that led to the warning above it (`--backtrace`).");
-  /** Rule {@code cfi-missing}: An instruction of an alternative or a recorded state has no CFI (internal). */
+  /**
+   * Rule {@code cfi-missing}: An instruction of an alternative or a recorded state has no CFI
+   * (internal). It stays with the engine, the only rule that does: it is not a finding about the
+   * object but a broken invariant of the walk itself (the engine records an instruction's CFI just
+   * before it propagates it to the alternatives), and it aborts the check, which no pass can do.
+   */
   public static final Rule CFI_MISSING = Rule.error("cfi-missing", "An instruction of an alternative or a recorded state has no CFI (internal).");
-  /** Rule {@code stack-layout-conflict-in-alternatives}: Alternatives of one site leave different stack states at the same offset. */
-  public static final Rule STACK_LAYOUT_CONFLICT_IN_ALTERNATIVES = Rule.warning("stack-layout-conflict-in-alternatives", "Alternatives of one site leave different stack states at the same offset.");
-  /** Rule {@code sibling-call-with-modified-frame}: A tail call (sibling call) made while the stack frame is not the entry frame. */
-  public static final Rule SIBLING_CALL_WITH_MODIFIED_FRAME = Rule.warning("sibling-call-with-modified-frame", "A tail call (sibling call) made while the stack frame is not the entry frame.");
-  /** Rule {@code fall-through-to-next-function}: Control runs off the end of a function into the next one. */
-  public static final Rule FALL_THROUGH_TO_NEXT_FUNCTION = Rule.warning("fall-through-to-next-function", "Control runs off the end of a function into the next one.");
-  /** Rule {@code stack-state-mismatch}: Two paths reach one instruction with different stack states. */
-  public static final Rule STACK_STATE_MISMATCH = Rule.warning("stack-state-mismatch", "Two paths reach one instruction with different stack states.");
-  /** Rule {@code cfi-restore-without-save}: An `UNWIND_HINT_RESTORE` without a matching save. */
-  public static final Rule CFI_RESTORE_WITHOUT_SAVE = Rule.warning("cfi-restore-without-save", "An `UNWIND_HINT_RESTORE` without a matching save.");
-  /** Rule {@code cfi-save-restore-combo}: The saved stack state is not known when the restore hint is reached. */
-  public static final Rule CFI_SAVE_RESTORE_COMBO = Rule.warning("cfi-save-restore-combo", "The saved stack state is not known when the restore hint is reached.");
-  /** Rule {@code unsupported-instruction-in-callable-function}: A context-switching instruction (sysret, iret, ...) inside a normal function. */
-  public static final Rule UNSUPPORTED_INSTRUCTION_IN_CALLABLE_FUNCTION = Rule.warning("unsupported-instruction-in-callable-function", "A context-switching instruction (sysret, iret, ...) inside a normal function.");
-  /** Rule {@code unexpected-end-of-section}: A path runs off the end of its section. */
-  public static final Rule UNEXPECTED_END_OF_SECTION = Rule.warning("unexpected-end-of-section", "A path runs off the end of its section.");
 
   private final ObjtoolFile file;
   private final BranchVisitor visitor;
@@ -100,7 +87,7 @@ public final class Engine {
       if (insn.hint() && insn.visited() == 0 && !insn.ignored()) {
         boolean w = validateBranch(insn.func(), insn, state);
         if (w) {
-          backtrace(insn, "<=== (hint)");
+          visitor.visitBacktrace(insn, BranchVisitor.PathStep.HINT);
           warnings++;
         }
       }
@@ -121,31 +108,18 @@ public final class Engine {
   }
 
   private int validateSymbol(Func sym, InsnState state) {
-    if (sym.len() == 0) {
-      file.diag().warn(MISSING_ELF_SIZE, sym.name() + "() is missing an ELF size annotation");
-      return 1;
-    }
+    if (sym.len() == 0) return visitor.visitUnsizedFunc(sym) ? 1 : 0;
     if (sym.pfunc() != sym || sym.alias() != sym) return 0;
     Instruction insn = file.insns().findInsn(sym.section(), sym.offset());
     if (insn == null || insn.ignored() || insn.visited() != 0) return 0;
     visitor.visitStart(sym.section(), sym, state);
     boolean warned = validateBranch(insn.func(), insn, state);
-    if (warned) backtrace(insn, "<=== (sym)");
+    if (warned) visitor.visitBacktrace(insn, BranchVisitor.PathStep.SYM);
     return warned ? 1 : 0;
   }
 
-  /**
-   * One step of the path to a warning, with {@code --backtrace} or {@code --verbose}: a line of
-   * its own, {@code "  FUNC+0xOFF: (branch)"} (two spaces, then the location, inside the message).
-   */
-  private void backtrace(Instruction insn, String what) {
-    if (file.options().backtrace() || file.options().verbose()) {
-      file.diag().warn(BACKTRACE, "  " + file.diag().offstr(insn.section(), insn.offset()) + ": " + what);
-    }
-  }
 
-
-  private boolean propagateAltCfi(Instruction insn) {
+  private boolean propagateAltCfi(Func func, Instruction insn, InsnState state) {
     AltGroup g = insn.altGroup();
     if (g == null) return false;
     if (Model.cfi(insn) == null) {
@@ -158,11 +132,7 @@ public final class Engine {
     if (a[off] == null) {
       a[off] = Model.cfi(insn);
     } else if (!a[off].equals(Model.cfi(insn))) {
-      AltGroup og = g.origGroup() != null ? g.origGroup() : g;
-      Instruction orig = og.firstInsn();
-      String where = file.diag().offstr(insn.section(), insn.offset());
-      file.diag().warnAt(orig.section(), orig.offset(), STACK_LAYOUT_CONFLICT_IN_ALTERNATIVES, "stack layout conflict in alternatives: " + where);
-      return true; // this path ends; the other functions are still checked
+      return visitor.visitAltCfiConflict(func, insn, state);
     }
     return false;
   }
@@ -170,19 +140,11 @@ public final class Engine {
   private boolean handleInsnOps(Instruction insn, Instruction next, InsnState state) {
     int n = file.stackOpCount(insn);
     for (int i = 0; i < n; i++) {
-      if (cfiUpdate.update(insn, next, Model.cfi(state), i)) return true;
+      BranchVisitor.StackOpProblem problem = cfiUpdate.update(insn, next, Model.cfi(state), i);
+      if (problem != null && visitor.visitUnsupportedStackOp(insn, i, problem, state)) return true;
       if (visitor.visitStackOp(insn, i, state)) return true;
     }
     return false;
-  }
-
-  /** A tail call must leave the frame as found; then the call checks of the visitors apply. */
-  private boolean siblingCall(Func func, Instruction insn, InsnState state) {
-    if (insn.func() != null && StackStateChecks.hasModifiedStackFrame(Model.cfi(state), initial)) {
-      file.diag().warnInsn(insn, SIBLING_CALL_WITH_MODIFIED_FRAME, "sibling call from callable instruction with modified stack frame");
-      return true;
-    }
-    return visitor.visitSiblingCall(func, insn, state);
   }
 
   /** Follows one path from {@code start}; true when a warning ended it. */
@@ -196,10 +158,7 @@ public final class Engine {
       Instruction next = file.insns().nextInsnToValidate(insn);
       Func ifunc = insn.func();
       if (func != null && ifunc != null && func != ifunc.pfunc()) {
-        String n = func.name();
-        if (n.startsWith("__cfi_") || n.startsWith("__pfx_")) return false;
-        if (file.ignoreUnreachables()) return false;
-        file.diag().warn(FALL_THROUGH_TO_NEXT_FUNCTION, func.name() + "() falls through to next function " + ifunc.name() + "()");
+        if (!visitor.visitFallThrough(func, insn, state)) return false;
         Model.setWarned(func);
         return true;
       }
@@ -207,11 +166,7 @@ public final class Engine {
       if ((insn.visited() & Instruction.VISITED_BRANCH_MASK) != 0) {
         if (!insn.hint()) {
           Insns.CfiMismatch m = file.insns().insnCfiMatch(insn, cfi);
-          if (m != null) {
-            if (m.located()) file.diag().warnAt(insn.section(), insn.offset(), STACK_STATE_MISMATCH, m.message());
-            else file.diag().warn(STACK_STATE_MISMATCH, m.message());
-            return true;
-          }
+          if (m != null && visitor.visitCfiMismatch(func, insn, m, state)) return true;
         }
         if ((insn.visited() & visited) != 0) return false;
       } else {
@@ -229,14 +184,10 @@ public final class Engine {
               }
             }
           }
-          if (save == null) {
-            file.diag().warnInsn(insn, CFI_RESTORE_WITHOUT_SAVE, "no corresponding CFI save for CFI restore");
-            return true;
-          }
+          if (save == null) return visitor.visitRestoreWithoutSave(func, insn, null, state);
           if (save.visited() == 0) {
             if (prev == null) return false; // reached by a branch first: the straight path comes later
-            file.diag().warnInsn(insn, CFI_SAVE_RESTORE_COMBO, "objtool isn't smart enough to handle this CFI save/restore combo");
-            return true;
+            return visitor.visitRestoreWithoutSave(func, insn, save, state);
           }
           Model.setCfi(insn, Model.cfi(save));
         }
@@ -249,14 +200,14 @@ public final class Engine {
       }
       cfiTouched = insn.hint();
       Model.setVisited(insn, visited);
-      if (propagateAltCfi(insn)) return true;
+      if (propagateAltCfi(func, insn, state)) return true;
 
       if (!insn.has(Instruction.IGNORE_ALTS) && insn.alts() != null) {
         boolean skipOrig = false;
         for (Alternative alt = insn.alts(); alt != null; alt = alt.next()) {
           if (alt.skipOrig()) skipOrig = true;
           if (validateBranch(func, alt.insn(), state)) {
-            backtrace(insn, "(alt)");
+            visitor.visitBacktrace(insn, BranchVisitor.PathStep.ALT);
             return true;
           }
         }
@@ -278,10 +229,10 @@ public final class Engine {
         }
         case JUMP_CONDITIONAL, JUMP_UNCONDITIONAL -> {
           if (DeadEnds.isSiblingCall(insn)) {
-            if (siblingCall(func, insn, state)) return true;
+            if (visitor.visitSiblingCall(func, insn, state)) return true;
           } else if (insn.jumpDest() != null) {
             if (validateBranch(func, insn.jumpDest(), state)) {
-              backtrace(insn, "(branch)");
+              visitor.visitBacktrace(insn, BranchVisitor.PathStep.BRANCH);
               return true;
             }
           }
@@ -289,28 +240,19 @@ public final class Engine {
         }
         case JUMP_DYNAMIC, JUMP_DYNAMIC_CONDITIONAL -> {
           if (DeadEnds.isSiblingCall(insn)) {
-            if (siblingCall(func, insn, state)) return true;
+            if (visitor.visitSiblingCall(func, insn, state)) return true;
           }
           if (insn.type() == io.objtool.api.arch.InsnType.JUMP_DYNAMIC) return false;
         }
         case CONTEXT_SWITCH, SYSCALL, SYSRET -> {
-          if (func != null && (next == null || !next.hint())) {
-            file.diag().warnInsn(insn, UNSUPPORTED_INSTRUCTION_IN_CALLABLE_FUNCTION, "unsupported instruction in callable function");
-            return true;
-          }
-          return false;
+          return visitor.visitContextSwitch(func, insn, state);
         }
         default -> {
           if (visitor.visitInsn(func, insn, state)) return true;
         }
       }
       if (insn.deadEnd()) return false;
-      if (next == null) {
-        if (cfi.cfaBase == CfiRegs.UNDEFINED) return false;
-        if (file.ignoreUnreachables()) return false;
-        file.diag().warn(UNEXPECTED_END_OF_SECTION, insn.section().name() + ": unexpected end of section");
-        return true;
-      }
+      if (next == null) return visitor.visitEndOfSection(func, insn, state);
       prev = insn;
       insn = next;
     }

@@ -7,7 +7,22 @@ package io.objtool.elf.dwarf;
  */
 public record RegRule(Kind kind, long offset, int reg, DwarfExpr expr) {
   /** The DWARF register rules. */
-  public enum Kind { UNDEFINED, SAME_VALUE, OFFSET, VAL_OFFSET, REGISTER, EXPRESSION, VAL_EXPRESSION }
+  public enum Kind {
+    /** {@code DW_CFA_undefined}: the caller's value cannot be recovered. */
+    UNDEFINED,
+    /** {@code DW_CFA_same_value}: the register still holds the caller's value. */
+    SAME_VALUE,
+    /** {@code offset(N)}: saved at CFA+N. */
+    OFFSET,
+    /** {@code val_offset(N)}: the caller's value is CFA+N. */
+    VAL_OFFSET,
+    /** {@code register(R)}: the caller's value is in register R. */
+    REGISTER,
+    /** {@code expression(E)}: saved at the address E computes. */
+    EXPRESSION,
+    /** {@code val_expression(E)}: the caller's value is what E computes. */
+    VAL_EXPRESSION
+  }
 
   /** The undefined rule. */
   public static final RegRule UNDEFINED = new RegRule(Kind.UNDEFINED, 0, -1, null);

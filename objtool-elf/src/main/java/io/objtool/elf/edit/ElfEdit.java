@@ -45,6 +45,9 @@ public final class ElfEdit {
 
     /** See {@link ElfEdit#setRelocSymbol}. */
     public abstract void setRelocSymbol(Relocations r, int i, Symbol sym);
+
+    /** See {@link ElfEdit#write(ElfFile, java.nio.file.Path, ElfFile.Layout)}. */
+    public abstract void write(ElfFile elf, java.nio.file.Path out, ElfFile.Layout layout);
   }
 
   private static Access pending;
@@ -119,5 +122,18 @@ public final class ElfEdit {
   /** Changes the symbol of relocation {@code i}. */
   public static void setRelocSymbol(Relocations r, int i, Symbol sym) {
     A.A.setRelocSymbol(r, i, sym);
+  }
+
+  /**
+   * Writes the object to {@code out} atomically with the {@link ElfFile.Layout#PRESERVE} layout:
+   * a temporary file in the same directory, then a rename. On failure {@code out} is untouched.
+   */
+  public static void write(ElfFile elf, java.nio.file.Path out) {
+    A.A.write(elf, out, ElfFile.Layout.PRESERVE);
+  }
+
+  /** {@link #write(ElfFile, java.nio.file.Path)} with the given layout. */
+  public static void write(ElfFile elf, java.nio.file.Path out, ElfFile.Layout layout) {
+    A.A.write(elf, out, layout);
   }
 }

@@ -154,6 +154,7 @@ public final class OrcGenerator implements Pass {
         if (!empty) t.add(0, sec, sec.size());
       }
     } catch (Failed f) {
+      io.objtool.api.internal.Model.stopCheck(file);
       return;
     }
     write(file, t);

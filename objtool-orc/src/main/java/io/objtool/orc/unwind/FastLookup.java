@@ -50,8 +50,11 @@ public final class FastLookup implements OrcLookup {
     return table;
   }
 
+  /** The first ip the lookup table covers. */
   public long start() { return start; }
+  /** The ip just past the range the lookup table covers. */
   public long stop() { return stop; }
+  /** The number of address blocks, each mapped to a range of table indexes. */
   public int blocks() { return blocks; }
 
   @Override

@@ -45,6 +45,7 @@ public final class FramePointerCheck {
 
   private final OrcLookup lookup;
 
+  /** A check that looks up the orc entry of each frame's ip in {@code lookup}. */
   public FramePointerCheck(OrcLookup lookup) {
     this.lookup = lookup;
   }

@@ -64,11 +64,15 @@ public final class OrcTable implements OrcLookup {
     return new OrcTable(format, sIps, sSp, sBp, sFl);
   }
 
+  /** The format its entries were read in. */
   public OrcFormat format() { return format; }
+  /** The number of entries. */
   public int size() { return ips.length; }
   /** The ip of entry {@code i} (sorted order). */
   public long ip(int i) { return ips[i]; }
+  /** The sp (cfa) offset of entry {@code i}. */
   public short spOffset(int i) { return spOffsets[i]; }
+  /** The bp offset of entry {@code i}. */
   public short bpOffset(int i) { return bpOffsets[i]; }
   /** The raw flag word of entry {@code i}, unsigned. */
   public int flags(int i) { return flags[i] & 0xffff; }

@@ -15,6 +15,7 @@ public final class OrcUnwinder {
   private final OrcLookup lookup;
   private final StackMemory mem;
 
+  /** An unwinder finding each frame's orc entry in {@code lookup} and reading the stack from {@code mem}. */
   public OrcUnwinder(OrcLookup lookup, StackMemory mem) {
     this.lookup = lookup;
     this.mem = mem;

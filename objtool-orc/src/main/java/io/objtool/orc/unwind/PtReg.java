@@ -9,7 +9,48 @@ import java.nio.ByteOrder;
  * ({@link #IP} to {@link #SS}) there.
  */
 public enum PtReg {
-  R15, R14, R13, R12, BP, BX, R11, R10, R9, R8, AX, CX, DX, SI, DI, ORIG_AX, IP, CS, FLAGS, SP, SS;
+  /** Saved %r15. */
+  R15,
+  /** Saved %r14. */
+  R14,
+  /** Saved %r13. */
+  R13,
+  /** Saved %r12. */
+  R12,
+  /** Saved %rbp. */
+  BP,
+  /** Saved %rbx. */
+  BX,
+  /** Saved %r11. */
+  R11,
+  /** Saved %r10. */
+  R10,
+  /** Saved %r9. */
+  R9,
+  /** Saved %r8. */
+  R8,
+  /** Saved %rax. */
+  AX,
+  /** Saved %rcx. */
+  CX,
+  /** Saved %rdx. */
+  DX,
+  /** Saved %rsi. */
+  SI,
+  /** Saved %rdi. */
+  DI,
+  /** The system call number (or error code) the entry saved. */
+  ORIG_AX,
+  /** The interrupted %rip (iret frame). */
+  IP,
+  /** The interrupted code segment (iret frame). */
+  CS,
+  /** The interrupted %rflags (iret frame). */
+  FLAGS,
+  /** The interrupted %rsp (iret frame). */
+  SP,
+  /** The interrupted stack segment (iret frame). */
+  SS;
 
   /** Bytes in a full frame. */
   public static final int SIZE = 21 * 8;

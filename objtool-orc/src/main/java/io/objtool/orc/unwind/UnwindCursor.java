@@ -50,8 +50,11 @@ public final class UnwindCursor {
     return new Frame(ip, sp, bp, regs, fullRegs, signal);
   }
 
+  /** The current frame's instruction pointer. */
   public long ip() { return ip; }
+  /** The current frame's stack pointer. */
   public long sp() { return sp; }
+  /** The current frame's frame pointer (%rbp). */
   public long bp() { return bp; }
 
   /** Why the walk stopped, or null while it goes on. */

@@ -128,8 +128,9 @@ class GdbStackTest {
       io.objtool.api.Diagnostics diag = new io.objtool.api.Diagnostics(obj.toString(), false);
       io.objtool.api.ObjtoolFile file = new io.objtool.api.ObjtoolFile(elf, opts,
           io.objtool.api.arch.Architectures.forElfMachine(elf.machine()).orElseThrow(), diag);
-      new io.objtool.check.Checker(file, List.of(new io.objtool.orc.gen.OrcGenerator(FORMAT))).run();
-      if (file.changed()) elf.write(obj);
+      new io.objtool.check.Checker(file, List.of(new io.objtool.check.passes.StackValidationPass(),
+          new io.objtool.check.passes.StackStatePass(), new io.objtool.orc.gen.OrcGenerator(FORMAT))).run();
+      if (file.changed()) io.objtool.elf.edit.ElfEdit.write(elf, obj);
       StringBuilder w = new StringBuilder();
       for (io.objtool.api.Warning x : diag.warnings()) w.append(x.line()).append('\n');
       return w.toString();

@@ -1,0 +1,29 @@
+package io.objtool.cli;
+
+import io.objtool.api.Warning;
+import io.objtool.elf.dwarf.LineTable;
+
+/**
+ * Receives each warning a check prints, for the machine-readable reports, with the source line
+ * of its location when the object carries DWARF line information.
+ */
+interface WarningListener {
+  /** A listener that takes nothing (and so needs no source lines). */
+  WarningListener NONE = new WarningListener() {
+    @Override
+    public void accept(Warning w, LineTable.SourceLine source) { }
+
+    @Override
+    public boolean wantsSources() {
+      return false;
+    }
+  };
+
+  /** One warning, and its source line or null. */
+  void accept(Warning w, LineTable.SourceLine source);
+
+  /** Whether the check should read the object's line table for this listener. */
+  default boolean wantsSources() {
+    return true;
+  }
+}
