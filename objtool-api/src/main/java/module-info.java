@@ -9,7 +9,7 @@ module io.objtool.api {
 
   exports io.objtool.api;
   exports io.objtool.api.arch;
-  exports io.objtool.api.internal to io.objtool.check, io.objtool.orc, io.objtool.cli, io.objtool.x86;
+  exports io.objtool.api.internal to io.objtool.check, io.objtool.orc, io.objtool.cli, io.objtool.x86, io.objtool.arm64;
 
   uses io.objtool.api.arch.Arch;
 }

@@ -8,6 +8,7 @@ module io.objtool.orc {
 
   exports io.objtool.orc;
   exports io.objtool.orc.unwind;
+  exports io.objtool.orc.cfi;
 
   provides io.objtool.api.Pass with io.objtool.orc.gen.OrcGenerator;
 }

@@ -105,6 +105,13 @@ class ReferenceCliTest {
     return passedThrough(ref) ? "passthrough" : elfFailure(ref) ? "elferror" : "exact";
   }
 
+  /**
+   * Cases where we differ from the reference on purpose (the reference's own outcome is still
+   * checked against the recording). None today: an AArch64 object, which the arm64 decoder
+   * (issue 16) reads, still gets the reference's warning until the engine walks arm64 code.
+   */
+  static final java.util.Map<String, Fixtures.Outcome> BY_DESIGN = java.util.Map.of();
+
   @TestFactory
   Stream<DynamicTest> casesMatchTheReference() throws IOException {
     Path ref = Fixtures.reference();
@@ -129,7 +136,7 @@ class ReferenceCliTest {
           assertEquals(c.expected().stdout(), o.stdout(), c.name() + " stdout");
           assertEquals(c.expected().exit(), o.exit(), c.name() + " exit");
         } else {
-          assertEquals(c.expected(), o, c.name());
+          assertEquals(BY_DESIGN.getOrDefault(c.name(), c.expected()), o, c.name());
         }
         assertEquals(theirs.files().keySet(), ours.files().keySet(), c.name() + ": files left");
         for (String f : theirs.files().keySet()) {

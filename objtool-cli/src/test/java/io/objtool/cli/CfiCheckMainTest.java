@@ -1,0 +1,127 @@
+package io.objtool.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.objtool.testkit.Oracles;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * {@code bin/objtool-cfi-check} on fixtures compiled at test time with the kernel's code model and
+ * unwind tables: one fixture per class of disagreement (docs/cfi-check.md), whose functions marked
+ * {@code CFI-DISAGREE: FUNC} are exactly the functions that disagree, and one where everything agrees.
+ */
+class CfiCheckMainTest {
+  private static final Oracles.Tally TALLY = Oracles.tally("cfi-check-fixtures", "fixture functions classified");
+  static final List<String> KERNEL_FLAGS = List.of("-O2", "-fasynchronous-unwind-tables", "-fno-PIE", "-mcmodel=kernel",
+      "-mno-red-zone", "-mpreferred-stack-boundary=3", "-fno-jump-tables", "-fomit-frame-pointer");
+  private static final Pattern LINE = Pattern.compile(
+      "^(\\S+): cfi: (\\w+)\\+0x[0-9a-f]+: ours CFA=\\S+ rbp=\\S+ ra=\\S+, dwarf CFA=\\S+ rbp=\\S+ ra=\\S+$");
+  private static final Pattern SUMMARY = Pattern.compile(
+      "^cfi-check: (\\d+) instructions compared, (\\d+) agree \\(([0-9.]+)%\\), (\\d+) disagree, (\\d+) not described by one side$");
+
+  @TempDir Path dir;
+
+  record Run(int rc, String out, String err) { }
+
+  static Run run(String... args) {
+    ByteArrayOutputStream o = new ByteArrayOutputStream();
+    ByteArrayOutputStream e = new ByteArrayOutputStream();
+    int rc = CfiCheckMain.run(List.of(args), Map.of(), new PrintStream(o, true, StandardCharsets.UTF_8),
+        new PrintStream(e, true, StandardCharsets.UTF_8));
+    return new Run(rc, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+  }
+
+  private Path compile(String fixture, List<String> extra) throws Exception {
+    Oracles.require(Oracles.runs("gcc", "--version"), "gcc");
+    Path src = dir.resolve(fixture);
+    try (InputStream in = getClass().getResourceAsStream("/fixtures/cfi/" + fixture)) {
+      Files.copy(in, src);
+    }
+    Path obj = dir.resolve(fixture.replace(".c", ".o"));
+    List<String> cmd = new ArrayList<>(List.of("gcc", "-c"));
+    cmd.addAll(KERNEL_FLAGS);
+    cmd.addAll(extra);
+    cmd.addAll(List.of(src.toString(), "-o", obj.toString()));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, p.waitFor(), out);
+    return obj;
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"agree.c", "drap-setup.c", "inline-asm-push.c"})
+  void eachFixtureDisagreesExactlyWhereMarked(String fixture) throws Exception {
+    Path obj = compile(fixture, List.of());
+    Set<String> marked = new TreeSet<>();
+    Matcher m = Pattern.compile("CFI-DISAGREE: (\\w+)").matcher(Files.readString(dir.resolve(fixture)));
+    while (m.find()) marked.add(m.group(1));
+    Run r = run(obj.toString());
+    assertEquals("", r.err());
+    String[] lines = r.out().split("\n");
+    Set<String> disagreeing = new TreeSet<>();
+    for (int i = 0; i < lines.length - 1; i++) {
+      Matcher l = LINE.matcher(lines[i]);
+      assertTrue(l.matches(), "not a disagreement line: " + lines[i]);
+      assertEquals(obj.toString(), l.group(1));
+      disagreeing.add(l.group(2));
+    }
+    Matcher s = SUMMARY.matcher(lines[lines.length - 1]);
+    assertTrue(s.matches(), "not a summary line: " + lines[lines.length - 1]);
+    assertTrue(Long.parseLong(s.group(1)) >= 8, "too little compared: " + lines[lines.length - 1]);
+    assertEquals(lines.length - 1, Integer.parseInt(s.group(4)), "disagree count");
+    assertEquals(marked.isEmpty() ? 0 : 1, r.rc());
+    TALLY.compare(() -> assertEquals(marked, disagreeing, r.out()));
+  }
+
+  @Test
+  void drapFunctionsAreComparedThroughTheirExpressions() throws Exception {
+    Path obj = compile("drap-setup.c", List.of());
+    Run r = run("--drap", "-q", obj.toString());
+    String[] lines = r.out().split("\n");
+    assertEquals(2, lines.length, r.out());
+    Matcher d = Pattern.compile("^cfi-check: (\\d+) instructions in DRAP functions \\(([0-9.]+)% of compared\\), (\\d+) agree$").matcher(lines[1]);
+    assertTrue(d.matches(), lines[1]);
+    long drap = Long.parseLong(d.group(1));
+    assertTrue(drap > 10, lines[1]);
+    assertEquals(drap - 1, Long.parseLong(d.group(3)), "all but the drap-setup instruction agree: " + lines[1]);
+  }
+
+  @Test
+  void badInputIsOneLineAndStatus1() throws Exception {
+    Path junk = dir.resolve("junk.o");
+    Files.write(junk, new byte[] {0x7f, 'E', 'L', 'F', 2, 1, 1, 0, 0, 0});
+    Run r = run(junk.toString(), dir.resolve("missing.o").toString());
+    assertEquals(1, r.rc());
+    String[] err = r.err().split("\n");
+    assertEquals(2, err.length, r.err());
+    assertTrue(err[0].startsWith(junk + ": cfi-check: "), err[0]);
+    assertTrue(err[1].startsWith(dir.resolve("missing.o") + ": cfi-check: "), err[1]);
+    assertTrue(SUMMARY.matcher(r.out().trim()).matches(), r.out());
+  }
+
+  @Test
+  void usage() {
+    assertEquals(129, run().rc());
+    Run r = run("--bogus", "x.o");
+    assertEquals(129, r.rc());
+    assertTrue(r.err().startsWith("objtool-cfi-check: unknown option --bogus"), r.err());
+    assertEquals(0, run("--help").rc());
+  }
+}
