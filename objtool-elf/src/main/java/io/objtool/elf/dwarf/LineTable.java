@@ -74,15 +74,28 @@ public final class LineTable {
   public SourceLine find(Section sec, long offset) {
     List<Sequence> seqs = bySection.get(sec.index());
     if (seqs == null) return null;
-    for (Sequence s : seqs) {
-      if (offset < s.addr[0] || offset >= s.end) continue;
+    // the sequences are sorted by start and do not overlap: the last one starting at or before
+    // the offset is the only one that can cover it (a linked vmlinux has tens of thousands)
+    int lo = 0, hi = seqs.size() - 1, k = -1;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      if (seqs.get(mid).addr[0] <= offset) {
+        k = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    if (k >= 0) {
+      Sequence s = seqs.get(k);
+      if (offset >= s.end) return null;
       int i = Arrays.binarySearch(s.addr, offset);
       if (i < 0) {
         i = -i - 2;
       } else {
         while (i + 1 < s.addr.length && s.addr[i + 1] == offset) i++; // the last row at an address holds
       }
-      if (i < 0) continue;
+      if (i < 0) return null;
       return new SourceLine(s.file[i], s.line[i], s.column[i]);
     }
     return null;
@@ -278,7 +291,7 @@ public final class LineTable {
     }
 
     void finish(LineTable t, int section, long end) {
-      if (n == 0) return;
+      if (n == 0 || end <= addr[0]) return; // a sequence that covers no address
       for (int i = 1; i < n; i++) if (addr[i] < addr[i - 1]) return; // not a sequence the spec allows
       t.bySection.computeIfAbsent(section, k -> new ArrayList<>()).add(new Sequence(Arrays.copyOf(addr, n),
           Arrays.copyOf(line, n), Arrays.copyOf(column, n), Arrays.copyOf(file, n), end));
