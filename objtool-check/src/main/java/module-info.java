@@ -7,6 +7,7 @@ module io.objtool.check {
   requires static com.google.auto.service;
 
   exports io.objtool.check;
+  exports io.objtool.check.trace to io.objtool.cli;
 
   uses io.objtool.api.Pass;
 

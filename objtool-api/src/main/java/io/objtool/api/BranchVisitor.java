@@ -23,6 +23,15 @@ import io.objtool.elf.Section;
  * ({@link #visitBacktrace}). The built-in stack-validation passes turn them into warnings; a
  * pass returning true ends the path, as a warning does.
  *
+ * <p>Since {@link #API_3} the engine also reports the shape of the walk, for tools that follow it
+ * step by step ({@code --trace}): where a walk starts ({@link #visitWalkStart}), each instruction's
+ * state after its stack operations ({@link #visitInsnEnd}), a jump taken or not
+ * ({@link #visitBranchTaken}, {@link #visitBranchNotTaken}), an alternative entered and left
+ * ({@link #visitAltEnter}, {@link #visitAltLeave}), a path meeting an instruction walked before
+ * ({@link #visitMerge}) and an unwind hint applied ({@link #visitHintApplied}). The engine makes
+ * these calls only when a visitor of the chain is written against API 3 ({@link #chainApi()}), so a
+ * chain of older visitors pays nothing for them.
+ *
  * <p>A visitor names the API version it was written against ({@link #API_1}); a later version
  * may add callbacks, which then delegate unchanged to {@code next} for visitors of an older
  * version, so compiled plug-ins keep working.
@@ -34,8 +43,11 @@ public abstract class BranchVisitor {
   /** The second version: adds the events of the engine's stack model ({@link #visitCfiMismatch} ...). */
   public static final int API_2 = 2;
 
+  /** The third version: adds the events of the walk's shape ({@link #visitBranchTaken} ...). */
+  public static final int API_3 = 3;
+
   /** The newest API version this library implements. */
-  public static final int LATEST = API_2;
+  public static final int LATEST = API_3;
 
   /** The API version this visitor was written against. */
   protected final int api;
@@ -46,7 +58,7 @@ public abstract class BranchVisitor {
   /**
    * A visitor delegating to {@code next}.
    *
-   * @param api the API version it implements ({@link #API_1} or {@link #API_2})
+   * @param api the API version it implements ({@link #API_1}, {@link #API_2} or {@link #API_3})
    * @param next the next visitor of the chain, or null
    * @throws IllegalArgumentException for a version this library does not know
    */
@@ -59,6 +71,16 @@ public abstract class BranchVisitor {
   /** The API version this visitor was written against. */
   public int api() {
     return api;
+  }
+
+  /**
+   * The highest API version of this visitor and the visitors after it in the chain: the engine
+   * reports the events of a version only to a chain that has a visitor written against it.
+   */
+  public final int chainApi() {
+    int v = api;
+    for (BranchVisitor n = next; n != null; n = n.next) v = Math.max(v, n.api);
+    return v;
   }
 
   /**
@@ -220,5 +242,74 @@ public abstract class BranchVisitor {
    */
   public void visitBacktrace(Instruction insn, PathStep step) {
     if (next != null) next.visitBacktrace(insn, step);
+  }
+
+  /**
+   * A walk starts at {@code insn}: a function's entry ({@code how} {@link PathStep#SYM}) or an
+   * unwind hint no function walk reached ({@link PathStep#HINT}, {@code func} then the hint's
+   * function or null) (API 3).
+   */
+  public void visitWalkStart(Func func, Instruction insn, PathStep how, InsnState state) {
+    if (next != null) next.visitWalkStart(func, insn, how, state);
+  }
+
+  /**
+   * The stack operations of {@code insn} have been applied: {@code state} is the state after it,
+   * before the callback for its type (API 3). Not called when the walk of {@code insn} ended
+   * before (a warning, or alternatives that replace it).
+   */
+  public void visitInsnEnd(Func func, Instruction insn, InsnState state) {
+    if (next != null) next.visitInsnEnd(func, insn, state);
+  }
+
+  /**
+   * The walk follows the jump {@code insn} to {@code insn.jumpDest()} (API 3); the path of the
+   * jump ends when the engine comes back with {@link #visitBranchNotTaken} (a conditional jump)
+   * or with the end of the path that contains {@code insn}.
+   */
+  public void visitBranchTaken(Func func, Instruction insn, InsnState state) {
+    if (next != null) next.visitBranchTaken(func, insn, state);
+  }
+
+  /**
+   * The path of the conditional jump {@code insn} is walked, and the walk goes on after it, the
+   * jump not taken (API 3). {@code state} is the state after {@code insn}.
+   */
+  public void visitBranchNotTaken(Func func, Instruction insn, InsnState state) {
+    if (next != null) next.visitBranchNotTaken(func, insn, state);
+  }
+
+  /**
+   * The walk follows alternative {@code alt} (replacement code, or a jump-label or exception
+   * target) of {@code insn}, with the state before {@code insn} (API 3).
+   */
+  public void visitAltEnter(Func func, Instruction insn, Alternative alt, InsnState state) {
+    if (next != null) next.visitAltEnter(func, insn, alt, state);
+  }
+
+  /**
+   * The path of alternative {@code alt} of {@code insn} is walked and the walk comes back to
+   * {@code insn} (API 3): it goes on with the next alternative, or with {@code insn} itself unless
+   * an alternative replaces it.
+   */
+  public void visitAltLeave(Func func, Instruction insn, Alternative alt, InsnState state) {
+    if (next != null) next.visitAltLeave(func, insn, alt, state);
+  }
+
+  /**
+   * A path reaches {@code insn}, walked before (API 3): called before {@link #visitCfiMismatch},
+   * with {@code mismatch} null when the state recorded at {@code insn} and {@code state} agree, or
+   * when {@code insn} carries an unwind hint (whose state is not compared). The path ends here
+   * unless the instruction is walked again in another user-access state.
+   */
+  public void visitMerge(Func func, Instruction insn, Insns.CfiMismatch mismatch, InsnState state) {
+    if (next != null) next.visitMerge(func, insn, mismatch, state);
+  }
+
+  /**
+   * The unwind hint at {@code insn} replaced the state: {@code state} is the hint's (API 3).
+   */
+  public void visitHintApplied(Func func, Instruction insn, InsnState state) {
+    if (next != null) next.visitHintApplied(func, insn, state);
   }
 }

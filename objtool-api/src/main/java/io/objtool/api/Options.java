@@ -34,8 +34,10 @@ public final class Options {
   private final Path objectFile;
   private final Set<String> pluginActions;
   private final java.util.Map<String, String> environment;
+  private final String trace;
 
   private Options(Builder b) {
+    this.trace = b.trace;
     this.environment = java.util.Map.copyOf(b.environment);
     this.flags = b.flags;
     this.prefix = b.prefix;
@@ -71,6 +73,7 @@ public final class Options {
     b.objectFile = objectFile;
     b.pluginActions.addAll(pluginActions);
     b.environment.putAll(environment);
+    b.trace = trace;
     return b;
   }
 
@@ -164,6 +167,11 @@ public final class Options {
   public boolean stats() { return on(25); }
   /** {@code --prefix=N} (0 when not given). */
   public int prefix() { return prefix; }
+  /**
+   * {@code --trace=FUNC} (upstream objtool's option of 6.19): the function name or glob
+   * ({@code *}, {@code ?}, {@code [...]}) whose walk is to be traced step by step, or null.
+   */
+  public String trace() { return trace; }
   /** The object file named on the command line (may be null in tools and tests). */
   public Path objectFile() { return objectFile; }
 
@@ -186,7 +194,7 @@ public final class Options {
   public boolean equals(Object o) {
     return o instanceof Options x && x.flags == flags && x.prefix == prefix
         && Objects.equals(x.objectFile, objectFile) && x.pluginActions.equals(pluginActions)
-        && x.environment.equals(environment);
+        && x.environment.equals(environment) && Objects.equals(x.trace, trace);
   }
 
   @Override
@@ -200,6 +208,7 @@ public final class Options {
     for (int i = 0; i < FLAGS.size(); i++) if (on(i)) b.append(FLAGS.get(i)).append(' ');
     if (prefix != 0) b.append("prefix=").append(prefix).append(' ');
     for (String p : pluginActions) b.append(p).append(' ');
+    if (trace != null) b.append("trace=").append(trace).append(' ');
     return b.append(objectFile).append(']').toString();
   }
 
@@ -210,8 +219,15 @@ public final class Options {
     private Path objectFile;
     private final Set<String> pluginActions = new LinkedHashSet<>();
     private final java.util.Map<String, String> environment = new java.util.HashMap<>();
+    private String trace;
 
     private Builder() {}
+
+    /** Sets {@code --trace=FUNC}: a function name or glob, or null for no trace. */
+    public Builder trace(String funcGlob) {
+      trace = funcGlob;
+      return this;
+    }
 
     /** Sets the environment the run received (replacing any set before). */
     public Builder environment(java.util.Map<String, String> env) {

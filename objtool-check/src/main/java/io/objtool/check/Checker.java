@@ -132,7 +132,7 @@ public final class Checker {
 
   /** The visitor chain: the passes' visitors in order, ending in one that does nothing. */
   private BranchVisitor chain() {
-    BranchVisitor v = new BranchVisitor(BranchVisitor.LATEST, null) {};
+    BranchVisitor v = new BranchVisitor(BranchVisitor.API_1, null) {}; // API 1: asks for no walk events
     for (int i = passes.size() - 1; i >= 0; i--) v = passes.get(i).visitor(file, v);
     return v;
   }

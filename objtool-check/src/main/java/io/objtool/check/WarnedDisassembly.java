@@ -2,9 +2,6 @@ package io.objtool.check;
 
 import io.objtool.api.Func;
 import io.objtool.api.ObjtoolFile;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -15,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import io.objtool.check.trace.Objdump;
 
 /**
  * {@code --verbose}: after the warnings, the disassembly of every function that was warned about,
@@ -35,7 +33,7 @@ import java.util.regex.Pattern;
  */
 public final class WarnedDisassembly {
   /** The environment variable whose value prefixes {@code objdump}, as in a kernel build. */
-  public static final String CROSS_COMPILE = "CROSS_COMPILE";
+  public static final String CROSS_COMPILE = Objdump.CROSS_COMPILE;
 
   private static final Pattern LABEL = Pattern.compile(".*<(.*)>:");
 
@@ -74,45 +72,24 @@ public final class WarnedDisassembly {
   /** Prints the disassembly of the functions named {@code funcs} in {@code object} to {@code err}. */
   static void print(Set<String> funcs, String object, Path cwd, Map<String, String> env, PrintStream err) {
     if (funcs.isEmpty()) return;
-    String prefix = env.getOrDefault(CROSS_COMPILE, "");
-    String tool = prefix + "objdump";
-    ProcessBuilder pb = new ProcessBuilder(List.of(tool, "-wdr", object));
-    if (!cwd.toString().isEmpty()) pb.directory(cwd.toFile());
-    pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-    String path = env.get("PATH");
-    if (path != null) pb.environment().put("PATH", path);
-    Process p;
-    try {
-      p = pb.start();
-    } catch (IOException e) {
-      err.println("sh: 1: " + tool + ": not found");
+    List<String> printed = new ArrayList<>();
+    boolean[] on = {false};
+    long[] base = {0};
+    Objdump.Outcome o = Objdump.run(List.of("-wdr", object), cwd, env, line -> {
+      if (line.isEmpty()) on[0] = false;
+      Matcher m = LABEL.matcher(line);
+      if (m.find() && funcs.contains(m.replaceFirst("$1"))) {
+        on[0] = true;
+        base[0] = firstFieldHex(line);
+      }
+      if (on[0]) printed.add(hex4(firstFieldHex(line) - base[0]) + " " + line);
+    });
+    if (!o.started()) {
+      err.println("sh: 1: " + o.tool() + ": not found");
       return;
     }
-    ByteArrayOutputStream diag = new ByteArrayOutputStream();
-    Thread drain = Thread.ofVirtual().start(() -> copy(p.getErrorStream(), diag));
-    List<String> printed = new ArrayList<>();
-    try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.ISO_8859_1))) {
-      boolean on = false;
-      long base = 0;
-      for (String line; (line = in.readLine()) != null; ) {
-        if (line.isEmpty()) on = false;
-        Matcher m = LABEL.matcher(line);
-        if (m.find() && funcs.contains(m.replaceFirst("$1"))) {
-          on = true;
-          base = firstFieldHex(line);
-        }
-        if (on) printed.add(hex4(firstFieldHex(line) - base) + " " + line);
-      }
-      p.waitFor();
-      drain.join();
-    } catch (IOException e) {
-      p.destroyForcibly();
-    } catch (InterruptedException e) {
-      p.destroyForcibly();
-      Thread.currentThread().interrupt();
-    }
     // objdump's own complaints reach the terminal first: the reference's filter prints on exit
-    err.write(diag.toByteArray(), 0, diag.size());
+    err.write(o.stderr(), 0, o.stderr().length);
     for (String s : printed) {
       err.write(s.getBytes(StandardCharsets.ISO_8859_1), 0, s.length());
       err.write('\n');
@@ -141,13 +118,5 @@ public final class WarnedDisassembly {
   static String hex4(long v) {
     String h = Long.toHexString(v);
     return h.length() >= 4 ? h : "0000".substring(h.length()) + h;
-  }
-
-  private static void copy(InputStream in, ByteArrayOutputStream out) {
-    try (in) {
-      in.transferTo(out);
-    } catch (IOException e) {
-      // the process went away; what it wrote so far is kept
-    }
   }
 }

@@ -55,6 +55,13 @@ final class CheckAction implements Pass {
     return m;
   }
 
+  /** The path of {@code --trace} to the {@code i}-th warning: null when its function was not traced. */
+  private static TracePath tracePath(io.objtool.check.trace.Traces traces, int i, Warning w, io.objtool.elf.dwarf.LineTable lines) {
+    if (traces == null || !traces.traced(i)) return null;
+    io.objtool.check.trace.Trace.Path p = traces.path(i);
+    return p == null ? TracePath.outside(w.function()) : TracePath.of(p, lines);
+  }
+
   @Override
   public int run(Options opts, ElfFile elf, PrintStream out, PrintStream err) {
     Arch arch = Architectures.forElfMachine(elf.machine()).orElse(null);
@@ -75,19 +82,31 @@ final class CheckAction implements Pass {
     ObjtoolFile file = new ObjtoolFile(elf, opts, arch, diag);
     Model.setCompat(file, compat);
     List<io.objtool.api.Pass> passes = Checker.enabledPasses(opts, loader);
+    io.objtool.check.trace.TracePass trace = io.objtool.check.trace.TracePass.of(opts);
+    if (trace != null) passes.add(trace);
     Checker checker = new Checker(file, passes);
     checker.run();
+    io.objtool.check.trace.Traces traces = trace == null ? null : trace.traces();
+    if (traces != null) traces.complete(file);
     if (opts.stats()) io.objtool.check.Stats.of(file).print(out);
     io.objtool.elf.dwarf.LineTable lines = null;
-    for (Warning w : diag.warnings()) {
+    List<Warning> warnings = diag.warnings();
+    for (int i = 0; i < warnings.size(); i++) {
+      Warning w = warnings.get(i);
       err.println(w.line());
       io.objtool.elf.dwarf.LineTable.SourceLine source = null;
-      if (listener.wantsSources() && w.section() != null && w.offset() >= 0) {
+      if (listener.wantsSources() && (w.section() != null && w.offset() >= 0 || traces != null)) {
         if (lines == null) lines = io.objtool.elf.dwarf.LineTable.of(elf);
-        io.objtool.elf.Section sec = elf.section(w.section());
-        if (sec != null) source = lines.find(sec, w.offset());
+        io.objtool.elf.Section sec = w.section() == null ? null : elf.section(w.section());
+        if (sec != null && w.offset() >= 0) source = lines.find(sec, w.offset());
       }
-      listener.accept(w, source);
+      listener.accept(w, source, tracePath(traces, i, w, listener.wantsSources() ? lines : null));
+    }
+    if (traces != null) {
+      // after the warnings, as upstream prints its trace; objdump reads the object as it was given
+      io.objtool.check.trace.Disassembly disas = io.objtool.check.trace.Disassembly.of(
+          opts.objectFile().toString(), ctx.cwd(), ctx.env(), traces.sections());
+      io.objtool.check.trace.TraceText.print(traces, disas, err);
     }
     if (opts.verbose()) io.objtool.check.WarnedDisassembly.print(file, opts.objectFile().toString(), ctx.cwd(), ctx.env(), err);
     if (checker.failed()) return 1;

@@ -19,6 +19,8 @@ final class CommandLine {
   static final String USAGE = "objtool <actions> [<options>] file.o";
   static final String ENV_USAGE = "OBJTOOL_ARGS=\"<options>\"";
   static final String ENV_VAR = "OBJTOOL_ARGS";
+  /** The option of the walk's trace, which the reference 6.12 does not have. */
+  static final String TRACE = "--trace";
 
   /** The table in the reference's order, which decides ambiguity messages and error listings. */
   static final List<OptionSpec> TABLE = List.of(
@@ -77,6 +79,25 @@ final class CommandLine {
    * with their help) listed after the reference's actions.
    */
   static Options parse(List<String> args, String envArgs, List<Plugins.Action> plugins) throws UsageExit, Invalid {
+    // --trace=FUNC (upstream 6.19's option) is taken out before the reference's parser sees the
+    // line, so its table, usage text and abbreviations stay those of 6.12
+    String trace = null;
+    List<String> rest = new java.util.ArrayList<>(args.size());
+    for (int i = 0; i < args.size(); i++) {
+      String a = args.get(i);
+      if (a.equals("--")) {
+        rest.addAll(args.subList(i, args.size()));
+        break;
+      }
+      if (a.startsWith(TRACE + "=") || a.equals(TRACE)) {
+        String v = a.equals(TRACE) ? (i + 1 < args.size() ? args.get(++i) : "") : a.substring(TRACE.length() + 1);
+        if (v.isEmpty()) throw new Invalid(TRACE + " needs a function name or glob (--trace=FUNC)");
+        trace = v;
+        continue;
+      }
+      rest.add(a);
+    }
+    args = rest;
     List<OptionSpec> table = table(plugins);
     Builder b = new Builder();
     for (Plugins.Action a : plugins) b.pluginKeys.add(a.option());
@@ -87,6 +108,7 @@ final class CommandLine {
     List<String> files = parser.parse(ArgVector.ofArgs(args), b);
     if (files.size() != 1) throw new UsageExit(parser.fullUsage());
     Options o = b.build(Path.of(files.getFirst()));
+    if (trace != null) o = o.toBuilder().trace(trace).build();
     validate(o);
     return o;
   }

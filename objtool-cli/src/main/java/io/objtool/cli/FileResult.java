@@ -20,14 +20,21 @@ import java.util.Map;
  * @param warnings the check's warnings, in the order printed
  * @param sources the source line of each warning (same order; null entries where unknown), or
  *     an empty list when none is known
+ * @param paths the {@code --trace} path of each warning (same order; null entries where its
+ *     function was not traced), or an empty list when none was
  * @param nanos wall time of the run
  */
 record FileResult(String file, int exit, boolean timedOut, byte[] stdout, byte[] stderr,
-    List<Warning> warnings, List<LineTable.SourceLine> sources, long nanos) {
+    List<Warning> warnings, List<LineTable.SourceLine> sources, List<TracePath> paths, long nanos) {
 
   /** A result whose warnings have no known source lines. */
   FileResult(String file, int exit, boolean timedOut, byte[] stdout, byte[] stderr, List<Warning> warnings, long nanos) {
-    this(file, exit, timedOut, stdout, stderr, warnings, List.of(), nanos);
+    this(file, exit, timedOut, stdout, stderr, warnings, List.of(), List.of(), nanos);
+  }
+
+  /** The {@code --trace} path of the {@code i}-th warning, or null. */
+  TracePath path(int i) {
+    return i < paths.size() ? paths.get(i) : null;
   }
 
   /** The source line of the {@code i}-th warning, or null. */
@@ -71,7 +78,11 @@ record FileResult(String file, int exit, boolean timedOut, byte[] stdout, byte[]
     m.put("stderr", stderrLines(cs));
     m.put("stdout", new String(stdout, cs));
     List<Object> ws = new ArrayList<>();
-    for (int i = 0; i < warnings.size(); i++) ws.add(warningJson(warnings.get(i), source(i)));
+    for (int i = 0; i < warnings.size(); i++) {
+      Map<String, Object> w = warningJson(warnings.get(i), source(i));
+      if (path(i) != null) w.put("trace", path(i).toJson());
+      ws.add(w);
+    }
     m.put("warnings", ws);
     return m;
   }

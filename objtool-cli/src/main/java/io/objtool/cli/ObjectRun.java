@@ -54,10 +54,12 @@ final class ObjectRun {
     ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
     List<Warning> warnings = new ArrayList<>();
     List<LineTable.SourceLine> sources = new ArrayList<>();
-    WarningListener listener = (w, source) -> {
+    List<TracePath> paths = new ArrayList<>();
+    WarningListener listener = (w, source, path) -> {
       synchronized (warnings) {
         warnings.add(w);
         sources.add(source);
+        paths.add(path);
       }
     };
     long start = System.nanoTime();
@@ -72,7 +74,8 @@ final class ObjectRun {
     }
     synchronized (warnings) {
       return new FileResult(file, rc, false, outBytes.toByteArray(), errBytes.toByteArray(),
-          List.copyOf(warnings), Collections.unmodifiableList(new ArrayList<>(sources)), System.nanoTime() - start);
+          List.copyOf(warnings), Collections.unmodifiableList(new ArrayList<>(sources)),
+          Collections.unmodifiableList(new ArrayList<>(paths)), System.nanoTime() - start);
     }
   }
 }

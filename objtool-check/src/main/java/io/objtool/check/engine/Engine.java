@@ -45,10 +45,13 @@ public final class Engine {
   private final DeadEnds deadEnds;
   /** The object's table of distinct CFI states, and the counters of --stats. */
   private final Stats stats;
+  /** Whether a visitor of the chain takes the walk's shape events (API 3); never true without one. */
+  private final boolean walkEvents;
 
   public Engine(ObjtoolFile file, BranchVisitor visitor) {
     this.file = file;
     this.visitor = visitor;
+    this.walkEvents = visitor.chainApi() >= BranchVisitor.API_3;
     this.cfiUpdate = new CfiUpdate(file);
     this.initial = file.arch().initialFunctionCfi();
     this.deadEnds = file.compat() == io.objtool.api.Compat.V6_1 ? new DeadEnds(file) : null;
@@ -57,6 +60,11 @@ public final class Engine {
 
   /** The state at a function entry: the architecture's initial function CFI, type CALL. */
   public void setFuncState(Cfi cfi) {
+    funcState(cfi, initial);
+  }
+
+  /** Sets {@code cfi} to the state at a function entry described by {@code initial}, type CALL. */
+  public static void funcState(Cfi cfi, InitialCfi initial) {
     cfi.cfaBase = initial.cfa().base();
     cfi.cfaOffset = initial.cfa().offset();
     for (int r = 0; r < Cfi.NUM_REGS; r++) {
@@ -85,6 +93,7 @@ public final class Engine {
     for (Instruction insn : io.objtool.check.cfg.Annotations.hinted(file)) {
       if (sec != null && insn.section() != sec) continue;
       if (insn.hint() && insn.visited() == 0 && !insn.ignored()) {
+        if (walkEvents) visitor.visitWalkStart(insn.func(), insn, BranchVisitor.PathStep.HINT, state);
         boolean w = validateBranch(insn.func(), insn, state);
         if (w) {
           visitor.visitBacktrace(insn, BranchVisitor.PathStep.HINT);
@@ -113,6 +122,7 @@ public final class Engine {
     Instruction insn = file.insns().findInsn(sym.section(), sym.offset());
     if (insn == null || insn.ignored() || insn.visited() != 0) return 0;
     visitor.visitStart(sym.section(), sym, state);
+    if (walkEvents) visitor.visitWalkStart(sym, insn, BranchVisitor.PathStep.SYM, state);
     boolean warned = validateBranch(insn.func(), insn, state);
     if (warned) visitor.visitBacktrace(insn, BranchVisitor.PathStep.SYM);
     return warned ? 1 : 0;
@@ -164,10 +174,9 @@ public final class Engine {
       }
       int visited = state.visitKey() ? Instruction.VISITED_BRANCH_UACCESS : Instruction.VISITED_BRANCH;
       if ((insn.visited() & Instruction.VISITED_BRANCH_MASK) != 0) {
-        if (!insn.hint()) {
-          Insns.CfiMismatch m = file.insns().insnCfiMatch(insn, cfi);
-          if (m != null && visitor.visitCfiMismatch(func, insn, m, state)) return true;
-        }
+        Insns.CfiMismatch m = insn.hint() ? null : file.insns().insnCfiMatch(insn, cfi);
+        if (walkEvents) visitor.visitMerge(func, insn, m, state);
+        if (m != null && visitor.visitCfiMismatch(func, insn, m, state)) return true;
         if ((insn.visited() & visited) != 0) return false;
       } else {
         stats.insnVisited();
@@ -192,6 +201,7 @@ public final class Engine {
           Model.setCfi(insn, Model.cfi(save));
         }
         cfi.copyFrom(Model.cfi(insn));
+        if (walkEvents) visitor.visitHintApplied(func, insn, state);
       } else if (prev != null && Model.cfi(prev) != null && (!cfiTouched || Model.cfi(prev).equals(cfi))) {
         Model.setCfi(insn, Model.cfi(prev)); // no stack operation since the previous instruction: same state
         stats.cfiReused();
@@ -206,10 +216,12 @@ public final class Engine {
         boolean skipOrig = false;
         for (Alternative alt = insn.alts(); alt != null; alt = alt.next()) {
           if (alt.skipOrig()) skipOrig = true;
+          if (walkEvents) visitor.visitAltEnter(func, insn, alt, state);
           if (validateBranch(func, alt.insn(), state)) {
             visitor.visitBacktrace(insn, BranchVisitor.PathStep.ALT);
             return true;
           }
+          if (walkEvents) visitor.visitAltLeave(func, insn, alt, state);
         }
         if (skipOrig) return false;
       }
@@ -218,6 +230,7 @@ public final class Engine {
         cfiTouched = true;
         if (handleInsnOps(insn, next, state)) return true;
       }
+      if (walkEvents) visitor.visitInsnEnd(func, insn, state);
 
       switch (insn.type()) {
         case RETURN -> {
@@ -231,10 +244,12 @@ public final class Engine {
           if (DeadEnds.isSiblingCall(insn)) {
             if (visitor.visitSiblingCall(func, insn, state)) return true;
           } else if (insn.jumpDest() != null) {
+            if (walkEvents) visitor.visitBranchTaken(func, insn, state);
             if (validateBranch(func, insn.jumpDest(), state)) {
               visitor.visitBacktrace(insn, BranchVisitor.PathStep.BRANCH);
               return true;
             }
+            if (walkEvents && insn.type() == io.objtool.api.arch.InsnType.JUMP_CONDITIONAL) visitor.visitBranchNotTaken(func, insn, state);
           }
           if (insn.type() == io.objtool.api.arch.InsnType.JUMP_UNCONDITIONAL) return false;
         }

@@ -1,0 +1,100 @@
+package io.objtool.check.trace;
+
+import io.objtool.api.BranchVisitor;
+import io.objtool.api.Func;
+import io.objtool.api.Instruction;
+import io.objtool.api.ObjtoolFile;
+import io.objtool.api.Warning;
+import io.objtool.elf.Section;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What {@code --trace} recorded in one check: the traced walks in the order they ran, the path of
+ * each warning reported on one of them, and the warnings about traced functions reported outside
+ * any walk (unreachable code, checks made before the walk), which {@link #complete} adds.
+ */
+public final class Traces {
+  private final Glob glob;
+  private final List<Trace> walks = new ArrayList<>();
+  private final Map<Integer, Trace.Path> paths = new HashMap<>();
+  private final List<Warning> outside = new ArrayList<>();
+  private final List<Integer> outsideIndex = new ArrayList<>();
+  private boolean completed;
+
+  /** The traces of the functions {@code glob} matches. */
+  public Traces(Glob glob) {
+    this.glob = glob;
+  }
+
+  /** The pattern. */
+  public Glob glob() {
+    return glob;
+  }
+
+  Trace begin(Func func, Instruction start, BranchVisitor.PathStep how) {
+    Trace t = new Trace(func, start, how);
+    walks.add(t);
+    return t;
+  }
+
+  void path(int warningIndex, Trace.Path path) {
+    paths.put(warningIndex, path);
+  }
+
+  /**
+   * Takes note of the check's warnings that a traced walk did not report but that are about a
+   * traced function (by the function the warning names): they end the trace as warnings outside
+   * the walk. Called once, after the check.
+   */
+  public void complete(ObjtoolFile file) {
+    if (completed) return;
+    completed = true;
+    List<Warning> ws = file.diag().warnings();
+    for (int i = 0; i < ws.size(); i++) {
+      if (paths.containsKey(i)) continue;
+      Warning w = ws.get(i);
+      if (glob.matches(w.function()) || glob.matches(functionNamed(file, w))) {
+        outside.add(w);
+        outsideIndex.add(i);
+      }
+    }
+  }
+
+  /** The function a location-less warning is about ("f() ..."), when it names one. */
+  private static String functionNamed(ObjtoolFile file, Warning w) {
+    int p = w.message().indexOf("()");
+    if (w.function() != null || p <= 0 || w.message().substring(0, p).contains(" ")) return null;
+    return w.message().substring(0, p);
+  }
+
+  /** The traced walks, in the order they ran. */
+  public List<Trace> walks() {
+    return Collections.unmodifiableList(walks);
+  }
+
+  /** The path that led to the check's {@code index}-th warning, or null when no traced walk reported it. */
+  public Trace.Path path(int index) {
+    return paths.get(index);
+  }
+
+  /** Whether the {@code index}-th warning is about a traced function (reported on a traced walk or outside any). */
+  public boolean traced(int index) {
+    return paths.containsKey(index) || outsideIndex.contains(index);
+  }
+
+  /** The warnings about traced functions reported outside the walks, in the check's order. */
+  public List<Warning> outside() {
+    return Collections.unmodifiableList(outside);
+  }
+
+  /** The sections of every instruction in the traces (for the disassembly). */
+  public java.util.Set<Section> sections() {
+    java.util.Set<Section> s = new java.util.LinkedHashSet<>();
+    for (Trace t : walks) for (Trace.Step st : t.steps) if (st.insn() != null) s.add(st.insn().section());
+    return s;
+  }
+}
