@@ -15,7 +15,8 @@ import java.util.Map;
 /**
  * {@code --format=sarif}: a SARIF 2.1.0 log with one run. Every warning is a result with its rule
  * id, message, the object as artifact, the function as logical location, and the section offset
- * as an address (offset from the section's entry in {@code run.addresses}). Each object is an
+ * as an address (offset from the section's entry in {@code run.addresses}); a warning about a
+ * function traced with {@code --trace} carries the path that led to it as a {@code codeFlow}. Each object is an
  * invocation with its exit status; stderr lines that are not warnings become its notifications.
  * Results are streamed; the per-object tables are written at the end.
  */
@@ -57,7 +58,7 @@ final class SarifReport implements Report {
     String uri = uri(cwd, r.file());
     artifacts.add(Json.obj("location", Json.obj("uri", uri)));
     for (int i = 0; i < r.warnings().size(); i++) {
-      write((first ? "\n" : ",\n") + Json.write(result(r.warnings().get(i), r.source(i), uri, index)));
+      write((first ? "\n" : ",\n") + Json.write(result(r.warnings().get(i), r.source(i), r.path(i), uri, index)));
       first = false;
     }
     invocations.add(invocation(r, uri, index));
@@ -90,7 +91,7 @@ final class SarifReport implements Report {
    * A result: located at the source line when the object's line table knows it (the object and
    * address then become a related location), else at the address in the object.
    */
-  private Map<String, Object> result(Warning w, io.objtool.elf.dwarf.LineTable.SourceLine source, String uri, int fileIndex) {
+  private Map<String, Object> result(Warning w, io.objtool.elf.dwarf.LineTable.SourceLine source, TracePath path, String uri, int fileIndex) {
     Map<String, Object> res = new LinkedHashMap<>();
     res.put("ruleId", w.rule().id());
     res.put("ruleIndex", rules.computeIfAbsent(w.rule(), k -> rules.size()));
@@ -123,6 +124,7 @@ final class SarifReport implements Report {
       location.put("logicalLocations", List.of(Json.obj("name", w.function(), "kind", "function")));
     }
     res.put("locations", List.of(location));
+    if (path != null && !path.steps().isEmpty()) res.put("codeFlows", List.of(codeFlow(path, uri, fileIndex)));
     Map<String, Object> props = new LinkedHashMap<>();
     props.put("section", w.section());
     props.put("sectionOffset", w.offset() < 0 ? null : w.offset());
@@ -131,6 +133,43 @@ final class SarifReport implements Report {
     props.put("line", w.line());
     res.put("properties", props);
     return res;
+  }
+
+  /**
+   * The {@code --trace} path of a result as a code flow with one thread flow: a location per
+   * instruction of the path (its source line when known, else its address in the object), with
+   * the CFA after it as the location's state.
+   */
+  private Map<String, Object> codeFlow(TracePath path, String uri, int fileIndex) {
+    List<Object> locs = new ArrayList<>(path.steps().size());
+    int order = 0;
+    for (TracePath.Step s : path.steps()) {
+      Map<String, Object> address = new LinkedHashMap<>();
+      address.put("parentIndex", sections.computeIfAbsent(s.section(), k -> sections.size()));
+      address.put("offsetFromParent", s.offset());
+      address.put("fullyQualifiedName", s.section() + "+0x" + Long.toHexString(s.offset()));
+      Map<String, Object> physical = new LinkedHashMap<>();
+      if (s.source() != null && s.source().file() != null && s.source().line() > 0) {
+        physical.put("artifactLocation", sourceArtifact(s.source().file()));
+        physical.put("region", Json.obj("startLine", s.source().line()));
+        physical.put("address", address);
+      } else {
+        physical.put("artifactLocation", artifact(uri, fileIndex));
+        physical.put("address", address);
+      }
+      Map<String, Object> loc = new LinkedHashMap<>();
+      loc.put("physicalLocation", physical);
+      if (s.function() != null) loc.put("logicalLocations", List.of(Json.obj("name", s.function(), "kind", "function")));
+      loc.put("message", Json.obj("text", s.where() + ": cfa=" + s.cfa()));
+      Map<String, Object> tfl = new LinkedHashMap<>();
+      tfl.put("location", loc);
+      tfl.put("state", Json.obj("cfa", Json.obj("text", s.cfa())));
+      tfl.put("executionOrder", ++order);
+      locs.add(tfl);
+    }
+    String what = path.function() == null ? "the walk" : "the walk of " + path.function();
+    return Json.obj("message", Json.obj("text", what + " up to the warning"),
+        "threadFlows", List.of(Json.obj("locations", locs)));
   }
 
   /** A rule's {@code reportingDescriptor}: id, summary, level, documentation page. */

@@ -116,6 +116,10 @@ public final class TraceRecorder extends BranchVisitor {
       cur.steps.add(new Trace.Step(Trace.Kind.WARNING, insn, frameKeys.size(), st, expected, null, 0, null, ws.get(i), i));
       List<Trace.Step> p = new ArrayList<>(pathLen);
       for (int k = 0; k < pathLen; k++) p.add(cur.steps.get(path[k]));
+      // a warning where paths meet (or in the next function) is at an instruction this path did not walk
+      if (insn != null && (p.isEmpty() || p.getLast().insn() != insn)) {
+        p.add(new Trace.Step(Trace.Kind.INSN_STOPPED, insn, frameKeys.size(), st, null, null, 0, null, null, -1));
+      }
       out.path(i, new Trace.Path(cur.func() == null ? null : cur.func().name(), List.copyOf(p)));
     }
     return ended;

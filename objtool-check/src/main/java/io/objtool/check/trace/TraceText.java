@@ -43,8 +43,8 @@ public final class TraceText {
       for (Trace.Step st : t.steps()) line(st);
     }
     for (Warning w : traces.outside()) {
-      out.println("objtool: trace: " + (w.function() != null ? w.function() : w.section() != null ? w.section() : "?")
-          + ": outside the walk (no path leads there):");
+      out.println("objtool: trace: " + (w.function() != null ? w.function() : w.section() != null ? w.section() : "the object")
+          + ": no path of the walk leads to this warning:");
       out.println("  warning: " + w.line());
     }
     out.flush();

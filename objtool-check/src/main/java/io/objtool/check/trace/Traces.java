@@ -47,8 +47,8 @@ public final class Traces {
 
   /**
    * Takes note of the check's warnings that a traced walk did not report but that are about a
-   * traced function (by the function the warning names): they end the trace as warnings outside
-   * the walk. Called once, after the check.
+   * traced function (by the function the warning names) or about no function (the object, a
+   * section): they end the trace as warnings no path leads to. Called once, after the check.
    */
   public void complete(ObjtoolFile file) {
     if (completed) return;
@@ -57,7 +57,10 @@ public final class Traces {
     for (int i = 0; i < ws.size(); i++) {
       if (paths.containsKey(i)) continue;
       Warning w = ws.get(i);
-      if (glob.matches(w.function()) || glob.matches(functionNamed(file, w))) {
+      String named = w.function() != null ? w.function() : functionNamed(file, w);
+      // about a traced function, or about no function at all (the object, a section: those
+      // concern every function, as a problem that stops the check before the walk does)
+      if (named == null || glob.matches(named)) {
         outside.add(w);
         outsideIndex.add(i);
       }
