@@ -55,8 +55,8 @@ class TraceFixtureTest {
       String where = TraceText.where(last.insn());
       if (w.function() != null && w.functionOffset() >= 0) {
         // located: at the path's end, or (paths meeting in alternatives) naming it
-        String at = w.function() + "+0x" + Long.toHexString(w.functionOffset());
-        assertTrue(where.equals(at) || w.message().contains(where), name + ": the path to '" + w.line() + "' ends at " + where + "\n" + text);
+        String loc = w.function() + "+0x" + Long.toHexString(w.functionOffset());
+        assertTrue(where.equals(loc) || w.message().contains(where), name + ": the path to '" + w.line() + "' ends at " + where + "\n" + text);
       }
       assertNotNull(last.insn());
     }
