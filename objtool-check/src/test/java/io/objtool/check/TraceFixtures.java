@@ -51,6 +51,11 @@ public final class TraceFixtures {
     return check(new Fixture(name, source).compile(dir), flags, glob);
   }
 
+  /** Compiles the assembly {@code source} as {@code name} in {@code dir}; returns the object. */
+  public static Path compile(String name, String source, Path dir) throws IOException {
+    return new Fixture(name, source).compile(dir);
+  }
+
   private static Run check(Path obj, List<String> flags, String glob) {
     Options opts = Options.of(obj, flags.stream().map(s -> s.replaceFirst("^--", "")).toArray(String[]::new)).toBuilder().trace(glob).build();
     try (ElfFile elf = ElfFile.open(obj)) {
