@@ -77,7 +77,7 @@ public final class TraceText {
           out.println(pad + "  == " + where(insn) + ": paths meet, states agree: " + Trace.describe(st.state()));
         } else {
           out.println(pad + "  != " + where(insn) + ": paths meet, states differ (" + st.text() + ")");
-          out.println(pad + "       this path:    " + Trace.describe(st.state()));
+          out.println(pad + "       this path:     " + Trace.describe(st.state()));
           out.println(pad + "       walked before: " + Trace.describe(st.expected()));
         }
       }
