@@ -195,7 +195,7 @@ public final class ElfFile implements AutoCloseable {
       s.info = i32(h + 44);
       s.addralign = i64(h + 48);
       s.entsize = i64(h + 56);
-      if (i > 0 && s.type != Elf.SHT_NOBITS && s.type != Elf.SHT_NULL
+      if (i > 0 && s.type != Elf.SHT_NOBITS
           && (s.fileOffset < 0 || s.size < 0 || s.fileOffset > fileSize || s.size > fileSize - s.fileOffset)) {
         throw error("section " + i + " data (offset " + s.fileOffset + ", size " + s.size + ") extends past the end of the file");
       }
@@ -235,7 +235,7 @@ public final class ElfFile implements AutoCloseable {
     long[] ends = new long[n + 1];
     int k = 0;
     for (Section s : sections) {
-      if (s.index == 0 || s.type == Elf.SHT_NOBITS || s.type == Elf.SHT_NULL || s.size == 0) continue;
+      if (s.index == 0 || s.type == Elf.SHT_NOBITS || s.size == 0) continue;
       starts[k] = s.fileOffset;
       ends[k++] = s.fileOffset + s.size;
     }
@@ -368,8 +368,9 @@ public final class ElfFile implements AutoCloseable {
   }
 
   MemorySegment mappedData(Section s) {
-    // section 0 has no data whatever its header says (its sh_size may be the section count)
-    if (s.index == 0 || s.type == Elf.SHT_NOBITS || s.type == Elf.SHT_NULL || s.added) return MemorySegment.ofArray(new byte[0]);
+    // section 0 has no data whatever its header says (its sh_size may be the section count); any
+    // other section but SHT_NOBITS has its file bytes, SHT_NULL too (as libelf reads them)
+    if (s.index == 0 || s.type == Elf.SHT_NOBITS || s.added) return MemorySegment.ofArray(new byte[0]);
     return image.asSlice(s.fileOffset, s.size);
   }
 
