@@ -349,21 +349,34 @@ public final class ElfFile implements AutoCloseable {
   private void indexAllSymbols() {
     int n = sections.size();
     int[] counts = new int[n];
-    for (Symbol s : symbols) if (indexable(s)) counts[s.section.index]++;
+    for (Symbol s : symbols) {
+      int at = indexedIn(s);
+      if (at >= 0) counts[at]++;
+    }
     Symbol[][] per = new Symbol[n][];
     for (int i = 0; i < n; i++) per[i] = new Symbol[counts[i]];
     Arrays.fill(counts, 0);
-    for (Symbol s : symbols) if (indexable(s)) per[s.section.index][counts[s.section.index]++] = s;
+    for (Symbol s : symbols) {
+      int at = indexedIn(s);
+      if (at >= 0) per[at][counts[at]++] = s;
+    }
     for (int i = 0; i < n; i++) sections.get(i).symbolIndex.set(per[i], per[i].length);
   }
 
-  private static boolean indexable(Symbol s) {
-    return s.section != null && s.type() != Elf.STT_SECTION && s.type() != Elf.STT_FILE;
+  /**
+   * The section whose symbol index holds {@code s}, or -1. A symbol in no section (undefined,
+   * absolute, common) that covers bytes belongs to section 0, as objtool has it: a warning at an
+   * offset of section 0 (an alternative whose target is an absolute symbol) names that symbol.
+   */
+  private static int indexedIn(Symbol s) {
+    if (s.type() == Elf.STT_SECTION || s.type() == Elf.STT_FILE) return -1;
+    if (s.section != null) return s.section.index;
+    return s.size() > 0 ? 0 : -1;
   }
 
   void indexSymbols(Section sec) {
     List<Symbol> list = new ArrayList<>();
-    for (Symbol s : symbols) if (indexable(s) && s.section == sec) list.add(s);
+    for (Symbol s : symbols) if (indexedIn(s) == sec.index) list.add(s);
     sec.symbolIndex.set(list.toArray(new Symbol[0]), list.size());
   }
 
