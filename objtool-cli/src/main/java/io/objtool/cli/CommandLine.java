@@ -82,6 +82,19 @@ final class CommandLine {
     // --trace=FUNC (upstream 6.19's option) is taken out before the reference's parser sees the
     // line, so its table, usage text and abbreviations stay those of 6.12
     String trace = null;
+    if (envArgs != null && envArgs.contains(TRACE + "=")) {
+      // OBJTOOL_ARGS="--trace=FUNC ...": its words are split at spaces, so the option is one word
+      StringBuilder kept = new StringBuilder();
+      for (String word : envArgs.split(" ")) {
+        if (word.startsWith(TRACE + "=")) {
+          trace = word.substring(TRACE.length() + 1);
+          if (trace.isEmpty()) throw new Invalid(TRACE + " needs a function name or glob (--trace=FUNC)");
+        } else if (!word.isEmpty()) {
+          kept.append(kept.isEmpty() ? "" : " ").append(word);
+        }
+      }
+      envArgs = kept.toString();
+    }
     List<String> rest = new java.util.ArrayList<>(args.size());
     for (int i = 0; i < args.size(); i++) {
       String a = args.get(i);

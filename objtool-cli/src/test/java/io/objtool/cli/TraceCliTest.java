@@ -40,6 +40,10 @@ class TraceCliTest {
     assertThrows(CommandLine.Invalid.class, () -> CommandLine.parse(List.of("--stackval", "--trace=", "x.o"), null));
     // after "--" it is a file name, as any argument is
     assertThrows(UsageExit.class, () -> CommandLine.parse(List.of("--stackval", "--", "--trace=f", "x.o"), null));
+    // in OBJTOOL_ARGS too (the command line's wins)
+    assertEquals("h", CommandLine.parse(List.of("--stackval", "x.o"), "--trace=h --link").trace());
+    assertTrue(CommandLine.parse(List.of("--stackval", "x.o"), "--trace=h --link").link());
+    assertEquals("f", CommandLine.parse(List.of("--stackval", "--trace=f", "x.o"), "--trace=h").trace());
     // no abbreviation: the reference's parser sees "--trac" and rejects it
     assertThrows(UsageExit.class, () -> CommandLine.parse(List.of("--stackval", "--trac=f", "x.o"), null));
   }
