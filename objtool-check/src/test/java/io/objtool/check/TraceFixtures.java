@@ -68,7 +68,7 @@ public final class TraceFixtures {
       trace.traces().complete(file);
       ByteArrayOutputStream text = new ByteArrayOutputStream();
       try (PrintStream ps = new PrintStream(text, true, StandardCharsets.UTF_8)) {
-        TraceText.print(trace.traces(), Disassembly.of(obj.toString(), Path.of(""), Map.of("PATH", System.getenv("PATH")), trace.traces().sections()), ps);
+        TraceText.print(trace.traces(), Disassembly.of(obj.toString(), Path.of(""), Map.of("PATH", System.getenv("PATH")), trace.traces().instructions()), ps);
       }
       return new Run(diag.warnings(), trace.traces(), text.toString(StandardCharsets.UTF_8));
     }

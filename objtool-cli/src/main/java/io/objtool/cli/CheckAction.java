@@ -105,7 +105,7 @@ final class CheckAction implements Pass {
     if (traces != null) {
       // after the warnings, as upstream prints its trace; objdump reads the object as it was given
       io.objtool.check.trace.Disassembly disas = io.objtool.check.trace.Disassembly.of(
-          opts.objectFile().toString(), ctx.cwd(), ctx.env(), traces.sections());
+          opts.objectFile().toString(), ctx.cwd(), ctx.env(), traces.instructions());
       io.objtool.check.trace.TraceText.print(traces, disas, err);
     }
     if (opts.verbose()) io.objtool.check.WarnedDisassembly.print(file, opts.objectFile().toString(), ctx.cwd(), ctx.env(), err);

@@ -5,7 +5,6 @@ import io.objtool.api.Func;
 import io.objtool.api.Instruction;
 import io.objtool.api.ObjtoolFile;
 import io.objtool.api.Warning;
-import io.objtool.elf.Section;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -94,10 +93,10 @@ public final class Traces {
     return Collections.unmodifiableList(outside);
   }
 
-  /** The sections of every instruction in the traces (for the disassembly). */
-  public java.util.Set<Section> sections() {
-    java.util.Set<Section> s = new java.util.LinkedHashSet<>();
-    for (Trace t : walks) for (Trace.Step st : t.steps) if (st.insn() != null) s.add(st.insn().section());
-    return s;
+  /** Every instruction in the traces (for the disassembly). */
+  public List<Instruction> instructions() {
+    List<Instruction> out = new ArrayList<>();
+    for (Trace t : walks) for (Trace.Step st : t.steps) if (st.insn() != null) out.add(st.insn());
+    return out;
   }
 }
