@@ -50,8 +50,13 @@ class SarifSchemaTest {
   }
 
   static byte[] sarif(List<FileResult> results) throws IOException {
+    return sarif(results, Path.of(""));
+  }
+
+  /** The SARIF log of {@code results}, run in {@code cwd}. */
+  static byte[] sarif(List<FileResult> results, Path cwd) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    SarifReport r = new SarifReport(out, StandardCharsets.UTF_8);
+    SarifReport r = new SarifReport(out, StandardCharsets.UTF_8).in(cwd);
     BatchSummary.Tally t = new BatchSummary.Tally();
     r.begin();
     for (int i = 0; i < results.size(); i++) {
