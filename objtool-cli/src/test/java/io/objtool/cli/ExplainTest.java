@@ -153,6 +153,9 @@ class ExplainTest {
     }
     Fixtures.Outcome o = Fixtures.runOurs(List.of("--orc", "--explain"));
     assertEquals("error: objtool: --explain needs a directory (--explain=DIR)\n", o.stderr());
+    o = Fixtures.runOurs(List.of("--orc", dir.resolve("missing.o").toString()), "--explain=" + file);
+    assertEquals("error: objtool: --explain: " + file + ": not a directory\n", o.stderr());
+    assertEquals(1, o.exit());
   }
 
   @Test
@@ -173,10 +176,19 @@ class ExplainTest {
   @Test
   void withoutTheOptionTheArgumentsAreUntouched() {
     List<String> args = List.of("--orc", "--", "--explain=x");
-    assertFalse(ExplainOption.given(args));
-    ExplainOption o = ExplainOption.extract(List.of("--explain", "d", "--orc", "--explain=e", "f.o"));
+    assertFalse(ExplainOption.given(args, null));
+    assertFalse(ExplainOption.given(args, "--link --explained"));
+    ExplainOption o = ExplainOption.extract(List.of("--explain", "d", "--orc", "--explain=e", "f.o"), null);
     assertEquals("e", o.dir());
     assertEquals(List.of("--orc", "f.o"), o.rest());
+    assertEquals(null, o.envArgs());
+    // $OBJTOOL_ARGS first, then the command line: the command line's directory wins
+    assertTrue(ExplainOption.given(List.of("--orc", "f.o"), " --link  --explain=k"));
+    o = ExplainOption.extract(List.of("--orc", "f.o"), " --link  --explain=k");
+    assertEquals("k", o.dir());
+    assertEquals("--link", o.envArgs());
+    assertEquals("m", ExplainOption.extract(List.of("--explain=m", "f.o"), "--explain=k").dir());
+    assertEquals(null, ExplainOption.extract(List.of("f.o"), "--explain=k").envArgs());
   }
 
   private static List<String> list(Path d) throws java.io.IOException {

@@ -19,6 +19,8 @@ import java.util.regex.Pattern;
 final class Disassembly {
   private static final Pattern SECTION = Pattern.compile("^Disassembly of section (.*):$");
   private static final Pattern INSN = Pattern.compile("^\\s*([0-9a-f]+):\\t(.*)$");
+  /** A relocation {@code -w} puts on the instruction's line: {@code \tOFF: R_X86_64_PLT32\tsym-0x4}. */
+  private static final Pattern INLINE_RELOC = Pattern.compile("\\s+[0-9a-f]+: (R_\\S+)\\s+(.*)$");
   private static final Pattern RELOC = Pattern.compile("^\\s*([0-9a-f]+): (R_\\S+)\\s+(.*)$");
 
   private final Map<String, Map<Long, String>> text = new HashMap<>();
@@ -83,7 +85,10 @@ final class Disassembly {
       Matcher i = INSN.matcher(line);
       if (i.matches()) {
         last = Long.parseLong(i.group(1), 16);
-        sec.put(last, i.group(2).replace('\t', ' ').strip());
+        String t = i.group(2);
+        Matcher inline = INLINE_RELOC.matcher(t);
+        if (inline.find()) t = t.substring(0, inline.start()) + "  \u2190 " + inline.group(1) + " " + inline.group(2);
+        sec.put(last, t.replace('\t', ' ').strip());
       }
     }
   }

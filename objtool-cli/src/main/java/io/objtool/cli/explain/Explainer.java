@@ -152,7 +152,7 @@ public final class Explainer {
           paths.add(s == null ? List.of() : g.path(s, at.get(w)));
         }
         Page page = new Page(e.getKey(), e.getValue(), g, paths, at, prefix + fileName(e.getKey().name()) + ".html",
-            new java.util.LinkedHashSet<>());
+            new java.util.TreeSet<>(java.util.Comparator.comparing(LineTable.SourceLine::file).thenComparingInt(LineTable.SourceLine::line)));
         pages.add(page);
         graphs.add(dot(file, page, dis, lines));
       }
