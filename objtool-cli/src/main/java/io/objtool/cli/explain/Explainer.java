@@ -68,6 +68,8 @@ public final class Explainer {
   private final Map<String, String> env;
   private final Function<Rule, String> ruleLink;
   private final PathRecorder recorder = new PathRecorder();
+  /** Why the pages show instruction types instead of disassembly, or null. */
+  private String disassemblyProblem;
 
   /**
    * Pages for {@code object} (the name given on the command line, relative to {@code cwd}) in
@@ -139,6 +141,7 @@ public final class Explainer {
     List<String> graphs = new ArrayList<>();
     if (!byFunc.isEmpty()) {
       Disassembly dis = Disassembly.of(object, cwd, env);
+      disassemblyProblem = dis.problem();
       LineTable lines = LineTable.of(elf);
       for (var e : byFunc.entrySet()) {
         FunctionGraph g = FunctionGraph.of(file, e.getKey());
@@ -406,6 +409,9 @@ public final class Explainer {
         .append("<span style=\"color:#1f5fbf\">\u2192 jump</span><span style=\"color:#c08000\">\u21e2 alt</span>")
         .append("<span style=\"color:#888\">grey: not reached by the walk</span>")
         .append("<span>CFA at each block's entry in its header</span></p>\n");
+    if (disassemblyProblem != null) {
+      h.append("<p>No disassembly (").append(esc(disassemblyProblem)).append("): instructions are shown by their type.</p>\n");
+    }
     h.append("<div id=\"graph\">\n").append(svg).append("\n</div>\n<p id=\"status\">not rendered</p>\n");
     if (!p.sources().isEmpty()) {
       h.append("<h2>Source lines</h2>\n<table class=\"src mono\">\n");
