@@ -191,6 +191,42 @@ class ExplainTest {
     assertEquals(null, ExplainOption.extract(List.of("f.o"), "--explain=k").envArgs());
   }
 
+  @Test
+  void withOBJTOOL_FORMATTheDocumentAndThePagesAreBothWritten() throws Exception {
+    Oracles.require(Graphviz.find(System.getenv()) != null, "Graphviz's dot (Debian package graphviz)");
+    CheckFixture fx = CheckFixture.load("backtrace.s");
+    String obj = fx.compile(dir);
+    Map<String, String> env = new java.util.HashMap<>(System.getenv());
+    env.put(SingleFormat.ENV_FORMAT, "json");
+    RunContext ctx = new RunContext(dir, env, () -> false);
+    List<String> args = new ArrayList<>(fx.flags());
+    args.addAll(List.of("--explain=pages", obj));
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    try (PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+      assertEquals(0, Main.runCommand(args, ctx, ExplainTest.class.getClassLoader(), System.out, e));
+    }
+    assertTrue(err.toString(StandardCharsets.UTF_8).contains("bt+0x10: return with modified stack frame"), err.toString(StandardCharsets.UTF_8));
+    assertTrue(Files.readString(dir.resolve(obj + ".objtool.json")).contains("return with modified stack frame"));
+    String page = Files.readString(dir.resolve("pages").resolve("backtrace.o@bt.html"));
+    // the path the engine reported: bt+0x0 (entry), the jumps at +0x4 and +0xc, the return at +0x10
+    assertTrue(page.contains("show only this path (6 instructions)"), page);
+  }
+
+  @Test
+  void pageNamesAreDistinctAndShortEnough() {
+    Set<String> taken = new java.util.HashSet<>();
+    String prefix = io.objtool.cli.explain.Explainer.objectPrefix("drivers/net/foo.o");
+    assertEquals("drivers_net_foo.o@", prefix);
+    assertEquals("drivers_net_foo.o@init.html", io.objtool.cli.explain.Explainer.pageName(prefix, "init", taken));
+    // a second local function of the same name in a linked object
+    assertEquals("drivers_net_foo.o@init@2.html", io.objtool.cli.explain.Explainer.pageName(prefix, "init", taken));
+    String deep = "a/".repeat(200) + "x.o";
+    String p = io.objtool.cli.explain.Explainer.objectPrefix(deep);
+    assertTrue(p.length() < 120 && p.endsWith("@"), p);
+    String n = io.objtool.cli.explain.Explainer.pageName(p, "f".repeat(300), taken);
+    assertTrue(n.length() < 255 && n.startsWith(p), n);
+  }
+
   private static List<String> list(Path d) throws java.io.IOException {
     try (Stream<Path> s = Files.list(d)) {
       return s.map(p -> p.getFileName().toString()).sorted().toList();

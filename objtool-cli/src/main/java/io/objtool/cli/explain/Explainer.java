@@ -136,9 +136,10 @@ public final class Explainer {
     }
     Map<Warning, List<PathRecorder.Step>> steps = new IdentityHashMap<>();
     for (PathRecorder.WarnedPath p : recorder.paths()) steps.putIfAbsent(p.warning(), p.steps());
-    String prefix = fileName(object) + "@";
+    String prefix = objectPrefix(object);
     List<Page> pages = new ArrayList<>();
     List<String> graphs = new ArrayList<>();
+    Set<String> names = new HashSet<>();
     if (!byFunc.isEmpty()) {
       Disassembly dis = Disassembly.of(object, cwd, env);
       disassemblyProblem = dis.problem();
@@ -154,7 +155,7 @@ public final class Explainer {
           List<PathRecorder.Step> s = steps.get(w);
           paths.add(s == null ? List.of() : g.path(s, at.get(w)));
         }
-        Page page = new Page(e.getKey(), e.getValue(), g, paths, at, prefix + fileName(e.getKey().name()) + ".html",
+        Page page = new Page(e.getKey(), e.getValue(), g, paths, at, pageName(prefix, e.getKey().name(), names),
             new java.util.TreeSet<>(java.util.Comparator.comparing(LineTable.SourceLine::file).thenComparingInt(LineTable.SourceLine::line)));
         pages.add(page);
         graphs.add(dot(file, page, dis, lines));
@@ -197,6 +198,25 @@ public final class Explainer {
     return null;
   }
 
+  /** What the names of an object's pages start with: its path as a file name (shortened with a hash when long), and {@code @}. */
+  public static String objectPrefix(String object) {
+    String o = fileName(object);
+    return (o.length() > 120 ? o.substring(0, 100) + "~" + Integer.toHexString(o.hashCode()) : o) + "@";
+  }
+
+  /**
+   * The page of function {@code func}: {@code PREFIX FUNC.html}, {@code PREFIX FUNC@2.html} for a
+   * second function of the same name (local functions of a linked object), shortened with a hash
+   * when the name would be too long for a file system.
+   */
+  public static String pageName(String prefix, String func, Set<String> taken) {
+    String base = prefix + fileName(func);
+    if (base.length() > 220) base = base.substring(0, 200) + "~" + Integer.toHexString(base.hashCode());
+    String name = base + ".html";
+    for (int n = 2; !taken.add(name); n++) name = base + "@" + n + ".html";
+    return name;
+  }
+
   /** {@code name} as a file name: characters other than letters, digits, {@code . _ -} become {@code _}. */
   static String fileName(String name) {
     StringBuilder b = new StringBuilder(name.length());
@@ -235,6 +255,7 @@ public final class Explainer {
       Set<Integer> paths = new HashSet<>();
       for (Instruction i : b.insns()) paths.addAll(onPath.getOrDefault(i, Set.of()));
       boolean hot = !paths.isEmpty();
+      lastSource = null; // each block names its first source line
       d.append("  b").append(b.id()).append(" [id=\"b").append(b.id()).append("\", class=\"")
           .append(classes("block", paths)).append("\", label=<<TABLE BORDER=\"").append(hot ? 2 : 1)
           .append("\" CELLBORDER=\"0\" CELLSPACING=\"0\" CELLPADDING=\"2\" COLOR=\"").append(hot ? "#c00000" : "#555555")
@@ -331,6 +352,11 @@ public final class Explainer {
   private static String shortName(String path) {
     int s = path.lastIndexOf('/');
     return s < 0 ? path : path.substring(s + 1);
+  }
+
+  /** Escapes a field of the index line: HTML, and the field separator. */
+  private static String metaEsc(String s) {
+    return esc(s).replace("|", "&#124;");
   }
 
   /** Escapes text for HTML and for Graphviz's HTML-like labels. */
@@ -441,8 +467,8 @@ public final class Explainer {
 
   /** The start of a page, up to the open list of warnings; the second line is what the index reads. */
   private void head(StringBuilder h, String what, List<Warning> ws, boolean graph) {
-    h.append("<!DOCTYPE html>\n").append(PAGE_META).append(esc(object)).append('|').append(esc(what))
-        .append('|').append(ws.size()).append('|').append(esc(ws.getFirst().line())).append("\">\n");
+    h.append("<!DOCTYPE html>\n").append(PAGE_META).append(metaEsc(object)).append('|').append(metaEsc(what))
+        .append('|').append(ws.size()).append('|').append(metaEsc(ws.getFirst().line())).append("\">\n");
     h.append("<html lang=\"en\"><head><meta charset=\"utf-8\"><title>").append(esc(what + " \u2014 " + object))
         .append("</title>\n<style>").append(STYLE).append("</style></head>\n<body data-rendered=\"no\"")
         .append(graph ? " data-graph" : "").append(">\n<p><a href=\"index.html\">all pages</a></p>\n");
