@@ -77,6 +77,20 @@ record ExplainOption(String dir, List<String> rest, String envArgs) {
     return rest;
   }
 
+  /**
+   * The reference's parse of {@code args} and {@code envArgs} with any {@code --explain} taken
+   * out, for callers that look at a command line before a run does (the batch's check of its
+   * flags, {@code OBJTOOL_FORMAT}'s object name); the run itself handles the option.
+   */
+  static Options parseWithout(List<String> args, String envArgs, List<Plugins.Action> plugins)
+      throws UsageExit, CommandLine.Invalid {
+    if (given(args, envArgs)) {
+      ExplainOption ex = extract(args, envArgs);
+      return CommandLine.parse(ex.rest(), ex.envArgs(), plugins);
+    }
+    return CommandLine.parse(args, envArgs, plugins);
+  }
+
   /** The one-line problem that stops the run (no directory, a bad one, no {@code dot}), or null. */
   String check(RunContext ctx) {
     if (dir == null || dir.isEmpty()) return "--explain needs a directory (--explain=DIR)";

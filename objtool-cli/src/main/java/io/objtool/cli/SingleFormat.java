@@ -83,15 +83,8 @@ final class SingleFormat {
 
   /** The object a command line names, or null when the line would be rejected. */
   private static String objectOf(List<String> args, Map<String, String> env, List<Plugins.Action> plugins) {
-    String envArgs = env.get(CommandLine.ENV_VAR);
-    if (ExplainOption.given(args, envArgs)) {
-      // the run takes --explain out itself; here only the object's name is wanted
-      ExplainOption ex = ExplainOption.extract(args, envArgs);
-      args = ex.rest();
-      envArgs = ex.envArgs();
-    }
     try {
-      return CommandLine.parse(args, envArgs, plugins).objectFile().toString();
+      return ExplainOption.parseWithout(args, env.get(CommandLine.ENV_VAR), plugins).objectFile().toString();
     } catch (UsageExit | CommandLine.Invalid e) {
       return null;
     }

@@ -213,6 +213,33 @@ class ExplainTest {
   }
 
   @Test
+  void batchModeWritesEveryObjectsPages() throws Exception {
+    Oracles.require(Graphviz.find(System.getenv()) != null, "Graphviz's dot (Debian package graphviz)");
+    List<String> objs = new ArrayList<>();
+    for (String name : List.of("backtrace.s", "hints.s")) {
+      Path d = Files.createDirectories(dir.resolve(name));
+      objs.add(d.resolve(CheckFixture.load(name).compile(d)).toString());
+    }
+    Path pages = dir.resolve("pages");
+    List<String> args = new ArrayList<>(List.of("--jobs", "2", "--", "--orc", "--link", "--module", "--dry-run", "--explain=" + pages, "--"));
+    args.addAll(objs);
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int rc;
+    try (PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+      rc = new BatchMain(ExplainTest.class.getClassLoader())
+          .run(args, System.getenv(), java.io.InputStream.nullInputStream(), System.out, e, false);
+    }
+    String text = err.toString(StandardCharsets.UTF_8);
+    assertEquals(0, rc, text);
+    assertTrue(text.contains("2 files") && text.contains("entry_like+0x7") && text.contains("bt+0x10"), text);
+    for (String o : objs) {
+      String page = io.objtool.cli.explain.Explainer.objectPrefix(o) + (o.contains("hints") ? "entry_like" : "bt") + ".html";
+      assertTrue(Files.isRegularFile(pages.resolve(page)), page + " in " + list(pages));
+      assertTrue(Files.readString(pages.resolve("index.html")).contains(page), "index lists " + page);
+    }
+  }
+
+  @Test
   void pageNamesAreDistinctAndShortEnough() {
     Set<String> taken = new java.util.HashSet<>();
     String prefix = io.objtool.cli.explain.Explainer.objectPrefix("drivers/net/foo.o");

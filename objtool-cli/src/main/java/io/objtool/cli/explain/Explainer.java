@@ -188,7 +188,27 @@ public final class Explainer {
     } catch (IOException e) {
       throw new ExplainException("--explain: " + dir + ": " + e.getMessage());
     }
-    atomicWrite(dir.resolve("index.html"), index());
+    writeIndex();
+  }
+
+  /** Runs writing into one directory at once (the batch's threads) take turns at the index. */
+  private static final Object INDEX_TURN = new Object();
+
+  /**
+   * Rewrites the index from the pages present, under a lock on {@code DIR/.explain.lock} (and in
+   * this JVM, a monitor): the scan and the rename happen together, so the last run's index lists
+   * every page, whatever the order in which runs for different objects finish.
+   */
+  private void writeIndex() throws ExplainException {
+    synchronized (INDEX_TURN) {
+      try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(dir.resolve(".explain.lock"),
+               java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+           java.nio.channels.FileLock lock = ch.lock()) {
+        atomicWrite(dir.resolve("index.html"), index());
+      } catch (IOException e) {
+        throw new ExplainException("--explain: " + dir.resolve(".explain.lock") + ": " + e.getMessage());
+      }
+    }
   }
 
   private static Func funcAt(ObjtoolFile file, Section sec, long off) {
