@@ -84,6 +84,8 @@ final class CheckAction implements Pass {
     List<io.objtool.api.Pass> passes = Checker.enabledPasses(opts, loader);
     io.objtool.check.trace.TracePass trace = io.objtool.check.trace.TracePass.of(opts);
     if (trace != null) passes.add(trace);
+    io.objtool.cli.explain.Explainer explain = ExplainOption.explainer(opts, ctx);
+    if (explain != null) passes.add(explain.recorder());
     Checker checker = new Checker(file, passes);
     checker.run();
     io.objtool.check.trace.Traces traces = trace == null ? null : trace.traces();
@@ -109,6 +111,14 @@ final class CheckAction implements Pass {
       io.objtool.check.trace.TraceText.print(traces, disas, err);
     }
     if (opts.verbose()) io.objtool.check.WarnedDisassembly.print(file, opts.objectFile().toString(), ctx.cwd(), ctx.env(), err);
+    if (explain != null) {
+      try {
+        explain.write(file, elf, diag.warnings());
+      } catch (io.objtool.cli.explain.Explainer.ExplainException e) {
+        err.println("error: objtool: " + e.getMessage());
+        return 1;
+      }
+    }
     if (checker.failed()) return 1;
     // as libelf lays it out; a run whose requester has gone leaves the object as it was
     if (file.changed() && !opts.dryRun() && !ctx.abandoned().getAsBoolean()) {
