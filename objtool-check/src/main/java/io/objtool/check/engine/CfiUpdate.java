@@ -118,7 +118,7 @@ final class CfiUpdate {
               cfi.bpScratch = false;
             } else if (!drapArch && sreg == sp && cfi.cfaBase == sp) {
               cfi.setVal(dreg, CFA, -cfi.stackSize + soff); // add xN, sp, #n: a copy of sp, no realignment
-              if (stackval && dreg == fp && insn.func() != null) cfi.bpScratch = true;
+              if (dreg == fp && insn.func() != null) cfi.bpScratch = true;
             } else if (sreg == sp && cfi.cfaBase == sp) {
               cfi.drapReg = dreg; // drap: lea disp(%rsp), %drap
               cfi.setVal(dreg, CFA, -cfi.stackSize + soff);
@@ -181,7 +181,7 @@ final class CfiUpdate {
             if (dreg == cfi.cfaBase) return StackOpProblem.STACK_REGISTER_MODIFICATION;
             if (dreg == fp) {
               restoreVal(cfi, fp);
-              if (stackval && insn.func() != null) cfi.bpScratch = true;
+              if (insn.func() != null) cfi.bpScratch = true;
             }
           }
           default -> {
