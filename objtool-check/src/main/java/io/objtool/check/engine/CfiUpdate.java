@@ -33,6 +33,11 @@ final class CfiUpdate {
   private final int fp;
   /** Whether {@code reg = sp + off} can start a DRAP realignment (x86-64), see {@link Arch#usesDrap()}. */
   private final boolean drapArch;
+  /**
+   * The return address stays in a link register (arm64, {@code callPushSize() == 0}): a frame is
+   * a frame record the function stores, and x29 given any other value is a scratch register.
+   */
+  private final boolean linkReg;
 
   CfiUpdate(ObjtoolFile file) {
     this.file = file;
@@ -42,6 +47,7 @@ final class CfiUpdate {
     this.sp = arch.stackPointerReg();
     this.fp = arch.framePointerReg();
     this.drapArch = arch.usesDrap();
+    this.linkReg = arch.callPushSize() == 0;
   }
 
   private void saveReg(Cfi cfi, int reg, int base, int offset) {
@@ -88,6 +94,7 @@ final class CfiUpdate {
               cfi.bpScratch = false;
             } else if (sreg == sp && cfi.cfaBase == sp) {
               cfi.setVal(dreg, CFA, -cfi.stackSize); // mov %rsp, %reg
+              if (linkReg && dreg == fp && insn.func() != null) cfi.bpScratch = true; // arm64: x29 = sp, no frame record there
             } else if (sreg == fp && dreg == sp && (cfi.cfaBase == fp || cfi.cfaBase == cfi.drapReg)) {
               cfi.stackSize = -cfi.regOffset[fp]; // mov %rbp, %rsp
             } else if (dreg == cfi.cfaBase) {
@@ -102,7 +109,11 @@ final class CfiUpdate {
                 cfi.cfaOffset = 0;
               }
             } else if (dreg == sp && cfi.valBase[sreg] == SP_INDIRECT && cfi.valOffset[sreg] == cfi.cfaOffset) {
-              cfi.stackSize += 8; // swizzle with a CFA base other than sp: pretend a push
+              cfi.stackSize += 8; // swizzle with a CFA base other than SP: pretend a push
+            }
+            if (linkReg && dreg == fp && sreg != sp && dreg != cfi.cfaBase && insn.func() != null) {
+              restoreVal(cfi, fp); // arm64: mov x29, xN
+              cfi.bpScratch = true;
             }
           }
           case ADD -> {
@@ -118,7 +129,7 @@ final class CfiUpdate {
               cfi.bpScratch = false;
             } else if (!drapArch && sreg == sp && cfi.cfaBase == sp) {
               cfi.setVal(dreg, CFA, -cfi.stackSize + soff); // add xN, sp, #n: a copy of sp, no realignment
-              if (dreg == fp && insn.func() != null) cfi.bpScratch = true;
+              if (linkReg && dreg == fp && insn.func() != null) cfi.bpScratch = true;
             } else if (sreg == sp && cfi.cfaBase == sp) {
               cfi.drapReg = dreg; // drap: lea disp(%rsp), %drap
               cfi.setVal(dreg, CFA, -cfi.stackSize + soff);
@@ -181,7 +192,7 @@ final class CfiUpdate {
             if (dreg == cfi.cfaBase) return StackOpProblem.STACK_REGISTER_MODIFICATION;
             if (dreg == fp) {
               restoreVal(cfi, fp);
-              if (insn.func() != null) cfi.bpScratch = true;
+              if (linkReg && insn.func() != null) cfi.bpScratch = true;
             }
           }
           default -> {
