@@ -192,8 +192,9 @@ public final class FramePointerCheck {
           cfa = f.bp() - r.fpOffset; // the seed: the first frame's fp is trusted
           v = new Verdict(f, true, false, Reason.RELIABLE, null);
         } else {
+          long spAtCall = cfa;
           cfa = r.cfaFromFp ? f.bp() + r.cfaOffset : cfa + r.cfaOffset;
-          v = fpVerdict(f, e, r, cfa);
+          v = callerVerdict(f, e, r, cfa, spAtCall);
         }
       }
       out.add(v);
@@ -236,7 +237,7 @@ public final class FramePointerCheck {
         exact = true;
         continue;
       }
-      v = r.bad != null ? bad(f, r.bad, describe(f, e, r.bad)) : fpVerdict(f, e, r, cfa);
+      v = r.bad != null ? bad(f, r.bad, describe(f, e, r.bad)) : exact ? fpVerdict(f, e, r, cfa) : callerVerdict(f, e, r, cfa, sp);
       if (v.reliable() && !mem.readable(f.bp(), FRAME_BYTES)) {
         v = bad(f, Reason.UNREADABLE_RECORD, "frame record at 0x" + Long.toHexString(f.bp()) + " unreadable");
       }
@@ -339,6 +340,19 @@ public final class FramePointerCheck {
 
   private static Arm64OrcReg arm64(OrcReg r) {
     return r == null ? null : Arm64OrcReg.ofCode(r.code());
+  }
+
+  /**
+   * {@link #fpVerdict} for a caller, whose sp at the call is its callee's cfa: where its cfa is
+   * fp-based the fp test only checks the entry's shape, so the record must also lie at or above
+   * that sp (a frame's record is inside its frame).
+   */
+  private Verdict callerVerdict(FpFrame f, OrcEntry e, Rule r, long cfa, long spAtCall) {
+    if (r.cfaFromFp && Long.compareUnsigned(f.bp(), spAtCall) < 0) {
+      return bad(f, Reason.FP_MISMATCH, "fp 0x" + Long.toHexString(f.bp()) + " is below the sp at the call 0x"
+          + Long.toHexString(spAtCall) + " at ip 0x" + Long.toHexString(f.ip()) + " (" + text(e) + ")");
+    }
+    return fpVerdict(f, e, r, cfa);
   }
 
   /** The frame-record test: the record read at fp is where this frame saved its caller's fp (and, on x86, its return address is right above). */
