@@ -170,6 +170,7 @@ def main():
         (entry("arr_frame"), "arr_frame", 1, 3, 60),
         (entry("dispatch"), "dispatch", 1, 1, 60),
         (entry("tail_to_aligned"), "tail", 1, 1, 8),
+        (entry("finish"), "finish", 1, 1, 24),
     ]
     bps = [Sampler(*s) for s in samplers]
     global pending

@@ -68,7 +68,9 @@ public final class FramePointerCheck {
     /** The pt_regs frame at the cfa cannot be read. */
     UNREADABLE_REGS,
     /** The record read at a pt_regs frame does not name the interrupted pc and fp. */
-    REGS_MISMATCH
+    REGS_MISMATCH,
+    /** Not reliable, for a reason the verdict's maker did not classify (never given by the check). */
+    UNCLASSIFIED
   }
 
   /** One frame of a frame-pointer unwind: its ip and the frame pointer (bp, x29) while it runs. */
@@ -89,7 +91,12 @@ public final class FramePointerCheck {
    * @param why the reason, {@link Reason#RELIABLE} when reliable
    * @param reason why not reliable, with the ip and entry, or null
    */
-  public record Verdict(FpFrame frame, boolean reliable, boolean endOfStack, Reason why, String reason) {}
+  public record Verdict(FpFrame frame, boolean reliable, boolean endOfStack, Reason why, String reason) {
+    /** A verdict without a {@link Reason}: {@link Reason#RELIABLE} or {@link Reason#UNCLASSIFIED} (the first API's constructor). */
+    public Verdict(FpFrame frame, boolean reliable, boolean endOfStack, String reason) {
+      this(frame, reliable, endOfStack, reliable ? Reason.RELIABLE : Reason.UNCLASSIFIED, reason);
+    }
+  }
 
   /**
    * The verdicts, innermost first, and the index of the first unreliable frame (-1 if none).

@@ -56,6 +56,8 @@ abstract class FramePointerLiveTest {
   List<Stop> stops;
   byte[] stackBytes;
   Path exe;
+  /** The program's functions in the code with ORC: start address to end address. */
+  TreeMap<Long, Long> functions = new TreeMap<>();
 
   /** The compiler, e.g. {@code gcc}. */
   abstract String cc();
@@ -100,6 +102,14 @@ abstract class FramePointerLiveTest {
     io.objtool.orc.Fixtures.run(link);
     try (ElfFile f = GdbStackTest.openImage(exe)) {
       table = OrcTableLoader.load(f, FORMAT);
+      for (io.objtool.elf.Section sec : f.sections()) {
+        if (!sec.isExecutable()) continue;
+        for (io.objtool.elf.Symbol fn : sec.symbols().functions()) {
+          if (Long.compareUnsigned(fn.value() - table.ip(0), table.ip(table.size() - 1) - table.ip(0)) < 0) {
+            functions.put(fn.value(), fn.value() + fn.size());
+          }
+        }
+      }
     }
     Path out = Files.createDirectories(dir.resolve("gdb-out"));
     Result g = runGdb(dir.resolve("gdb-stack.py"), Map.of("GDBSTACK_OUT", out.toString(),
@@ -114,19 +124,21 @@ abstract class FramePointerLiveTest {
   }
 
   /** What comparing the check with gdb found over all stops. */
-  record Tally(int stops, int frames, int agreed, int reliable, Map<String, Integer> unreliable, List<String> bad) {}
+  record Tally(int stops, int frames, int agreed, int reliable, int pastEnd, Map<String, Integer> unreliable, List<String> bad) {}
 
   /** The heart of it: reliable exactly where the frame-pointer unwind gives gdb's next frame. */
   @Test
   void reliableExactlyWhereTheFramePointerUnwindAgreesWithGdb() {
     Tally t = compare(table);
-    System.out.printf("%s: %d stops, %d frames judged, %d agree with gdb, %d reliable; unreliable: %s%n",
-        getClass().getSimpleName(), t.stops, t.frames, t.agreed, t.reliable, t.unreliable);
+    System.out.printf("%s: %d stops, %d frames judged, %d agree with gdb, %d reliable (%d returning past their"
+        + " function's end); unreliable: %s%n", getClass().getSimpleName(), t.stops, t.frames, t.agreed, t.reliable,
+        t.pastEnd, t.unreliable);
     assertTrue(t.stops >= 300, "only " + t.stops + " stops");
     assertTrue(t.frames >= 2000, "only " + t.frames + " frames");
     // both verdicts occur, for several reasons (prologue, epilogue, leaf)
     assertTrue(t.reliable >= t.frames / 2 && t.frames - t.reliable >= 50, t.toString());
-    assertTrue(t.unreliable.size() >= 2, "reasons " + t.unreliable);
+    assertTrue(t.unreliable.size() >= 3, "reasons " + t.unreliable);
+    assertTrue(t.pastEnd >= 5, t.pastEnd + " frames returning past a noreturn call at their function's end");
     tally().add(t.frames, t.agreed);
     assertEquals(t.frames, t.agreed, "disagreements:\n" + String.join("\n", t.bad));
   }
@@ -152,7 +164,7 @@ abstract class FramePointerLiveTest {
   Tally compare(OrcTable t) {
     FramePointerCheck check = new FramePointerCheck(t, arch());
     long lo = t.ip(0), hi = t.ip(t.size() - 1);
-    int frames = 0, agreed = 0, reliable = 0;
+    int frames = 0, agreed = 0, reliable = 0, pastEnd = 0;
     Map<String, Integer> unreliable = new TreeMap<>();
     List<String> bad = new ArrayList<>();
     for (Stop s : stops) {
@@ -165,12 +177,15 @@ abstract class FramePointerLiveTest {
         Verdict v = r.verdicts().get(k);
         assertEquals(chain.get(k), v.frame(), s.tag() + ": the check's frame " + k + " is the walk's");
         long pc = v.frame().ip();
-        if (Long.compareUnsigned(pc - lo, hi - lo) >= 0) break; // outside our code: libc, no ORC
+        // outside our code (libc, no ORC); a return address may be just past its call's function
+        if (Long.compareUnsigned((k == 0 ? pc : pc - 1) - lo, hi - lo) >= 0) break;
         frames++;
+        Map.Entry<Long, Long> fn = functions.floorEntry(pc - 1);
+        if (k > 0 && fn != null && fn.getValue() == pc) pastEnd++; // a noreturn call ends the caller
         boolean agree = k + 1 < chain.size() && k + 1 < real.size() && chain.get(k + 1).ip() == real.get(k + 1).pc()
             && chain.get(k + 1).bp() == real.get(k + 1).fp() && real.get(k).pc() == pc;
         if (v.reliable()) reliable++;
-        else unreliable.merge(v.why() + (k == 0 ? " (innermost)" : " (caller)"), 1, Integer::sum);
+        else unreliable.merge(v.why() + " " + (k == 0 ? position(t, pc) : "caller"), 1, Integer::sum);
         if (agree == v.reliable()) {
           agreed++;
         } else if (bad.size() < 10) {
@@ -181,7 +196,28 @@ abstract class FramePointerLiveTest {
         }
       }
     }
-    return new Tally(stops.size(), frames, agreed, reliable, unreliable, bad);
+    return new Tally(stops.size(), frames, agreed, reliable, pastEnd, unreliable, bad);
+  }
+
+  /**
+   * Where in its function a stop is, by the function's entries: its first instruction, a leaf
+   * (no entry saves the caller's frame pointer), the prologue (before the first entry with the
+   * cfa fp-based) or the epilogue (after one).
+   */
+  String position(OrcTable t, long pc) {
+    Map.Entry<Long, Long> fn = functions.floorEntry(pc);
+    if (fn == null || Long.compareUnsigned(pc, fn.getValue()) >= 0) return "outside a function";
+    if (pc == fn.getKey()) return "function entry";
+    boolean saves = false, fpBasedBefore = false;
+    for (int i = Math.max(0, t.find(fn.getKey())); i < t.size() && Long.compareUnsigned(t.ip(i), fn.getValue()) < 0; i++) {
+      OrcEntry e = t.entry(i);
+      if (e.kind() != OrcType.CALL) continue;
+      saves |= e.bpReg() == io.objtool.orc.OrcReg.PREV_SP;
+      // arm64's FP (3) and x86's BP (4) codes
+      boolean fpBased = e.spReg() != null && e.spReg().code() == (arch() == FramePointerCheck.Arch.ARM64 ? 3 : 4);
+      if (fpBased && Long.compareUnsigned(t.ip(i), pc) <= 0) fpBasedBefore = true;
+    }
+    return !saves ? "leaf" : fpBasedBefore ? "epilogue" : "prologue";
   }
 
   /** arm64: the program linked statically, run by qemu-aarch64's gdb stub, gdb-multiarch attached. */
