@@ -151,7 +151,8 @@ public final class FramePointerCheck {
    * judged. x86: each frame by its entry's shape. arm64: the first frame's cfa is seeded as
    * fp - fp_offset, each caller's is the callee's plus its sp offset, and every later frame
    * needs fp == cfa + fp_offset; judging stops at the first unreliable frame, past which no cfa
-   * is known.
+   * is known. Without the stack's memory a regs (pt_regs) entry is {@link Reason#NOT_A_CALL_FRAME}
+   * on both architectures.
    */
   public Report check(List<FpFrame> chain) {
     if (arch == Arch.ARM64) return arm64Chain(chain);
@@ -213,8 +214,9 @@ public final class FramePointerCheck {
 
   /**
    * Walks and judges from a register snapshot, tracking the cfa (see the class comment), up to
-   * {@code maxFrames} frames; stops after the first unreliable frame, at the end of the stack,
-   * or where the chain ends (a zero fp or return address).
+   * {@code maxFrames} frames; stops after the first unreliable frame, at the end of the stack
+   * (an end-of-stack entry, a user-mode pt_regs, or a final record with a zero return address).
+   * The verdicts' frames are {@link #walk}'s, crossing pt_regs frames where it does.
    */
   public Report check(Regs start, StackMemory mem, int maxFrames) {
     List<Verdict> out = new ArrayList<>();
@@ -251,7 +253,7 @@ public final class FramePointerCheck {
       if (!v.reliable()) return finish(out, v);
       long next = mem.read64(f.bp());
       long ret = mem.read64(f.bp() + 8);
-      if (ret == 0) return finish(out, v);
+      if (ret == 0) return finish(out, new Verdict(f, true, true, Reason.RELIABLE, null)); // the final record
       // the caller's fp need not be a frame pointer (code without frame pointers uses it as it
       // likes): the caller's own entry judges it, as the next frame
       out.add(v);
