@@ -191,7 +191,7 @@ final class ElfWriter {
   // ---------------------------------------------------------------- layout
 
   private static boolean hasFileData(Section s) {
-    return s.index != 0 && s.type != Elf.SHT_NOBITS && s.type != Elf.SHT_NULL;
+    return s.index != 0 && s.type != Elf.SHT_NOBITS;
   }
 
   private static long alignUp(long v, long align) {
