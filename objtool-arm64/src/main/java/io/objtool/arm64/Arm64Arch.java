@@ -132,6 +132,12 @@ public final class Arm64Arch implements Arch {
         return Arm64Regs.LR;
     }
 
+    /** gcc's switch dispatch through a table of instruction distances ({@link Arm64JumpTables}). */
+    @Override
+    public long[] jumpTableTargets(io.objtool.elf.Section sec, long funcStart, long jump) {
+        return Arm64JumpTables.targets(sec, funcStart, jump);
+    }
+
     /** No DRAP on arm64: {@code add xN, sp, #n} only records what xN holds. */
     @Override
     public boolean usesDrap() {

@@ -78,4 +78,14 @@ public interface Arch {
     default java.util.Set<String> unsupportedActions() {
         return java.util.Set.of();
     }
+
+    /**
+     * The targets (offsets in {@code sec}) of the switch jump table that the indirect jump at
+     * {@code jump} goes through, found from the code before it (back to {@code funcStart}), or
+     * null when this architecture finds its tables from relocations only (x86-64: the check's own
+     * {@code .rodata} relocation search) or the code is not a table dispatch it knows.
+     */
+    default long[] jumpTableTargets(io.objtool.elf.Section sec, long funcStart, long jump) {
+        return null;
+    }
 }
