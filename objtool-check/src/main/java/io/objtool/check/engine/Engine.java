@@ -67,7 +67,7 @@ public final class Engine {
   public static void funcState(Cfi cfi, InitialCfi initial) {
     cfi.cfaBase = initial.cfa().base();
     cfi.cfaOffset = initial.cfa().offset();
-    for (int r = 0; r < Cfi.NUM_REGS; r++) {
+    for (int r = 0; r < cfi.regBase.length; r++) {
       cfi.regBase[r] = initial.reg(r).base();
       cfi.regOffset[r] = initial.reg(r).offset();
     }

@@ -109,7 +109,7 @@ public final class Trace {
   public static String describe(CfiState s) {
     if (s == null) return "(no state)";
     StringBuilder b = new StringBuilder("cfa=").append(loc(s.cfaBase(), s.cfaOffset()));
-    for (int r = 0; r < CfiState.NUM_REGS; r++) {
+    for (int r = 0; r < s.regCount(); r++) {
       int base = s.regBase(r);
       if (base == CfiRegs.UNDEFINED) continue;
       if (r == CfiRegs.RA && base == CfiRegs.CFA && s.regOffset(r) == -8) continue;

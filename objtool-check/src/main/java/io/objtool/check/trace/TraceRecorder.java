@@ -32,7 +32,7 @@ public final class TraceRecorder extends BranchVisitor {
   private final Diagnostics diag;
   private final Glob glob;
   private final Traces out;
-  private final Cfi funcEntry = new Cfi();
+  private final Cfi funcEntry;
 
   /** The trace of the current walk, or null when it is not traced. */
   private Trace cur;
@@ -54,6 +54,7 @@ public final class TraceRecorder extends BranchVisitor {
     this.diag = file.diag();
     this.glob = glob;
     this.out = out;
+    this.funcEntry = new Cfi(file.arch().initialFunctionCfi().regs().size());
     Engine.funcState(funcEntry, file.arch().initialFunctionCfi());
   }
 

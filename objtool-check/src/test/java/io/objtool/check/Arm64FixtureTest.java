@@ -1,0 +1,50 @@
+package io.objtool.check;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import io.objtool.api.Warning;
+import io.objtool.elf.ElfFile;
+import io.objtool.testkit.Oracles;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The AArch64 fixtures ({@code fixtures/index-arm64.txt}), cross-compiled with
+ * {@code aarch64-linux-gnu-gcc} at test time and walked by the shared engine with the arm64
+ * backend: the warnings land on exactly the lines marked {@code WARN:}. There is no reference
+ * objtool for arm64 objects (the x86 one passes them by), so the markers are the expectation.
+ */
+class Arm64FixtureTest {
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void tools() {
+    Oracles.require(Oracles.runs(Fixture.ARM64_GCC, "--version"), Fixture.ARM64_GCC + " (Debian: gcc-aarch64-linux-gnu)");
+  }
+
+  static Stream<String> fixtures() throws IOException {
+    try (var in = Arm64FixtureTest.class.getResourceAsStream("/fixtures/index-arm64.txt")) {
+      return new String(in.readAllBytes()).lines().map(String::trim).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList().stream();
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("fixtures")
+  void warningsAreWhereTheFixtureSays(String name) throws Exception {
+    Fixture f = Fixture.load(name);
+    assertFalse(f.objtoolFlags.isEmpty(), name + " has no 'objtool:' header");
+    Path obj = f.compile(dir);
+    try (ElfFile elf = ElfFile.open(obj)) {
+      assertEquals(183, elf.machine(), name + " is not an AArch64 object");
+    }
+    List<Warning> ours = Fixture.check(obj, f.objtoolFlags);
+    f.assertWarningsMatch(obj, ours);
+  }
+}
