@@ -30,9 +30,7 @@ class Arm64FixtureTest {
   }
 
   static Stream<String> fixtures() throws IOException {
-    try (var in = Arm64FixtureTest.class.getResourceAsStream("/fixtures/index-arm64.txt")) {
-      return new String(in.readAllBytes()).lines().map(String::trim).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList().stream();
-    }
+    return Fixture.index("index-arm64.txt");
   }
 
   @ParameterizedTest(name = "{0}")

@@ -74,6 +74,15 @@ final class Fixture {
     }
   }
 
+  /** The fixture names listed in {@code fixtures/INDEX} (one a line, {@code #} comments). */
+  static java.util.stream.Stream<String> index(String index) throws IOException {
+    try (InputStream in = Fixture.class.getResourceAsStream("/fixtures/" + index)) {
+      if (in == null) throw new IOException("no fixture index " + index);
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().map(String::trim)
+          .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList().stream();
+    }
+  }
+
   static Fixture load(String name) throws IOException {
     try (InputStream in = Fixture.class.getResourceAsStream("/fixtures/" + name)) {
       if (in == null) throw new IOException("no fixture " + name);

@@ -23,9 +23,7 @@ class FixtureTest {
   @TempDir Path dir;
 
   static Stream<String> fixtures() throws IOException {
-    try (var in = FixtureTest.class.getResourceAsStream("/fixtures/index.txt")) {
-      return new String(in.readAllBytes()).lines().map(String::trim).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList().stream();
-    }
+    return Fixture.index("index.txt");
   }
 
   @ParameterizedTest(name = "{0}")
