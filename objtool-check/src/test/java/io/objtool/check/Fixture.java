@@ -91,6 +91,21 @@ final class Fixture {
   }
 
   /**
+   * Compiles fixture {@code name} into {@code dir}, checks the object with its flags and asserts
+   * that the warnings are where its markers say ({@link #assertWarningsMatch}); {@code machine}
+   * is the ELF machine the object must be for.
+   */
+  static void compileAndMatch(String name, Path dir, int machine) throws IOException {
+    Fixture f = load(name);
+    org.junit.jupiter.api.Assertions.assertFalse(f.objtoolFlags.isEmpty(), name + " has no 'objtool:' header");
+    Path obj = f.compile(dir);
+    try (ElfFile elf = ElfFile.open(obj)) {
+      org.junit.jupiter.api.Assertions.assertEquals(machine, elf.machine(), name + ": ELF machine");
+    }
+    f.assertWarningsMatch(obj, check(obj, f.objtoolFlags));
+  }
+
+  /**
    * Asserts that {@code ours} (the warnings on this fixture's object {@code obj}) land on exactly
    * the lines marked {@code WARN:}, each with its marked text, and nowhere else.
    */
