@@ -52,9 +52,16 @@ class OutsideSectionSymbolsTest {
     {"jump-table", ".text\nbaz:\n  jmp *.Ltab(,%rdi,8)\n.section .rodata\n.Ltab:\n.quad foo\n.quad foo + 1\n"},
   };
 
-  /** How foo is moved out of its section: {name, st_shndx, st_info}. */
-  private static final int[][] KINDS = {{0xfff1, (1 << 4) | 2}, {0xfff2, (1 << 4) | 2}, {0xfff1, (1 << 4)}};
-  private static final String[] KIND_NAMES = {"abs-func", "common-func", "abs-notype"};
+  /** How foo is moved out of its section: {st_shndx, st_info} (a function, a label, a section symbol). */
+  private static final int[][] KINDS = {{0xfff1, (1 << 4) | 2}, {0xfff2, (1 << 4) | 2}, {0xfff1, (1 << 4)}, {0xfff1, (1 << 4) | 3}};
+  private static final String[] KIND_NAMES = {"abs-func", "common-func", "abs-notype", "abs-section"};
+
+  /**
+   * Where the reference objtool 6.12 never finishes (measured: no output and still running after
+   * 60 s, for {@code .discard.reachable} against an absolute section symbol): ours must end
+   * promptly with one-line warnings and no internal error.
+   */
+  private static final java.util.Set<String> HANGS_REFERENCE = java.util.Set.of("reachable/abs-section");
 
   @TempDir Path dir;
 
@@ -68,7 +75,11 @@ class OutsideSectionSymbolsTest {
         for (int f = 0; f < CheckFuzzTest.FLAG_SETS.size(); f++) {
           List<String> flags = CheckFuzzTest.FLAG_SETS.get(f);
           String name = place[0] + "/" + KIND_NAMES[kind] + "/flags" + f;
-          tests.add(DynamicTest.dynamicTest(name, () -> compare(ref, name.replace('/', '-'), place[1], KINDS[kind], flags)));
+          if (HANGS_REFERENCE.contains(place[0] + "/" + KIND_NAMES[kind])) {
+            tests.add(DynamicTest.dynamicTest(name, () -> oursAlone(name.replace('/', '-'), place[1], KINDS[kind], flags)));
+          } else {
+            tests.add(DynamicTest.dynamicTest(name, () -> compare(ref, name.replace('/', '-'), place[1], KINDS[kind], flags)));
+          }
         }
       }
     }
@@ -96,6 +107,17 @@ class OutsideSectionSymbolsTest {
       assertEquals(expected.stderr(), got.stderr().replace(ours.getParent() + "/", ""), name + " stderr");
       assertArrayEquals(Files.readAllBytes(theirs), Files.readAllBytes(ours), name + ": the object written");
     });
+  }
+
+  private void oursAlone(String name, String place, int[] kind, List<String> flags) throws Exception {
+    Path obj = object(name, place, kind[0], kind[1]);
+    List<String> args = new ArrayList<>(flags);
+    args.add(obj.toString());
+    Fixtures.Outcome got = Fixtures.runOurs(args);
+    assertTrue(got.exit() == 0 || got.exit() == 1, name + " exit " + got.exit());
+    for (String line : got.stderr().lines().toList()) {
+      assertTrue(line.startsWith(obj + ": warning: objtool: ") && !line.contains("internal error"), name + ": " + line);
+    }
   }
 
   /** bar (a function with a frame), the place that refers to foo, foo then moved out of its section. */

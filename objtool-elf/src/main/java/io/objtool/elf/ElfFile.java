@@ -421,6 +421,15 @@ public final class ElfFile implements AutoCloseable {
   /** The section at header index {@code index}. */
   public Section section(int index) { return sections.get(index); }
 
+  /**
+   * The section {@code sym} belongs to as objtool has it: its own, or section 0 for a symbol in no
+   * section (undefined, absolute, common), which has no data, no instructions and holds those of
+   * them that cover bytes.
+   */
+  public Section sectionOf(Symbol sym) {
+    return sym.section != null ? sym.section : sections.get(0);
+  }
+
   /** The first section named {@code name}, or null. */
   public Section section(String name) { return sectionsByName.get(name); }
 

@@ -362,7 +362,7 @@ final class ElfWriter {
     h.set(JAVA_SHORT_UNALIGNED, 18, (short) f.machine());
     h.set(JAVA_INT_UNALIGNED, 20, f.version());
     h.set(JAVA_LONG_UNALIGNED, 24, f.entry());
-    h.set(JAVA_LONG_UNALIGNED, 32, f.phoff());
+    h.set(JAVA_LONG_UNALIGNED, 32, f.programHeaderCount() > 0 ? f.phoff() : 0); // libelf: no table, no offset
     h.set(JAVA_LONG_UNALIGNED, 40, shoff);
     h.set(JAVA_INT_UNALIGNED, 48, f.flags());
     h.set(JAVA_SHORT_UNALIGNED, 52, (short) f.ehsize());

@@ -118,8 +118,7 @@ public final class Annotations {
       if (s.type() == Elf.STT_FUNC) {
         f = file.func(s);
       } else if (s.isSectionSymbol()) {
-        Section in = s.section() != null ? s.section() : file.elf().section(0); // no section: section 0
-        Symbol fs = in.symbols().functionAt(off);
+        Symbol fs = file.elf().sectionOf(s).symbols().functionAt(off);
         if (fs != null) f = file.func(fs);
       } else {
         file.diag().warn(IGNORE_UNEXPECTED_SYMBOL_TYPE, "unexpected relocation symbol type in "
