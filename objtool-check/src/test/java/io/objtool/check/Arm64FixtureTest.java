@@ -1,14 +1,9 @@
 package io.objtool.check;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import io.objtool.api.Warning;
-import io.objtool.elf.ElfFile;
 import io.objtool.testkit.Oracles;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,21 +25,12 @@ class Arm64FixtureTest {
   }
 
   static Stream<String> fixtures() throws IOException {
-    try (var in = Arm64FixtureTest.class.getResourceAsStream("/fixtures/index-arm64.txt")) {
-      return new String(in.readAllBytes()).lines().map(String::trim).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList().stream();
-    }
+    return Fixture.index("index-arm64.txt");
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("fixtures")
   void warningsAreWhereTheFixtureSays(String name) throws Exception {
-    Fixture f = Fixture.load(name);
-    assertFalse(f.objtoolFlags.isEmpty(), name + " has no 'objtool:' header");
-    Path obj = f.compile(dir);
-    try (ElfFile elf = ElfFile.open(obj)) {
-      assertEquals(183, elf.machine(), name + " is not an AArch64 object");
-    }
-    List<Warning> ours = Fixture.check(obj, f.objtoolFlags);
-    f.assertWarningsMatch(obj, ours);
+    Fixture.compileAndMatch(name, dir, io.objtool.elf.Elf.EM_AARCH64);
   }
 }

@@ -74,11 +74,35 @@ final class Fixture {
     }
   }
 
+  /** The fixture names listed in {@code fixtures/INDEX} (one a line, {@code #} comments). */
+  static java.util.stream.Stream<String> index(String index) throws IOException {
+    try (InputStream in = Fixture.class.getResourceAsStream("/fixtures/" + index)) {
+      if (in == null) throw new IOException("no fixture index " + index);
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().map(String::trim)
+          .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList().stream();
+    }
+  }
+
   static Fixture load(String name) throws IOException {
     try (InputStream in = Fixture.class.getResourceAsStream("/fixtures/" + name)) {
       if (in == null) throw new IOException("no fixture " + name);
       return new Fixture(name, new String(in.readAllBytes(), StandardCharsets.UTF_8));
     }
+  }
+
+  /**
+   * Compiles fixture {@code name} into {@code dir}, checks the object with its flags and asserts
+   * that the warnings are where its markers say ({@link #assertWarningsMatch}); {@code machine}
+   * is the ELF machine the object must be for.
+   */
+  static void compileAndMatch(String name, Path dir, int machine) throws IOException {
+    Fixture f = load(name);
+    org.junit.jupiter.api.Assertions.assertFalse(f.objtoolFlags.isEmpty(), name + " has no 'objtool:' header");
+    Path obj = f.compile(dir);
+    try (ElfFile elf = ElfFile.open(obj)) {
+      org.junit.jupiter.api.Assertions.assertEquals(machine, elf.machine(), name + ": ELF machine");
+    }
+    f.assertWarningsMatch(obj, check(obj, f.objtoolFlags));
   }
 
   /**

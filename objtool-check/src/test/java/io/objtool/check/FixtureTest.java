@@ -1,7 +1,6 @@
 package io.objtool.check;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.objtool.api.Warning;
 import io.objtool.testkit.Oracles;
@@ -23,20 +22,13 @@ class FixtureTest {
   @TempDir Path dir;
 
   static Stream<String> fixtures() throws IOException {
-    try (var in = FixtureTest.class.getResourceAsStream("/fixtures/index.txt")) {
-      return new String(in.readAllBytes()).lines().map(String::trim).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList().stream();
-    }
+    return Fixture.index("index.txt");
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("fixtures")
   void warningsAreWhereTheFixtureSays(String name) throws Exception {
-    Fixture f = Fixture.load(name);
-    assertFalse(f.objtoolFlags.isEmpty(), name + " has no 'objtool:' header");
-    Path obj = f.compile(dir);
-    List<Warning> ours = Fixture.check(obj, f.objtoolFlags);
-
-    f.assertWarningsMatch(obj, ours);
+    Fixture.compileAndMatch(name, dir, io.objtool.elf.Elf.EM_X86_64);
   }
 
   @ParameterizedTest(name = "{0}")
