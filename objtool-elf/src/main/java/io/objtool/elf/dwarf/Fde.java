@@ -59,14 +59,17 @@ public final class Fde {
     return rows;
   }
 
-  /** The row in force at {@code off}, or null when {@code off} is outside {@code [start, end)}. */
+  /**
+   * The row in force at {@code off}, or null when {@code off} is outside {@code [start, end)}
+   * (addresses are unsigned, and the range may end at the top of the address space).
+   */
   public CfiRow rowAt(long off) {
-    if (off < start || off >= end()) return null;
+    if (Long.compareUnsigned(off - start, length) >= 0) return null;
     List<CfiRow> r = rows();
     int lo = 0, hi = r.size() - 1, best = -1;
     while (lo <= hi) {
       int mid = (lo + hi) >>> 1;
-      if (r.get(mid).offset() <= off) { best = mid; lo = mid + 1; } else { hi = mid - 1; }
+      if (Long.compareUnsigned(r.get(mid).offset(), off) <= 0) { best = mid; lo = mid + 1; } else { hi = mid - 1; }
     }
     return best < 0 ? null : r.get(best);
   }
