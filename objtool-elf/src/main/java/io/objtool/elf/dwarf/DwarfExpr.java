@@ -12,10 +12,10 @@ import java.util.HexFormat;
  * symbolically ({@link #value()}), for example {@code deref(rbp-8)} for the CFA of a gcc DRAP
  * function. For a register rule the evaluation starts with the CFA on the stack, as DWARF says.
  * Operations whose value cannot be written as a term (branches, calls, TLS) make the whole value
- * {@link Opaque}, and so does a term of more than {@link #MAX_TERM} operations and operands (a
- * few bytes of {@code DW_OP_dup}, {@code DW_OP_plus} would otherwise build a term exponentially
- * large to print); a truncated expression, or one that pops an empty stack, raises
- * {@link io.objtool.elf.MalformedElfException}.
+ * {@link Opaque}; an operation on an opaque value is that value, and so is a term of more than
+ * {@link #MAX_TERM} operations and operands (a few bytes of {@code DW_OP_dup}, {@code DW_OP_plus}
+ * would otherwise build a term exponentially large to print). A truncated expression, or one
+ * that pops an empty stack, raises {@link io.objtool.elf.MalformedElfException}.
  */
 public final class DwarfExpr {
   /** Most operations and operands a value's term may have; a larger one is {@link Opaque}. */
@@ -167,8 +167,14 @@ public final class DwarfExpr {
     return st.peek();
   }
 
+  /** Pushes {@code v}; an operation on an {@link Opaque} value is that value, and a term too large is opaque. */
   private static void push(Deque<Value> st, Value v) {
-    st.push(v instanceof Op || v instanceof Deref ? bounded(v) : v);
+    Value p = switch (v) {
+      case Deref d -> d.address() instanceof Opaque o ? o : bounded(v);
+      case Op o -> o.a() instanceof Opaque x ? x : o.b() instanceof Opaque y ? y : bounded(v);
+      default -> v;
+    };
+    st.push(p);
   }
 
   /** {@code v}, or {@link Opaque} when its term is larger than {@link #MAX_TERM}. */
