@@ -17,6 +17,9 @@ import java.util.function.Predicate;
  * {@link #insnCfiMatch}, {@link #sameFunction} — and the per-section, per-symbol and
  * per-function iterations. It answers; it reports nothing itself (a CFI mismatch comes back to
  * the caller, whose rule decides how to warn).
+ *
+ * <p>A null section is one outside the object's sections (the section of an {@code SHN_ABS} or
+ * {@code SHN_COMMON} symbol): it has no instructions, as the reference's section 0 has none.
  */
 public final class Insns {
   private final ObjtoolFile file;
@@ -26,19 +29,20 @@ public final class Insns {
   }
 
 
-  /** The instructions of a section in offset order (empty when it has none). */
+  /** The instructions of a section in offset order (empty when it has none, or is null). */
   public List<Instruction> instructions(Section sec) {
-    Instruction[] a = sec.index() < file.insns.length ? file.insns[sec.index()] : null;
+    Instruction[] a = sec != null && sec.index() < file.insns.length ? file.insns[sec.index()] : null;
     return a == null ? List.of() : Collections.unmodifiableList(Arrays.asList(a).subList(0, file.count(sec.index())));
   }
 
-  /** Whether {@code sec} was decoded (an executable section). */
+  /** Whether {@code sec} was decoded (an executable section); false for null. */
   public boolean hasInstructions(Section sec) {
-    return sec.index() < file.insns.length && file.insns[sec.index()] != null;
+    return sec != null && sec.index() < file.insns.length && file.insns[sec.index()] != null;
   }
 
-  /** The instruction starting at {@code offset} of {@code sec}, or null. O(log n). */
+  /** The instruction starting at {@code offset} of {@code sec}, or null (also for a null section). O(log n). */
   public Instruction findInsn(Section sec, long offset) {
+    if (sec == null) return null;
     int si = sec.index();
     if (si >= file.insns.length || file.insns[si] == null || offset < 0 || offset > Integer.MAX_VALUE) return null;
     int i = java.util.Arrays.binarySearch(file.offsets[si], (int) offset);
@@ -94,8 +98,9 @@ public final class Insns {
     return prev != null && prev.sym == insn.sym ? prev : null;
   }
 
-  /** The last instruction of a section: one that starts in its last 10 bytes. */
+  /** The last instruction of a section: one that starts in its last 10 bytes; null if none (or no section). */
   public Instruction findLastInsn(Section sec) {
+    if (sec == null) return null;
     long size = sec.size();
     long end = size > 10 ? size - 10 : 0;
     for (long off = size - 1; off >= end && off >= 0; off--) {

@@ -195,7 +195,7 @@ public final class ElfFile implements AutoCloseable {
       s.info = i32(h + 44);
       s.addralign = i64(h + 48);
       s.entsize = i64(h + 56);
-      if (i > 0 && s.type != Elf.SHT_NOBITS && s.type != Elf.SHT_NULL
+      if (i > 0 && s.type != Elf.SHT_NOBITS
           && (s.fileOffset < 0 || s.size < 0 || s.fileOffset > fileSize || s.size > fileSize - s.fileOffset)) {
         throw error("section " + i + " data (offset " + s.fileOffset + ", size " + s.size + ") extends past the end of the file");
       }
@@ -235,7 +235,7 @@ public final class ElfFile implements AutoCloseable {
     long[] ends = new long[n + 1];
     int k = 0;
     for (Section s : sections) {
-      if (s.index == 0 || s.type == Elf.SHT_NOBITS || s.type == Elf.SHT_NULL || s.size == 0) continue;
+      if (s.index == 0 || s.type == Elf.SHT_NOBITS || s.size == 0) continue;
       starts[k] = s.fileOffset;
       ends[k++] = s.fileOffset + s.size;
     }
@@ -349,27 +349,41 @@ public final class ElfFile implements AutoCloseable {
   private void indexAllSymbols() {
     int n = sections.size();
     int[] counts = new int[n];
-    for (Symbol s : symbols) if (indexable(s)) counts[s.section.index]++;
+    for (Symbol s : symbols) {
+      int at = indexedIn(s);
+      if (at >= 0) counts[at]++;
+    }
     Symbol[][] per = new Symbol[n][];
     for (int i = 0; i < n; i++) per[i] = new Symbol[counts[i]];
     Arrays.fill(counts, 0);
-    for (Symbol s : symbols) if (indexable(s)) per[s.section.index][counts[s.section.index]++] = s;
+    for (Symbol s : symbols) {
+      int at = indexedIn(s);
+      if (at >= 0) per[at][counts[at]++] = s;
+    }
     for (int i = 0; i < n; i++) sections.get(i).symbolIndex.set(per[i], per[i].length);
   }
 
-  private static boolean indexable(Symbol s) {
-    return s.section != null && s.type() != Elf.STT_SECTION && s.type() != Elf.STT_FILE;
+  /**
+   * The section whose symbol index holds {@code s}, or -1. A symbol in no section (undefined,
+   * absolute, common) that covers bytes belongs to section 0, as objtool has it: a warning at an
+   * offset of section 0 (an alternative whose target is an absolute symbol) names that symbol.
+   */
+  private static int indexedIn(Symbol s) {
+    if (s.type() == Elf.STT_SECTION || s.type() == Elf.STT_FILE) return -1;
+    if (s.section != null) return s.section.index;
+    return s.size() > 0 ? 0 : -1;
   }
 
   void indexSymbols(Section sec) {
     List<Symbol> list = new ArrayList<>();
-    for (Symbol s : symbols) if (indexable(s) && s.section == sec) list.add(s);
+    for (Symbol s : symbols) if (indexedIn(s) == sec.index) list.add(s);
     sec.symbolIndex.set(list.toArray(new Symbol[0]), list.size());
   }
 
   MemorySegment mappedData(Section s) {
-    // section 0 has no data whatever its header says (its sh_size may be the section count)
-    if (s.index == 0 || s.type == Elf.SHT_NOBITS || s.type == Elf.SHT_NULL || s.added) return MemorySegment.ofArray(new byte[0]);
+    // section 0 has no data whatever its header says (its sh_size may be the section count); any
+    // other section but SHT_NOBITS has its file bytes, SHT_NULL too (as libelf reads them)
+    if (s.index == 0 || s.type == Elf.SHT_NOBITS || s.added) return MemorySegment.ofArray(new byte[0]);
     return image.asSlice(s.fileOffset, s.size);
   }
 
@@ -406,6 +420,15 @@ public final class ElfFile implements AutoCloseable {
 
   /** The section at header index {@code index}. */
   public Section section(int index) { return sections.get(index); }
+
+  /**
+   * The section {@code sym} belongs to as objtool has it: its own, or section 0 for a symbol in no
+   * section (undefined, absolute, common), which has no data, no instructions and holds those of
+   * them that cover bytes.
+   */
+  public Section sectionOf(Symbol sym) {
+    return sym.section != null ? sym.section : sections.get(0);
+  }
 
   /** The first section named {@code name}, or null. */
   public Section section(String name) { return sectionsByName.get(name); }

@@ -191,7 +191,7 @@ final class ElfWriter {
   // ---------------------------------------------------------------- layout
 
   private static boolean hasFileData(Section s) {
-    return s.index != 0 && s.type != Elf.SHT_NOBITS && s.type != Elf.SHT_NULL;
+    return s.index != 0 && s.type != Elf.SHT_NOBITS;
   }
 
   private static long alignUp(long v, long align) {
@@ -362,7 +362,7 @@ final class ElfWriter {
     h.set(JAVA_SHORT_UNALIGNED, 18, (short) f.machine());
     h.set(JAVA_INT_UNALIGNED, 20, f.version());
     h.set(JAVA_LONG_UNALIGNED, 24, f.entry());
-    h.set(JAVA_LONG_UNALIGNED, 32, f.phoff());
+    h.set(JAVA_LONG_UNALIGNED, 32, f.programHeaderCount() > 0 ? f.phoff() : 0); // libelf: no table, no offset
     h.set(JAVA_LONG_UNALIGNED, 40, shoff);
     h.set(JAVA_INT_UNALIGNED, 48, f.flags());
     h.set(JAVA_SHORT_UNALIGNED, 52, (short) f.ehsize());

@@ -45,6 +45,36 @@ class ElfFileTest {
     }
   }
 
+  /**
+   * A section whose type is SHT_NULL still has its file bytes, as libelf reads them (the reference
+   * then parses them: a {@code .discard.unwind_hints} of type SHT_NULL gets its hints checked), and
+   * the same bounds as any other section.
+   */
+  @Test
+  void shtNullSectionKeepsItsBytes() throws Exception {
+    byte[] bytes = java.nio.file.Files.readAllBytes(Fixtures.compile(dir, "sample.c"));
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    int text;
+    byte[] expected;
+    try (ElfFile f = ElfFile.parse(Path.of("sample.o"), bytes.clone())) {
+      Section t = f.section(".text");
+      text = t.index();
+      expected = t.data().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+    }
+    assertTrue(expected.length > 0);
+    int hdr = (int) (b.getLong(40) + 64L * text);
+    b.putInt(hdr + 4, Elf.SHT_NULL);
+    try (ElfFile f = ElfFile.parse(Path.of("null-type.o"), bytes.clone())) {
+      Section t = f.section(text);
+      assertEquals(Elf.SHT_NULL, t.type());
+      org.junit.jupiter.api.Assertions.assertArrayEquals(expected, t.data().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+    }
+    b.putLong(hdr + 24, bytes.length - 2); // sh_offset: its bytes now run past the end of the file
+    ElfException e = org.junit.jupiter.api.Assertions.assertThrows(ElfException.class,
+        () -> ElfFile.parse(Path.of("null-type.o"), bytes.clone()).close());
+    assertTrue(e.getMessage().contains("extends past the end of the file"), e.getMessage());
+  }
+
   @Test
   void lookupsBySymbolOffsetAndRelocation() throws Exception {
     Path obj = Fixtures.compile(dir, "sample.c");

@@ -29,6 +29,27 @@ class ElfWriterTest {
     }
   }
 
+  /**
+   * An object with no program headers but a stray e_phoff (a fuzzed input): libelf writes e_phoff
+   * 0, as the reference objtool's output shows; the rest of the header is kept.
+   */
+  @Test
+  void noProgramHeadersMeansNoProgramHeaderOffset() throws Exception {
+    byte[] bytes = Files.readAllBytes(Fixtures.compile(dir, "sample.c"));
+    java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(32, 9);
+    Path obj = dir.resolve("stray-phoff.o");
+    Files.write(obj, bytes);
+    Path out = dir.resolve("stray-phoff.copy.o");
+    try (ElfFile f = ElfFile.open(obj)) {
+      f.write(out, ElfFile.Layout.REPACK);
+    }
+    byte[] written = Files.readAllBytes(out);
+    assertEquals(0, java.nio.ByteBuffer.wrap(written).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong(32));
+    // the rest of the header but e_shoff (the repacked layout moves the section headers)
+    assertArrayEquals(java.util.Arrays.copyOf(bytes, 32), java.util.Arrays.copyOf(written, 32));
+    assertArrayEquals(java.util.Arrays.copyOfRange(bytes, 48, 64), java.util.Arrays.copyOfRange(written, 48, 64));
+  }
+
   @Test
   void writingInPlaceReplacesTheFile() throws Exception {
     Path obj = Fixtures.compile(dir, "sample.c");

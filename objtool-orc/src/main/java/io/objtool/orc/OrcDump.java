@@ -85,7 +85,7 @@ public final class OrcDump {
   }
 
   private static boolean hasBytes(Section s) {
-    // the bytes in the file: none for SHT_NOBITS (nor SHT_NULL), whatever sh_size says
+    // the bytes in the file: none for SHT_NOBITS, whatever sh_size says
     return s != null && s.type() != Elf.SHT_NOBITS && s.data().byteSize() > 0;
   }
 

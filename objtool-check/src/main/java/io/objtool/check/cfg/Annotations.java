@@ -44,6 +44,8 @@ public final class Annotations {
   public static final Rule UNWIND_HINT_WITHOUT_RELOCATION = Rule.error("unwind-hint-without-relocation", "One unwind hint has no relocation.");
   /** Rule {@code unexpected-relocation-symbol-type}: An annotation or unwind-hint relocation against a symbol other than a section symbol (a function, a global label, a data object). */
   public static final Rule UNEXPECTED_RELOCATION_SYMBOL_TYPE = Rule.error("unexpected-relocation-symbol-type", "An annotation or unwind-hint relocation against a symbol other than a section symbol (a function, a global label, a data object).");
+  /** Rule {@code ignore-unexpected-symbol-type}: A `STACK_FRAME_NON_STANDARD` entry against a symbol that is neither a function nor a section symbol; the entry is skipped. */
+  public static final Rule IGNORE_UNEXPECTED_SYMBOL_TYPE = Rule.warning("ignore-unexpected-symbol-type", "A `STACK_FRAME_NON_STANDARD` entry against a symbol that is neither a function nor a section symbol; the entry is skipped.");
   /** Rule {@code unwind-hint-not-instruction}: An unwind hint points to no instruction. */
   public static final Rule UNWIND_HINT_NOT_INSTRUCTION = Rule.error("unwind-hint-not-instruction", "An unwind hint points to no instruction.");
   /** Rule {@code iret-regs-hint-without-endbr}: An `UNWIND_HINT_IRET_REGS` entry point without ENDBR (`--ibt`). */
@@ -115,9 +117,13 @@ public final class Annotations {
       Func f = null;
       if (s.type() == Elf.STT_FUNC) {
         f = file.func(s);
-      } else if (s.isSectionSymbol() && s.section() != null) {
-        Symbol fs = s.section().symbols().functionAt(off);
+      } else if (s.isSectionSymbol()) {
+        Symbol fs = file.elf().sectionOf(s).symbols().functionAt(off);
         if (fs != null) f = file.func(fs);
+      } else {
+        file.diag().warn(IGNORE_UNEXPECTED_SYMBOL_TYPE, "unexpected relocation symbol type in "
+            + file.elf().section(".discard.func_stack_frame_non_standard").rela().name() + ": " + s.type());
+        return;
       }
       if (f == null) return;
       Model.setIgnore(f);

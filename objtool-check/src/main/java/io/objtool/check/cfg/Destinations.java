@@ -87,7 +87,7 @@ public final class Destinations {
         Relocations rel = file.insns().relocs(insn);
         Symbol sym = rel.symbol(r);
         if (sym.isSectionSymbol()) {
-          destSec = sym.section();
+          destSec = file.elf().sectionOf(sym); // in no section: section 0, which has no instructions
           destOff = file.arch().relocDestOffset(rel.addend(r));
         } else if (Funcs.isRetpolineThunk(sym)) {
           addRetpolineCall(insn);
@@ -194,8 +194,7 @@ public final class Destinations {
       Symbol sym = rel.symbol(r);
       if (sym.isSectionSymbol()) {
         long destOff = file.arch().relocDestOffset(rel.addend(r));
-        // a section symbol in no section (undefined, absolute): objtool's section 0, which has no functions
-        Section destSec = sym.section() != null ? sym.section() : file.elf().section(0);
+        Section destSec = file.elf().sectionOf(sym); // in no section: section 0, which has no functions
         Symbol dest = callDestination(destSec, destOff);
         if (dest == null) {
           file.diag().warnInsn(insn, CALL_DEST_SYMBOL_NOT_FOUND, "can't find call dest symbol at " + destSec.name() + "+0x" + Long.toHexString(destOff));

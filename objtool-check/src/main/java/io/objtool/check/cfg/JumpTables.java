@@ -84,7 +84,7 @@ public final class JumpTables {
       if (r < 0) continue;
       Relocations text = file.insns().relocs(insn);
       Symbol sym = text.symbol(r);
-      if (!sym.isSectionSymbol() || !isRodata(sym.section())) continue;
+      if (!sym.isSectionSymbol() || !isRodata(file.elf().sectionOf(sym))) continue;
       Section tableSec = sym.section();
       long tableOff = sym.value() + text.addend(r);
       if (text.type(r) == Elf.R_X86_64_PC32) tableOff += 4;

@@ -96,7 +96,7 @@ public final class NoinstrPass implements Pass {
         int i = r.find(off, end - off);
         if (i < 0) break;
         Symbol func = r.symbol(i);
-        if (func.isSectionSymbol() && func.section() != null) func = func.section().symbols().at(r.addend(i));
+        if (func.isSectionSymbol()) func = file.elf().sectionOf(func).symbols().at(r.addend(i));
         int idx = (int) ((r.offset(i) - sym.value()) / 8);
         // an undefined function counts too: it is not in a noinstr section
         if (func != null && idx >= 0 && idx < ops.nr
