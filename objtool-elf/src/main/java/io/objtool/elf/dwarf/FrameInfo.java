@@ -17,7 +17,8 @@ import java.util.Map;
  * {@code .debug_frame}. FDE addresses are resolved through the sections' relocations
  * ({@code .rela.eh_frame}, {@code .rela.debug_frame}), so each {@link Fde} of a relocatable
  * object names the code section and offset it describes. A malformed section raises
- * {@link io.objtool.elf.ElfException} naming the file, section and offset.
+ * {@link io.objtool.elf.MalformedElfException} naming the file, section and offset (so does a
+ * malformed CFA program, when {@link Fde#rows()} runs it).
  */
 public final class FrameInfo {
   /** {@code DW_EH_PE_omit}: no value. */
