@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The project's test command (README, and .ci/run calls it). On a fresh machine it:
 #  1. installs what the tests need from Debian when missing (gcc, binutils, gdb, xz-utils,
-#     the aarch64 cross gcc and binutils, python3, libcapstone4, and gawk, which the
-#     reference's --verbose runs);
+#     the aarch64 cross gcc and binutils, python3, libcapstone4, gawk, which the
+#     reference's --verbose runs, and graphviz and chromium, with which --explain's pages are
+#     laid out and then rendered in a headless browser);
 #  2. fetches the reference objtool binaries and the module corpora (scripts/corpus.sh; cached);
 #  3. builds and runs every module's tests (mvn verify) with -Dobjtool.requireOracles=true:
 #     a test that compares with an oracle (the reference objtool, the corpus, gdb, objdump,
@@ -57,7 +58,7 @@ report() {
 need=()
 for pair in gcc:gcc objdump:binutils as:binutils ld:binutils xz:xz-utils python3:python3 gdb:gdb gawk:gawk \
     aarch64-linux-gnu-gcc:gcc-aarch64-linux-gnu aarch64-linux-gnu-objdump:binutils-aarch64-linux-gnu \
-    aarch64-linux-gnu-as:binutils-aarch64-linux-gnu; do
+    aarch64-linux-gnu-as:binutils-aarch64-linux-gnu dot:graphviz chromium:chromium; do
   command -v "${pair%%:*}" >/dev/null || need+=("${pair#*:}")
 done
 ldconfig -p 2>/dev/null | grep -q 'libcapstone\.so\.4' || need+=(libcapstone4)

@@ -123,7 +123,7 @@ public final class BatchMain {
     List<String> probe = new ArrayList<>(flags);
     probe.add(files.isEmpty() ? "object.o" : files.getFirst());
     try {
-      CommandLine.parse(probe, env.get(CommandLine.ENV_VAR), objectRun.plugins());
+      ExplainOption.parseWithout(probe, env.get(CommandLine.ENV_VAR), objectRun.plugins());
       return null;
     } catch (UsageExit | CommandLine.Invalid e) {
       FileResult r = objectRun.run(files.isEmpty() ? "object.o" : files.getFirst());

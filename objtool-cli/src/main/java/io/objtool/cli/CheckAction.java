@@ -75,6 +75,8 @@ final class CheckAction implements Pass {
     ObjtoolFile file = new ObjtoolFile(elf, opts, arch, diag);
     Model.setCompat(file, compat);
     List<io.objtool.api.Pass> passes = Checker.enabledPasses(opts, loader);
+    io.objtool.cli.explain.Explainer explain = ExplainOption.explainer(opts, ctx);
+    if (explain != null) passes.add(explain.recorder());
     Checker checker = new Checker(file, passes);
     checker.run();
     if (opts.stats()) io.objtool.check.Stats.of(file).print(out);
@@ -90,6 +92,14 @@ final class CheckAction implements Pass {
       listener.accept(w, source);
     }
     if (opts.verbose()) io.objtool.check.WarnedDisassembly.print(file, opts.objectFile().toString(), ctx.cwd(), ctx.env(), err);
+    if (explain != null) {
+      try {
+        explain.write(file, elf, diag.warnings());
+      } catch (io.objtool.cli.explain.Explainer.ExplainException e) {
+        err.println("error: objtool: " + e.getMessage());
+        return 1;
+      }
+    }
     if (checker.failed()) return 1;
     // as libelf lays it out; a run whose requester has gone leaves the object as it was
     if (file.changed() && !opts.dryRun() && !ctx.abandoned().getAsBoolean()) {

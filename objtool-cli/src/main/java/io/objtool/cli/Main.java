@@ -115,6 +115,16 @@ public final class Main {
    * (the fuzz targets want it with its stack). {@code object[0]} is set to the object once known.
    */
   int runUnguarded(List<String> args, Map<String, String> env, PrintStream out, PrintStream err, Path[] object) {
+    if (ExplainOption.given(args, env.get(CommandLine.ENV_VAR))) {
+      ExplainOption ex = ExplainOption.extract(args, env.get(CommandLine.ENV_VAR));
+      String problem = ex.check(ctx);
+      if (problem != null) {
+        err.println(PREFIX_ERROR + problem);
+        return 1;
+      }
+      args = ex.rest();
+      env = ex.environment(env, ctx);
+    }
     Options opts;
     try {
       opts = CommandLine.parse(args, env.get(CommandLine.ENV_VAR), plugins).toBuilder().environment(env).build();

@@ -84,7 +84,7 @@ final class SingleFormat {
   /** The object a command line names, or null when the line would be rejected. */
   private static String objectOf(List<String> args, Map<String, String> env, List<Plugins.Action> plugins) {
     try {
-      return CommandLine.parse(args, env.get(CommandLine.ENV_VAR), plugins).objectFile().toString();
+      return ExplainOption.parseWithout(args, env.get(CommandLine.ENV_VAR), plugins).objectFile().toString();
     } catch (UsageExit | CommandLine.Invalid e) {
       return null;
     }
