@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The project's test command (README, and .ci/run calls it). On a fresh machine it:
 #  1. installs what the tests need from Debian when missing (gcc, binutils, gdb, xz-utils,
-#     the aarch64 cross gcc and binutils, python3, libcapstone4, gawk, which the
-#     reference's --verbose runs, and graphviz and chromium, with which --explain's pages are
-#     laid out and then rendered in a headless browser);
+#     the aarch64 cross gcc and binutils, gdb-multiarch and qemu-user-static (the arm64 live
+#     stacks), python3, libcapstone4, gawk, which the reference's --verbose runs, and graphviz
+#     and chromium, with which --explain's pages are laid out and then rendered in a headless
+#     browser);
 #  2. fetches the reference objtool binaries and the module corpora (scripts/corpus.sh; cached);
 #  3. builds and runs every module's tests (mvn verify) with -Dobjtool.requireOracles=true:
 #     a test that compares with an oracle (the reference objtool, the corpus, gdb, objdump,
@@ -56,7 +57,7 @@ report() {
 
 # 1. tools from Debian
 need=()
-for pair in gcc:gcc objdump:binutils as:binutils ld:binutils xz:xz-utils python3:python3 gdb:gdb gawk:gawk \
+for pair in gcc:gcc objdump:binutils as:binutils ld:binutils xz:xz-utils python3:python3 gdb:gdb gawk:gawk gdb-multiarch:gdb-multiarch qemu-aarch64-static:qemu-user-static \
     aarch64-linux-gnu-gcc:gcc-aarch64-linux-gnu aarch64-linux-gnu-objdump:binutils-aarch64-linux-gnu \
     aarch64-linux-gnu-as:binutils-aarch64-linux-gnu dot:graphviz chromium:chromium; do
   command -v "${pair%%:*}" >/dev/null || need+=("${pair#*:}")

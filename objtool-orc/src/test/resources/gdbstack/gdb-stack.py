@@ -1,13 +1,19 @@
 # Samples stack states of the GdbStackTest program under gdb and records, at each stop, the
-# registers, gdb's own backtrace (from the DWARF CFI) and the stack memory from rsp to the top
-# of the [stack] mapping. Written for GdbStackTest; read by it.
+# registers, gdb's own backtrace (from the DWARF CFI) and the stack memory from sp to the top
+# of the [stack] mapping (or, where gdb cannot list mappings, as under qemu's gdb stub, to 512
+# bytes above main's caller's sp). Written for GdbStackTest and FramePointerLiveTest (x86-64
+# natively, arm64 under qemu-aarch64); read by them.
 #
 # Environment: GDBSTACK_OUT (output directory), GDBSTACK_LO / GDBSTACK_HI (the code range that
-# has ORC: stepping stops when the pc leaves it, calls out of it are stepped over).
+# has ORC: stepping stops when the pc leaves it, calls out of it are stepped over),
+# GDBSTACK_REMOTE (optional: a port on localhost where a gdb stub holds the program stopped at
+# its first instruction, for example qemu-aarch64-static -g PORT).
 #
 # Output: OUT/stops.txt, a line per record:
-#   stop TAG RIP RSP RBP OFFSET LENGTH   (numbers in hex; OFFSET/LENGTH locate the stack bytes)
-#   frame PC KIND NAME                   (innermost first; KIND normal, inline, tailcall, ...)
+#   stop TAG PC SP FP OFFSET LENGTH      (numbers in hex; OFFSET/LENGTH locate the stack bytes;
+#                                         FP is rbp or x29)
+#   frame PC KIND FP NAME                (innermost first; KIND normal, inline, tailcall, ...;
+#                                         FP the frame's rbp or x29 as gdb unwound it, 0 if not)
 #   end REASON                           (why gdb's backtrace ended)
 # and OUT/stacks.bin, the stack bytes of all stops one after the other.
 import os
@@ -28,6 +34,16 @@ KINDS = {
 }
 
 ULONG = gdb.lookup_type("unsigned long")
+REMOTE = os.environ.get("GDBSTACK_REMOTE")
+REGS = None  # (pc, sp, fp) register names, by architecture
+
+
+def regs():
+    global REGS
+    if REGS is None:
+        arm = "aarch64" in gdb.newest_frame().architecture().name()
+        REGS = ("pc", "sp", "x29") if arm else ("rip", "rsp", "rbp")
+    return REGS
 
 
 def reg(frame, name):
@@ -35,11 +51,30 @@ def reg(frame, name):
 
 
 def stack_top():
-    text = gdb.execute("info proc mappings", to_string=True)
+    try:
+        text = gdb.execute("info proc mappings", to_string=True)
+    except gdb.error:
+        text = ""
     for line in text.splitlines():
         if line.rstrip().endswith("[stack]"):
             return int(line.split()[1], 16)
-    raise gdb.GdbError("no [stack] mapping")
+    return None
+
+
+def above_main(f):
+    """512 bytes above the sp of main's caller: past every frame the tests compare."""
+    while f is not None:
+        if f.name() == "main" and f.older() is not None:
+            return reg(f.older(), regs()[1]) + 512
+        f = f.older()
+    raise gdb.GdbError("no main in the backtrace")
+
+
+def unwound_fp(frame):
+    try:
+        return reg(frame, regs()[2])
+    except gdb.error:
+        return 0
 
 
 class Sampler(gdb.Breakpoint):
@@ -74,25 +109,26 @@ pending = None
 
 def record(tag):
     global offset, top
-    if top is None:
+    if top is None and not REMOTE:
         top = stack_top()
     f = gdb.newest_frame()
-    rip, rsp, rbp = reg(f, "rip"), reg(f, "rsp"), reg(f, "rbp")
-    data = gdb.selected_inferior().read_memory(rsp, top - rsp).tobytes()
+    rip, rsp, rbp = (reg(f, r) for r in regs())
+    end = top if top is not None else above_main(f)
+    data = gdb.selected_inferior().read_memory(rsp, end - rsp).tobytes()
     index.write("stop %s %x %x %x %x %x\n" % (tag, rip, rsp, rbp, offset, len(data)))
     stacks.write(data)
     offset += len(data)
     fr = f
     depth = 0
     while fr is not None and depth < 500:
-        index.write("frame %x %s %s\n" % (fr.pc(), KINDS.get(fr.type(), "other"), fr.name() or "??"))
+        index.write("frame %x %s %x %s\n" % (fr.pc(), KINDS.get(fr.type(), "other"), unwound_fp(fr), fr.name() or "??"))
         last = fr
         fr = fr.older()
         depth += 1
     index.write("end %s\n" % gdb.frame_stop_reason_string(last.unwind_stop_reason()).replace(" ", "_"))
 
 
-CALL = re.compile(r"^call[q]?\s+(0x[0-9a-f]+)")
+CALL = re.compile(r"^(?:call[q]?|bl)\s+(0x[0-9a-f]+)")
 
 
 def step_sample(tag, count):
@@ -134,10 +170,15 @@ def main():
         (entry("arr_frame"), "arr_frame", 1, 3, 60),
         (entry("dispatch"), "dispatch", 1, 1, 60),
         (entry("tail_to_aligned"), "tail", 1, 1, 8),
+        (entry("finish"), "finish", 1, 1, 24),
     ]
     bps = [Sampler(*s) for s in samplers]
     global pending
-    gdb.execute("run", to_string=True)
+    if REMOTE:
+        gdb.execute("target remote localhost:" + REMOTE, to_string=True)
+        gdb.execute("continue", to_string=True)
+    else:
+        gdb.execute("run", to_string=True)
     while gdb.selected_inferior().pid:
         s = pending
         pending = None

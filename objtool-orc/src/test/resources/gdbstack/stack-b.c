@@ -1,5 +1,6 @@
 /* The other half of the call chains for GdbStackTest, and main. */
 #include <stdio.h>
+#include <stdlib.h>
 
 #define KEEP __attribute__((noinline, noclone))
 
@@ -48,10 +49,18 @@ KEEP long deep(long n)
   return r + n;
 }
 
+/* Never returns: main's call to it is main's last instruction, so the return address main's
+   frame holds is past main's end. */
+KEEP __attribute__((noreturn)) void finish(long r)
+{
+  printf("%ld\n", leaf_b(r));
+  fflush(stdout);
+  exit(0);
+}
+
 int main(void)
 {
   long r = deep(24);
   r += walk_a(7, 1);
-  printf("%ld\n", r);
-  return 0;
+  finish(r);
 }

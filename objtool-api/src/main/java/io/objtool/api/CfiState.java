@@ -16,6 +16,14 @@ public interface CfiState {
   /** Number of CFI registers tracked ({@link CfiRegs#NUM_REGS}). */
   int NUM_REGS = CfiRegs.NUM_REGS;
 
+  /**
+   * Number of registers this state tracks: the architecture's {@code cfiRegCount()}
+   * ({@link #NUM_REGS} on x86-64, 32 on arm64).
+   */
+  default int regCount() {
+    return NUM_REGS;
+  }
+
   /** The CFA's base register ({@link CfiRegs}), or {@link CfiRegs#UNDEFINED}. */
   int cfaBase();
 

@@ -15,7 +15,11 @@ public final class InsnState {
   private long visitKey;
 
   InsnState(int nrSlots) {
-    this.cfi = new Cfi();
+    this(nrSlots, CfiState.NUM_REGS);
+  }
+
+  InsnState(int nrSlots, int nrRegs) {
+    this.cfi = new Cfi(nrRegs);
     this.slots = new int[nrSlots];
   }
 

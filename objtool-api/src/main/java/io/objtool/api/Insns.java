@@ -175,7 +175,7 @@ public final class Insns {
       return new CfiMismatch("stack state mismatch: cfa1=" + c1.cfaBase() + signed(c1.cfaOffset())
           + " cfa2=" + cfi2.cfaBase() + signed(cfi2.cfaOffset()), true);
     }
-    for (int i = 0; i < CfiState.NUM_REGS; i++) {
+    for (int i = 0; i < c1.regCount(); i++) {
       if (c1.regBase(i) != cfi2.regBase(i) || c1.regOffset(i) != cfi2.regOffset(i)) {
         return new CfiMismatch("stack state mismatch: reg1[" + i + "]=" + c1.regBase(i) + signed(c1.regOffset(i))
             + " reg2[" + i + "]=" + cfi2.regBase(i) + signed(cfi2.regOffset(i)), true);

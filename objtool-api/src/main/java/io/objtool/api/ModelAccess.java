@@ -140,7 +140,7 @@ final class ModelAccess extends Model.Access {
 
   @Override
   public InsnState newInsnState(ObjtoolFile file) {
-    return new InsnState(file.slotCount());
+    return new InsnState(file.slotCount(), file.arch().cfiRegCount());
   }
 
   @Override

@@ -2,11 +2,13 @@ package io.objtool.arm64;
 
 import com.google.auto.service.AutoService;
 import io.objtool.api.arch.Arch;
+import io.objtool.api.arch.CfiRegs;
 import io.objtool.api.arch.CfiRule;
 import io.objtool.api.arch.InitialCfi;
 import io.objtool.api.arch.InsnDecoder;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The AArch64 backend: {@link Arm64Decoder} plus the facts the engines need. At function entry
@@ -27,6 +29,9 @@ public final class Arm64Arch implements Arch {
     static final int BRK0 = 0xd4200000;
 
     private static final InitialCfi INITIAL_CFI;
+    private static final Set<String> UNSUPPORTED = Set.of("hacks=jump_label", "hacks=noinstr", "hacks=skylake",
+            "ibt", "mcount", "noinstr", "retpoline", "rethunk", "unret", "sls", "static-call", "uaccess", "cfi",
+            "prefix");
 
     static {
         List<CfiRule> regs = new ArrayList<>(Arm64Regs.NUM_REGS);
@@ -119,6 +124,45 @@ public final class Arm64Arch implements Arch {
     @Override
     public int callLength() {
         return 4;
+    }
+
+    /** The link register, x30: the return address stays there until a function saves it. */
+    @Override
+    public int returnAddressReg() {
+        return Arm64Regs.LR;
+    }
+
+    /** gcc's switch dispatch through a table of instruction distances ({@link Arm64JumpTables}). */
+    @Override
+    public long[] jumpTableTargets(io.objtool.elf.Section sec, long funcStart, long jump) {
+        return Arm64JumpTables.targets(sec, funcStart, jump);
+    }
+
+    /** No DRAP on arm64: {@code add xN, sp, #n} only records what xN holds. */
+    @Override
+    public boolean usesDrap() {
+        return false;
+    }
+
+    /** {@code x0}..{@code x28}, {@code fp} (x29), {@code lr} (x30), {@code sp}; pseudo bases as on x86. */
+    @Override
+    public String cfiRegName(int reg) {
+        return switch (reg) {
+            case Arm64Regs.FP -> "fp";
+            case Arm64Regs.LR -> "lr";
+            case Arm64Regs.SP -> "sp";
+            default -> reg >= 0 && reg < Arm64Regs.FP ? "x" + reg : CfiRegs.name(reg);
+        };
+    }
+
+    /**
+     * The actions that are about x86-64 instructions or sections (retpolines, return thunks, IBT,
+     * SLS, static calls, user access with STAC/CLAC, mcount, prefix padding, the noinstr and
+     * jump-label hacks, kCFI): refused on arm64 objects.
+     */
+    @Override
+    public Set<String> unsupportedActions() {
+        return UNSUPPORTED;
     }
 
     private static void checkLength(int len, String what) {

@@ -6,6 +6,7 @@ import io.objtool.api.ObjtoolFile;
 import io.objtool.api.Options;
 import io.objtool.api.Pass;
 import io.objtool.check.cfg.Annotations;
+import io.objtool.check.cfg.BugTable;
 import io.objtool.check.cfg.CfgException;
 import io.objtool.check.cfg.DeadEnds;
 import io.objtool.check.cfg.Decode;
@@ -83,6 +84,7 @@ public final class Checker {
       stats.nrInsns = file.nrInsns();
       if (file.nrInsns() == 0) return 0;
       Annotations.ignores(file);
+      BugTable.run(file);
       Annotations.beforeDestinations(file);
       // the reference reads the special sections for the walk's actions and for the jump-label hack
       if (o.stackval() || o.orc() || o.uaccess() || o.noinstr() || o.hackJumpLabel()) {

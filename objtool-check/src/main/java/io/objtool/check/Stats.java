@@ -42,7 +42,7 @@ public final class Stats {
   /** Made at the start of the check, when the object is still as it was read. */
   private Stats(ObjtoolFile file) {
     object = ObjectCounters.of(file.elf());
-    Cfi undefined = new Cfi();
+    Cfi undefined = new Cfi(file.arch().cfiRegCount());
     cfiTable.put(undefined, undefined);
     Cfi func = Annotations.funcCfi(file);
     cfiTable.put(func, func);

@@ -74,6 +74,15 @@ final class Fixture {
     }
   }
 
+  /** The fixture names listed in {@code fixtures/INDEX} (one a line, {@code #} comments). */
+  static java.util.stream.Stream<String> index(String index) throws IOException {
+    try (InputStream in = Fixture.class.getResourceAsStream("/fixtures/" + index)) {
+      if (in == null) throw new IOException("no fixture index " + index);
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().map(String::trim)
+          .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList().stream();
+    }
+  }
+
   static Fixture load(String name) throws IOException {
     try (InputStream in = Fixture.class.getResourceAsStream("/fixtures/" + name)) {
       if (in == null) throw new IOException("no fixture " + name);
@@ -81,12 +90,69 @@ final class Fixture {
     }
   }
 
-  /** Compiles into {@code dir} and returns the object. */
+  /**
+   * Compiles fixture {@code name} into {@code dir}, checks the object with its flags and asserts
+   * that the warnings are where its markers say ({@link #assertWarningsMatch}); {@code machine}
+   * is the ELF machine the object must be for.
+   */
+  static void compileAndMatch(String name, Path dir, int machine) throws IOException {
+    Fixture f = load(name);
+    org.junit.jupiter.api.Assertions.assertFalse(f.objtoolFlags.isEmpty(), name + " has no 'objtool:' header");
+    Path obj = f.compile(dir);
+    try (ElfFile elf = ElfFile.open(obj)) {
+      org.junit.jupiter.api.Assertions.assertEquals(machine, elf.machine(), name + ": ELF machine");
+    }
+    f.assertWarningsMatch(obj, check(obj, f.objtoolFlags));
+  }
+
+  /**
+   * Asserts that {@code ours} (the warnings on this fixture's object {@code obj}) land on exactly
+   * the lines marked {@code WARN:}, each with its marked text, and nowhere else.
+   */
+  void assertWarningsMatch(Path obj, List<Warning> ours) throws IOException {
+    Map<Integer, List<String>> got = new TreeMap<>();
+    for (Warning w : ours) {
+      int line;
+      if (w.section() != null && w.offset() >= 0) {
+        line = line(obj, w.section(), w.offset());
+      } else {
+        String[] fn = functionOf(obj, w);
+        line = fn == null ? NO_LINE : line(obj, fn[0], Long.parseLong(fn[1]));
+      }
+      got.computeIfAbsent(line, k -> new ArrayList<>()).add(w.message());
+    }
+    StringBuilder problems = new StringBuilder();
+    for (var e : expected.entrySet()) {
+      List<String> msgs = got.getOrDefault(e.getKey(), List.of());
+      for (String part : e.getValue()) {
+        if (msgs.stream().noneMatch(m -> m.contains(part))) {
+          problems.append("\n  line ").append(e.getKey()).append(": expected '").append(part).append("', got ").append(msgs);
+        }
+      }
+    }
+    for (var e : got.entrySet()) {
+      List<String> want = expected.getOrDefault(e.getKey(), List.of());
+      for (String m : e.getValue()) {
+        if (want.stream().noneMatch(m::contains)) {
+          problems.append("\n  line ").append(e.getKey()).append(": unexpected warning '").append(m).append("'");
+        }
+      }
+    }
+    org.junit.jupiter.api.Assertions.assertTrue(problems.isEmpty(),
+        name + ":" + problems + "\nall warnings: " + ours.stream().map(Warning::line).toList());
+    org.junit.jupiter.api.Assertions.assertEquals(expected.values().stream().mapToInt(List::size).sum(), ours.size(), name + ": " + ours);
+  }
+
+  /** The compiler for fixtures whose name starts with {@code arm64-}: gcc's AArch64 cross compiler. */
+  static final String ARM64_GCC = "aarch64-linux-gnu-gcc";
+
+  /** Compiles into {@code dir} and returns the object (an {@code arm64-} fixture with {@link #ARM64_GCC}). */
   Path compile(Path dir) throws IOException {
     Path src = dir.resolve(name);
     Files.write(src, String.join("\n", lines).concat("\n").getBytes(StandardCharsets.UTF_8));
     Path obj = dir.resolve(name.replaceFirst("\\.[^.]*$", ".o"));
-    List<String> cmd = new ArrayList<>(List.of("gcc", "-c", "-g", "-O2", "-fno-asynchronous-unwind-tables"));
+    String gcc = name.startsWith("arm64-") ? ARM64_GCC : "gcc";
+    List<String> cmd = new ArrayList<>(List.of(gcc, "-c", "-g", "-O2", "-fno-asynchronous-unwind-tables"));
     cmd.addAll(cflags);
     cmd.addAll(List.of(src.toString(), "-o", obj.toString()));
     run(cmd);

@@ -75,7 +75,7 @@ public final class CfiCheckMain {
         CfiCrossCheck.Result r = checkOne(f, module, env);
         if (r == null) {
           status = 1;
-          err.println(f + ": cfi-check: not an x86-64 object");
+          err.println(f + ": cfi-check: not an x86-64 or AArch64 object");
           continue;
         }
         if (!quiet) for (CfiCrossCheck.Disagreement d : r.disagreements()) out.println(d.line(f.toString()));

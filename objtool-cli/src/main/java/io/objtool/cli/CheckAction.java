@@ -28,8 +28,8 @@ final class CheckAction implements Pass {
   /** Rule {@code unexpected-machine}: The object is not x86 code. Printed by the command line itself, not through {@link io.objtool.api.Diagnostics}. */
   static final Rule UNEXPECTED_MACHINE = Rule.warning("unexpected-machine", "The object is not x86 code.");
 
-  /** ELF machine number of x86-64, the only architecture the check engine handles end to end. */
-  private static final int EM_X86_64 = 62;
+  /** Rule {@code unsupported-action}: An action the object's architecture does not have (e.g. {@code --retpoline} on arm64). Printed by the command line itself. */
+  static final Rule UNSUPPORTED_ACTION = Rule.error("unsupported-action", "An action the object's architecture does not have.");
 
   private final ClassLoader loader;
   private final WarningListener listener;
@@ -58,11 +58,16 @@ final class CheckAction implements Pass {
   @Override
   public int run(Options opts, ElfFile elf, PrintStream out, PrintStream err) {
     Arch arch = Architectures.forElfMachine(elf.machine()).orElse(null);
-    if (arch == null || arch.elfMachine() != EM_X86_64) {
-      // as the reference: a warning, and the object is left alone with exit status 0 (also for
-      // arm64, whose decoder is here but which the engine does not walk yet)
+    if (arch == null) {
+      // as the reference: a warning, and the object is left alone with exit status 0
       err.println(opts.objectFile() + ": warning: objtool: unexpected ELF machine type " + elf.machine());
       return 0;
+    }
+    String refused = refusedAction(arch, opts);
+    if (refused != null) {
+      err.println(opts.objectFile() + ": error: objtool: --" + refused + " is an x86-64 action, not available for "
+          + arch.name() + " objects (" + arch.name() + " supports --orc, --stackval and --dump=orc)");
+      return 1;
     }
     io.objtool.api.Compat compat;
     try {
@@ -113,5 +118,12 @@ final class CheckAction implements Pass {
       }
     }
     return 0;
+  }
+
+  /** The first action given that {@code arch} refuses ({@link Arch#unsupportedActions()}), or null. */
+  static String refusedAction(Arch arch, Options opts) {
+    for (String a : Options.FLAGS) if (arch.unsupportedActions().contains(a) && opts.flag(a)) return a;
+    if (opts.prefix() > 0 && arch.unsupportedActions().contains("prefix")) return "prefix";
+    return null;
   }
 }

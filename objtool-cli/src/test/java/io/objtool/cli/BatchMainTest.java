@@ -64,7 +64,7 @@ class BatchMainTest {
     }
     Files.createDirectories(d.resolve("sub"));
     Fixtures.populate(d);
-    for (String extra : List.of("arm64.o", "busy.o", "busy.o.orig")) Files.delete(d.resolve(extra)); // the CLI cases' own
+    for (String extra : List.of("arm64.o", "arm.o", "busy.o", "busy.o.orig")) Files.delete(d.resolve(extra)); // the CLI cases' own
     Files.write(d.resolve("sub").resolve("mod.ko"), Fixtures.relocatable(0));
     return d;
   }

@@ -28,13 +28,14 @@ final class Fixtures {
 
   /**
    * Creates the objects the cases refer to in {@code dir}: obj.o (one function, no STT_FILE
-   * symbol), linked.o (two STT_FILE symbols), arm64.o (obj.o for EM_AARCH64), busy.o (obj.o
+   * symbol), linked.o (two STT_FILE symbols), arm64.o (obj.o for EM_AARCH64), arm.o (obj.o for EM_ARM), busy.o (obj.o
    * whose backup name busy.o.orig is a directory), text.o (not ELF), dir.o (a directory);
    * missing.o is never created.
    */
   static void populate(Path dir) throws IOException {
     Files.write(dir.resolve("obj.o"), relocatable(0));
     Files.write(dir.resolve("arm64.o"), relocatable(0, 183));
+    Files.write(dir.resolve("arm.o"), relocatable(0, 40));
     Files.write(dir.resolve("busy.o"), relocatable(0));
     Files.createDirectories(dir.resolve("busy.o.orig"));
     Files.write(dir.resolve("linked.o"), relocatable(2));

@@ -21,6 +21,8 @@ public final class Elf {
   public static final int ET_DYN = 3;
   /** {@code e_machine}: x86-64. */
   public static final int EM_X86_64 = 62;
+  /** {@code e_machine}: AArch64. */
+  public static final int EM_AARCH64 = 183;
 
   /** Section index of an undefined symbol (no section). */
   public static final int SHN_UNDEF = 0;
@@ -91,6 +93,8 @@ public final class Elf {
   public static final int R_X86_64_64 = 1;
   /** Relocation type: 32-bit PC-relative, {@code S + A - P}. */
   public static final int R_X86_64_PC32 = 2;
+  /** Relocation type (AArch64): 32-bit PC-relative data, {@code S + A - P}. */
+  public static final int R_AARCH64_PREL32 = 261;
   /** Relocation type: 32-bit PC-relative through the PLT (calls and jumps), {@code L + A - P}. */
   public static final int R_X86_64_PLT32 = 4;
   /** Relocation type: 32-bit zero-extended absolute address. */

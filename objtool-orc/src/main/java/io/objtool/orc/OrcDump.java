@@ -19,7 +19,8 @@ import java.lang.foreign.MemorySegment;
  * {@code .rela.orc_unwind_ip} when the object has that section, the name being the section's for
  * a section symbol and the symbol's otherwise; without it (linked images) it is the address
  * {@code addr(.orc_unwind_ip) + 4*i + ip[i]}. Sections are found by name, the last of a name
- * winning. Nothing is printed unless {@code .symtab}, {@code .orc_unwind} and
+ * winning. An AArch64 object's entries are printed in the same line format with arm64's
+ * registers ({@link OrcFormat#describeArm64}: the frame pointer is {@code fp}). Nothing is printed unless {@code .symtab}, {@code .orc_unwind} and
  * {@code .orc_unwind_ip} are all there and not empty.
  */
 public final class OrcDump {
@@ -63,6 +64,7 @@ public final class OrcDump {
     MemorySegment ips = orcIp.data();
     Relocations relocs = rela == null ? null : rela.relocations();
     int relocCount = relocs == null ? 0 : relocs.count();
+    boolean arm64 = file.machine() == Elf.EM_AARCH64;
     StringBuilder line = new StringBuilder(64);
     try {
       for (long i = 0; i < n; i++) {
@@ -76,7 +78,8 @@ public final class OrcDump {
           long value = at + 4 <= ips.byteSize() ? ips.get(JAVA_INT_UNALIGNED, at) : 0;
           line.append(Long.toHexString(orcIp.addr() + at + value));
         }
-        line.append(':').append(OrcEntry.read(format, entries, i * OrcFormat.ENTRY_SIZE)).append('\n');
+        OrcEntry e = OrcEntry.read(arm64 ? OrcFormat.CURRENT : format, entries, i * OrcFormat.ENTRY_SIZE);
+        line.append(':').append(arm64 ? e.toArm64String() : e.toString()).append('\n');
         out.append(line);
       }
     } catch (IOException e) {

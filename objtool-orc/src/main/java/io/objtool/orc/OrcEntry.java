@@ -22,6 +22,15 @@ public record OrcEntry(OrcFormat format, short spOffset, short bpOffset, short f
     return new OrcEntry(format, checkS16(spOffset), checkS16(bpOffset), (short) format.pack(type, spReg, bpReg, signal));
   }
 
+  /**
+   * An arm64 entry ({@link OrcFormat#CURRENT} layout): cfa = {@code spReg + spOffset}, the
+   * caller's x29 at {@code fpReg + fpOffset}.
+   */
+  public static OrcEntry arm64(OrcType type, Arm64OrcReg spReg, int spOffset, Arm64OrcReg fpReg, int fpOffset, boolean signal) {
+    return new OrcEntry(OrcFormat.CURRENT, checkS16(spOffset), checkS16(fpOffset),
+        (short) OrcFormat.packArm64(type, spReg, fpReg, signal));
+  }
+
   /** A call frame: cfa = {@code spReg + spOffset}, caller's bp as given. */
   public static OrcEntry call(OrcFormat format, OrcReg spReg, int spOffset, OrcReg bpReg, int bpOffset) {
     return of(format, OrcType.CALL, spReg, spOffset, bpReg, bpOffset, false);
@@ -100,6 +109,11 @@ public record OrcEntry(OrcFormat format, short spOffset, short bpOffset, short f
   /** A weak section terminator: sorted before a real entry at the same ip. */
   public boolean isUndefined() {
     return kind() == OrcType.UNDEFINED;
+  }
+
+  /** The dump text of this entry read as an arm64 one ({@link OrcFormat#describeArm64}). */
+  public String toArm64String() {
+    return OrcFormat.describeArm64(spOffset, bpOffset, rawFlags());
   }
 
   /** The dump text, as {@code objtool --dump=orc} prints it after the ip. */

@@ -158,4 +158,19 @@ public enum OrcFormat {
     }
     return " sp:" + sp + " bp:" + bp + " type:" + type + " end:" + (end(flags) ? 1 : 0);
   }
+
+  /**
+   * The dump text of an arm64 entry ({@link Arm64OrcReg} codes; arm64 ORC always uses the
+   * {@link #CURRENT} layout): {@code type:call sp:sp+32 fp:prev_sp-32 signal:0}.
+   */
+  public static String describeArm64(int spOffset, int fpOffset, int flags) {
+    OrcType t = CURRENT.typeOfCode(CURRENT.typeCode(flags));
+    return "type:" + (t == null ? "?" : t.dumpName()) + " sp:" + Arm64OrcReg.describe(spRegCode(flags), spOffset)
+        + " fp:" + Arm64OrcReg.describe(bpRegCode(flags), fpOffset) + " signal:" + (CURRENT.signal(flags) ? 1 : 0);
+  }
+
+  /** An arm64 flag word in the {@link #CURRENT} layout: type, cfa base, fp base, signal. */
+  public static int packArm64(OrcType type, Arm64OrcReg spReg, Arm64OrcReg fpReg, boolean signal) {
+    return CURRENT.codeOf(type) << TYPE_SHIFT | (signal ? 1 << CURRENT.signalBit : 0) | fpReg.code() << 4 | spReg.code();
+  }
 }

@@ -47,4 +47,45 @@ public interface Arch {
 
     /** Length in bytes of a direct call (so the call site is {@code returnAddress - callLength()}). */
     int callLength();
+
+    /**
+     * CFI register that holds the return address or the slot it is tracked in: on x86-64 the
+     * pseudo register {@link CfiRegs#RA} (saved at cfa-8 by the call), on arm64 the link register
+     * x30 (not saved at function entry).
+     */
+    default int returnAddressReg() {
+        return CfiRegs.RA;
+    }
+
+    /**
+     * Whether the stack pointer can be realigned through a DRAP register (gcc's
+     * {@code lea off(%rsp),%r10; and $-N,%rsp}), so that {@code reg = sp + off} starts one. Where
+     * it is false (arm64), such an add only records the value the register holds.
+     */
+    default boolean usesDrap() {
+        return true;
+    }
+
+    /** Name of CFI register (or pseudo base) {@code reg} without a prefix, e.g. {@code "rbp"}, {@code "fp"}. */
+    default String cfiRegName(int reg) {
+        return CfiRegs.name(reg);
+    }
+
+    /**
+     * Actions (long option names without {@code --}) that exist for this architecture only in
+     * name: the command line refuses them on its objects with one line. Empty on x86-64.
+     */
+    default java.util.Set<String> unsupportedActions() {
+        return java.util.Set.of();
+    }
+
+    /**
+     * The targets (offsets in {@code sec}) of the switch jump table that the indirect jump at
+     * {@code jump} goes through, found from the code before it (back to {@code funcStart}), or
+     * null when this architecture finds its tables from relocations only (x86-64: the check's own
+     * {@code .rodata} relocation search) or the code is not a table dispatch it knows.
+     */
+    default long[] jumpTableTargets(io.objtool.elf.Section sec, long funcStart, long jump) {
+        return null;
+    }
 }

@@ -17,11 +17,11 @@ public final class Cfi implements CfiState {
   public int cfaBase = CfiRegs.UNDEFINED;
   public int cfaOffset;
   /** Per register: where its caller's value is saved (base, offset). */
-  public final int[] regBase = new int[NUM_REGS];
-  public final int[] regOffset = new int[NUM_REGS];
+  public final int[] regBase;
+  public final int[] regOffset;
   /** Per register: what it currently holds, relative to the CFA (base CFA) when tracked. */
-  public final int[] valBase = new int[NUM_REGS];
-  public final int[] valOffset = new int[NUM_REGS];
+  public final int[] valBase;
+  public final int[] valOffset;
   public int stackSize;
   public int drapReg = CfiRegs.UNDEFINED;
   public int drapOffset = -1;
@@ -32,23 +32,35 @@ public final class Cfi implements CfiState {
   public boolean end;
   public boolean forceUndefined;
 
+  /** An undefined state with x86-64's {@link CfiState#NUM_REGS} registers. */
   public Cfi() {
+    this(NUM_REGS);
+  }
+
+  /** An undefined state tracking {@code nregs} registers (the architecture's {@code cfiRegCount()}). */
+  public Cfi(int nregs) {
+    regBase = new int[nregs];
+    regOffset = new int[nregs];
+    valBase = new int[nregs];
+    valOffset = new int[nregs];
     Arrays.fill(regBase, CfiRegs.UNDEFINED);
     Arrays.fill(valBase, CfiRegs.UNDEFINED);
   }
 
   /** A copy of {@code o}. */
   public Cfi(Cfi o) {
+    this(o.regBase.length);
     copyFrom(o);
   }
 
   public void copyFrom(Cfi o) {
     cfaBase = o.cfaBase;
     cfaOffset = o.cfaOffset;
-    System.arraycopy(o.regBase, 0, regBase, 0, NUM_REGS);
-    System.arraycopy(o.regOffset, 0, regOffset, 0, NUM_REGS);
-    System.arraycopy(o.valBase, 0, valBase, 0, NUM_REGS);
-    System.arraycopy(o.valOffset, 0, valOffset, 0, NUM_REGS);
+    int n = regBase.length;
+    System.arraycopy(o.regBase, 0, regBase, 0, n);
+    System.arraycopy(o.regOffset, 0, regOffset, 0, n);
+    System.arraycopy(o.valBase, 0, valBase, 0, n);
+    System.arraycopy(o.valOffset, 0, valOffset, 0, n);
     stackSize = o.stackSize;
     drapReg = o.drapReg;
     drapOffset = o.drapOffset;
@@ -60,6 +72,7 @@ public final class Cfi implements CfiState {
     forceUndefined = o.forceUndefined;
   }
 
+  @Override public int regCount() { return regBase.length; }
   @Override public int cfaBase() { return cfaBase; }
   @Override public int cfaOffset() { return cfaOffset; }
   @Override public int regBase(int r) { return regBase[r]; }
@@ -127,7 +140,7 @@ public final class Cfi implements CfiState {
   @Override
   public String toString() {
     StringBuilder b = new StringBuilder("cfa=").append(cfa()).append(" stack=").append(stackSize).append(" type=").append(type);
-    for (int r = 0; r < NUM_REGS; r++) {
+    for (int r = 0; r < regBase.length; r++) {
       if (regBase[r] != CfiRegs.UNDEFINED) b.append(' ').append(CfiRegs.name(r)).append('@').append(reg(r));
     }
     if (drap) b.append(" drap=").append(CfiRegs.name(drapReg)).append(',').append(drapOffset);

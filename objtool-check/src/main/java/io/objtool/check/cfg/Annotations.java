@@ -64,11 +64,11 @@ public final class Annotations {
 
   /** The state the hints of type FUNC set: the architecture's initial function CFI. */
   public static Cfi funcCfi(ObjtoolFile file) {
-    Cfi c = new Cfi();
+    Cfi c = new Cfi(file.arch().cfiRegCount());
     var init = file.arch().initialFunctionCfi();
     c.cfaBase = init.cfa().base();
     c.cfaOffset = init.cfa().offset();
-    for (int r = 0; r < Cfi.NUM_REGS; r++) c.setReg(r, init.reg(r).base(), init.reg(r).offset());
+    for (int r = 0; r < c.regBase.length; r++) c.setReg(r, init.reg(r).base(), init.reg(r).offset());
     c.stackSize = init.cfa().offset();
     c.type = UnwindHint.TYPE_CALL;
     return c;
@@ -254,8 +254,8 @@ public final class Annotations {
     Model.attach(file, Annotations.class, hinted);
     MemorySegment d = sec.data();
     Relocations r = sec.relocations();
-    Cfi cfi = new Cfi();
-    Cfi undefined = new Cfi();
+    Cfi cfi = new Cfi(file.arch().cfiRegCount());
+    Cfi undefined = new Cfi(file.arch().cfiRegCount());
     undefined.forceUndefined = true;
     Cfi func = funcCfi(file);
     int n = (int) (sec.size() / UNWIND_HINT_SIZE);

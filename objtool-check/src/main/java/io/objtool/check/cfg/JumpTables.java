@@ -48,6 +48,7 @@ public final class JumpTables {
   }
 
   public static void run(ObjtoolFile file) {
+    archTables(file);
     boolean rodata = false;
     for (Section s : file.elf().sections()) rodata |= isRodata(s);
     if (!rodata) return;
@@ -57,6 +58,28 @@ public final class JumpTables {
       Func f = file.func(s);
       jt.markFuncJumpTables(f);
       jt.addFuncJumpTables(f);
+    }
+  }
+
+  /**
+   * Tables the architecture reads from the code ({@link io.objtool.api.arch.Arch#jumpTableTargets}:
+   * arm64), for every dynamic jump of a function; targets outside the function are left out.
+   */
+  private static void archTables(ObjtoolFile file) {
+    var arch = file.arch();
+    for (Instruction insn : file.insns().allInsns()) {
+      if (insn.type() != InsnType.JUMP_DYNAMIC || insn.func() == null || insn.has(Instruction.JUMP_TABLE)) continue;
+      Func f = insn.func().pfunc();
+      long[] targets = arch.jumpTableTargets(insn.section(), insn.func().offset(), insn.offset());
+      if (targets == null) continue;
+      boolean any = false;
+      for (long t : targets) {
+        Instruction dest = file.insns().findInsn(insn.section(), t);
+        if (dest == null || dest.func() == null || dest.func().pfunc() != f) continue;
+        Model.addAlt(insn, dest, false);
+        any = true;
+      }
+      if (any) Model.set(insn, Instruction.JUMP_TABLE);
     }
   }
 

@@ -47,6 +47,10 @@ public final class SpecialAlts {
   private record Entry(String section, int size, boolean group, boolean jumpOrNop, int orig, int neu,
       int origLen, int newLen, int feature, int key) {}
 
+  /**
+   * The 12-byte {@code struct alt_instr} (s32 orig, s32 replacement, u16 feature, u8 orig_len,
+   * u8 repl_len): x86's before 6.4 (objtool 6.1) and arm64's (feature: the cpucap).
+   */
   private static final Entry ALT_6_1 = new Entry(".altinstructions", 12, true, false, 0, 4, 10, 11, 8, -1);
 
   private static final Entry[] ENTRIES = {
@@ -91,7 +95,8 @@ public final class SpecialAlts {
   }
 
   private void addAll() {
-    boolean v61 = file.compat() == io.objtool.api.Compat.V6_1;
+    boolean arm64 = file.elf().machine() == io.objtool.elf.Elf.EM_AARCH64;
+    boolean v61 = file.compat() == io.objtool.api.Compat.V6_1 || arm64;
     for (Entry entry : ENTRIES) {
       Entry e = v61 && entry.group ? ALT_6_1 : entry;
       Section sec = file.elf().section(e.section);
@@ -125,7 +130,9 @@ public final class SpecialAlts {
           } else {
             runStart = alts.size();
           }
-          if (feature == X86_FEATURE_SMAP) {
+          if (arm64) {
+            // arm64's cpucaps: no feature the walk treats specially
+          } else if (feature == X86_FEATURE_SMAP) {
             if (file.options().uaccess()) a.skipOrig = true;
             else a.skipAlt = true;
           } else if (feature == X86_FEATURE_POPCNT) {

@@ -1,9 +1,7 @@
 package io.objtool.check.engine;
 
-import static io.objtool.api.arch.CfiRegs.BP;
 import static io.objtool.api.arch.CfiRegs.BP_INDIRECT;
 import static io.objtool.api.arch.CfiRegs.CFA;
-import static io.objtool.api.arch.CfiRegs.SP;
 import static io.objtool.api.arch.CfiRegs.SP_INDIRECT;
 import static io.objtool.api.arch.CfiRegs.UNDEFINED;
 
@@ -30,12 +28,26 @@ final class CfiUpdate {
   private final Arch arch;
   private final InitialCfi initial;
   private final boolean stackval;
+  /** The architecture's stack pointer and frame pointer (CFI register numbers). */
+  private final int sp;
+  private final int fp;
+  /** Whether {@code reg = sp + off} can start a DRAP realignment (x86-64), see {@link Arch#usesDrap()}. */
+  private final boolean drapArch;
+  /**
+   * The return address stays in a link register (arm64, {@code callPushSize() == 0}): a frame is
+   * a frame record the function stores, and x29 given any other value is a scratch register.
+   */
+  private final boolean linkReg;
 
   CfiUpdate(ObjtoolFile file) {
     this.file = file;
     this.arch = file.arch();
     this.initial = arch.initialFunctionCfi();
     this.stackval = file.options().stackval();
+    this.sp = arch.stackPointerReg();
+    this.fp = arch.framePointerReg();
+    this.drapArch = arch.usesDrap();
+    this.linkReg = arch.callPushSize() == 0;
   }
 
   private void saveReg(Cfi cfi, int reg, int base, int offset) {
@@ -48,6 +60,11 @@ final class CfiUpdate {
   private void restoreReg(Cfi cfi, int reg) {
     cfi.regBase[reg] = initial.reg(reg).base();
     cfi.regOffset[reg] = initial.reg(reg).offset();
+  }
+
+  private static void restoreVal(Cfi cfi, int reg) {
+    cfi.valBase[reg] = UNDEFINED;
+    cfi.valOffset[reg] = 0;
   }
 
   /** Applies operation {@code op} of {@code insn} to {@code cfi}; returns what it could not follow (cfi unchanged), or null. */
@@ -67,44 +84,57 @@ final class CfiUpdate {
       case REG -> {
         switch (st) {
           case REG -> {
-            if (sreg == SP && dreg == BP && cfi.cfaBase == SP
-                && cfi.regBase[BP] == CFA && cfi.regOffset[BP] == -cfi.cfaOffset) {
+            if (sreg == sp && dreg == fp && cfi.cfaBase == sp
+                && cfi.regBase[fp] == CFA && cfi.regOffset[fp] == -cfi.cfaOffset) {
               cfi.cfaBase = dreg; // mov %rsp, %rbp
               cfi.bpScratch = false;
-            } else if (sreg == SP && dreg == BP && cfi.drap) {
-              cfi.regBase[BP] = BP; // drap: mov %rsp, %rbp
-              cfi.regOffset[BP] = -cfi.stackSize;
+            } else if (sreg == sp && dreg == fp && cfi.drap) {
+              cfi.regBase[fp] = fp; // drap: mov %rsp, %rbp
+              cfi.regOffset[fp] = -cfi.stackSize;
               cfi.bpScratch = false;
-            } else if (sreg == SP && cfi.cfaBase == SP) {
+            } else if (sreg == sp && cfi.cfaBase == sp) {
               cfi.setVal(dreg, CFA, -cfi.stackSize); // mov %rsp, %reg
-            } else if (sreg == BP && dreg == SP && (cfi.cfaBase == BP || cfi.cfaBase == cfi.drapReg)) {
-              cfi.stackSize = -cfi.regOffset[BP]; // mov %rbp, %rsp
+              if (linkReg && dreg == fp && insn.func() != null) cfi.bpScratch = true; // arm64: x29 = sp, no frame record there
+            } else if (sreg == fp && dreg == sp && (cfi.cfaBase == fp || cfi.cfaBase == cfi.drapReg)) {
+              cfi.stackSize = -cfi.regOffset[fp]; // mov %rbp, %rsp
             } else if (dreg == cfi.cfaBase) {
               // mov %reg, %rsp
-              if (cfi.cfaBase == SP && cfi.valBase[sreg] == CFA) {
+              if (cfi.cfaBase == sp && cfi.valBase[sreg] == CFA) {
                 cfi.cfaOffset = -cfi.valOffset[sreg];
                 cfi.stackSize = cfi.cfaOffset;
-              } else if (cfi.cfaBase == SP && cfi.valBase[sreg] == SP_INDIRECT && cfi.valOffset[sreg] == cfi.cfaOffset) {
+              } else if (cfi.cfaBase == sp && cfi.valBase[sreg] == SP_INDIRECT && cfi.valOffset[sreg] == cfi.cfaOffset) {
                 cfi.cfaBase = SP_INDIRECT; // stack swizzle
               } else {
                 cfi.cfaBase = UNDEFINED;
                 cfi.cfaOffset = 0;
               }
-            } else if (dreg == SP && cfi.valBase[sreg] == SP_INDIRECT && cfi.valOffset[sreg] == cfi.cfaOffset) {
+            } else if (dreg == sp && cfi.valBase[sreg] == SP_INDIRECT && cfi.valOffset[sreg] == cfi.cfaOffset) {
               cfi.stackSize += 8; // swizzle with a CFA base other than SP: pretend a push
+            }
+            if (linkReg && dreg == fp && sreg != sp && dreg != cfi.cfaBase && insn.func() != null) {
+              restoreVal(cfi, fp); // arm64: mov x29, xN
+              cfi.bpScratch = true;
             }
           }
           case ADD -> {
-            if (dreg == SP && sreg == SP) {
+            if (dreg == sp && sreg == sp) {
               cfi.stackSize -= soff; // add imm, %rsp
-              if (cfi.cfaBase == SP) cfi.cfaOffset -= soff;
-            } else if (dreg == SP && sreg == BP) {
-              cfi.stackSize = -(soff + cfi.regOffset[BP]); // lea disp(%rbp), %rsp
-            } else if (sreg == SP && cfi.cfaBase == SP) {
+              if (cfi.cfaBase == sp) cfi.cfaOffset -= soff;
+            } else if (dreg == sp && sreg == fp) {
+              cfi.stackSize = -(soff + cfi.regOffset[fp]); // lea disp(%rbp), %rsp
+            } else if (!drapArch && sreg == sp && dreg == fp && cfi.cfaBase == sp
+                && cfi.regBase[fp] == CFA && cfi.regOffset[fp] == soff - cfi.cfaOffset) {
+              cfi.cfaBase = fp; // add x29, sp, #n: x29 points at the frame record just stored
+              cfi.cfaOffset -= soff;
+              cfi.bpScratch = false;
+            } else if (!drapArch && sreg == sp && cfi.cfaBase == sp) {
+              cfi.setVal(dreg, CFA, -cfi.stackSize + soff); // add xN, sp, #n: a copy of sp, no realignment
+              if (linkReg && dreg == fp && insn.func() != null) cfi.bpScratch = true;
+            } else if (sreg == sp && cfi.cfaBase == sp) {
               cfi.drapReg = dreg; // drap: lea disp(%rsp), %drap
               cfi.setVal(dreg, CFA, -cfi.stackSize + soff);
-            } else if (cfi.drap && dreg == SP && sreg == cfi.drapReg) {
-              cfi.cfaBase = SP; // drap: lea disp(%drap), %rsp
+            } else if (cfi.drap && dreg == sp && sreg == cfi.drapReg) {
+              cfi.cfaBase = sp; // drap: lea disp(%drap), %rsp
               cfi.cfaOffset = cfi.stackSize = -soff;
               cfi.drapReg = UNDEFINED;
               cfi.drap = false;
@@ -113,8 +143,8 @@ final class CfiUpdate {
             }
           }
           case AND -> {
-            if (dreg != SP || (cfi.drapReg != UNDEFINED && cfi.cfaBase != SP)
-                || (cfi.drapReg == UNDEFINED && cfi.cfaBase != BP)) {
+            if (dreg != sp || (cfi.drapReg != UNDEFINED && cfi.cfaBase != sp)
+                || (cfi.drapReg == UNDEFINED && cfi.cfaBase != fp)) {
               return StackOpProblem.REALIGNMENT;
             }
             if (cfi.drapReg != UNDEFINED) {
@@ -124,11 +154,11 @@ final class CfiUpdate {
             }
           }
           case POP, POPF -> {
-            if (dreg == SP && cfi.cfaBase == SP_INDIRECT) {
-              cfi.cfaBase = SP; // pop %rsp after a stack swizzle
+            if (dreg == sp && cfi.cfaBase == SP_INDIRECT) {
+              cfi.cfaBase = sp; // pop %rsp after a stack swizzle
               break;
             }
-            if (!cfi.drap && dreg == cfi.cfaBase) cfi.cfaBase = SP; // pop %rbp
+            if (!cfi.drap && dreg == cfi.cfaBase) cfi.cfaBase = sp; // pop %rbp
             if (cfi.drap && cfi.cfaBase == BP_INDIRECT && dreg == cfi.drapReg && cfi.drapOffset == -cfi.stackSize) {
               cfi.cfaBase = cfi.drapReg; // drap: pop %drap
               cfi.cfaOffset = 0;
@@ -137,24 +167,32 @@ final class CfiUpdate {
               restoreReg(cfi, dreg); // pop %reg
             }
             cfi.stackSize -= 8;
-            if (cfi.cfaBase == SP) cfi.cfaOffset -= 8;
+            if (cfi.cfaBase == sp) cfi.cfaOffset -= 8;
           }
           case REG_INDIRECT -> {
-            if (!cfi.drap && dreg == cfi.cfaBase && dreg == BP) {
-              cfi.cfaBase = SP; // mov disp(%rsp), %rbp
+            if (!cfi.drap && dreg == cfi.cfaBase && dreg == fp) {
+              cfi.cfaBase = sp; // mov disp(%rsp), %rbp
               cfi.cfaOffset = cfi.stackSize;
             }
-            if (cfi.drap && sreg == BP && soff == cfi.drapOffset) {
+            if (cfi.drap && sreg == fp && soff == cfi.drapOffset) {
               cfi.cfaBase = cfi.drapReg; // drap: mov disp(%rbp), %drap
               cfi.cfaOffset = 0;
               cfi.drapOffset = -1;
             }
-            if (cfi.drap && sreg == BP && soff == cfi.regOffset[dreg]) {
+            if (cfi.drap && sreg == fp && soff == cfi.regOffset[dreg]) {
               restoreReg(cfi, dreg); // drap: mov disp(%rbp), %reg
             } else if (sreg == cfi.cfaBase && soff == cfi.regOffset[dreg] + cfi.cfaOffset) {
               restoreReg(cfi, dreg); // mov disp(%rbp|%rsp), %reg
-            } else if (sreg == SP && soff == cfi.regOffset[dreg] + cfi.stackSize) {
+            } else if (sreg == sp && soff == cfi.regOffset[dreg] + cfi.stackSize) {
               restoreReg(cfi, dreg); // mov disp(%rsp), %reg
+            }
+          }
+          case CONST -> {
+            // a value unrelated to the cfa (arm64: a write of sp or x29 the decoder cannot evaluate)
+            if (dreg == cfi.cfaBase) return StackOpProblem.STACK_REGISTER_MODIFICATION;
+            if (dreg == fp) {
+              restoreVal(cfi, fp);
+              if (linkReg && insn.func() != null) cfi.bpScratch = true;
             }
           }
           default -> {
@@ -164,22 +202,22 @@ final class CfiUpdate {
       }
       case PUSH, PUSHF -> {
         cfi.stackSize += 8;
-        if (cfi.cfaBase == SP) cfi.cfaOffset += 8;
+        if (cfi.cfaBase == sp) cfi.cfaOffset += 8;
         if (st != OpSrcType.REG) break;
         if (cfi.drap) {
           if (sreg == cfi.cfaBase && sreg == cfi.drapReg) {
             cfi.cfaBase = BP_INDIRECT; // drap: push %drap
             cfi.cfaOffset = -cfi.stackSize;
             cfi.drapOffset = -cfi.stackSize;
-          } else if (sreg == BP && cfi.cfaBase == cfi.drapReg) {
+          } else if (sreg == fp && cfi.cfaBase == cfi.drapReg) {
             cfi.stackSize = 0; // drap: push %rbp
           } else {
-            saveReg(cfi, sreg, BP, -cfi.stackSize); // drap: push %reg
+            saveReg(cfi, sreg, fp, -cfi.stackSize); // drap: push %reg
           }
         } else {
           saveReg(cfi, sreg, CFA, -cfi.stackSize); // push %reg
         }
-        if (stackval && insn.func() != null && sreg == BP && cfi.cfaBase != BP) cfi.bpScratch = true;
+        if (stackval && insn.func() != null && sreg == fp && cfi.cfaBase != fp) cfi.bpScratch = true;
       }
       case REG_INDIRECT -> {
         if (cfi.drap) {
@@ -188,20 +226,20 @@ final class CfiUpdate {
             cfi.cfaOffset = doff;
             cfi.drapOffset = doff;
           } else {
-            saveReg(cfi, sreg, BP, doff); // drap: mov reg, disp(%rbp)
+            saveReg(cfi, sreg, fp, doff); // drap: mov reg, disp(%rbp)
           }
         } else if (dreg == cfi.cfaBase) {
           saveReg(cfi, sreg, CFA, doff - cfi.cfaOffset); // mov reg, disp(%rbp|%rsp)
-        } else if (dreg == SP) {
+        } else if (dreg == sp) {
           saveReg(cfi, sreg, CFA, doff - cfi.stackSize); // mov reg, disp(%rsp)
-        } else if (sreg == SP && doff == 0) {
+        } else if (sreg == sp && doff == 0) {
           cfi.setVal(dreg, SP_INDIRECT, cfi.cfaOffset); // mov %rsp, (%reg): stack swizzle set-up
         }
       }
       case MEM -> {
         if (st != OpSrcType.POP && st != OpSrcType.POPF) return StackOpProblem.UNKNOWN_MEMORY_OPERATION;
         cfi.stackSize -= 8; // pop mem
-        if (cfi.cfaBase == SP) cfi.cfaOffset -= 8;
+        if (cfi.cfaBase == sp) cfi.cfaOffset -= 8;
       }
       default -> {
         return StackOpProblem.UNKNOWN_INSTRUCTION;
@@ -210,12 +248,12 @@ final class CfiUpdate {
     return null;
   }
 
-  /** Inside pt_regs-style frames only the SP-based CFA moves. */
-  private static StackOpProblem updateRegs(Cfi cfi, OpDestType dt, OpSrcType st, int dreg, int sreg, int soff) {
-    if (cfi.cfaBase != SP && cfi.cfaBase != SP_INDIRECT) return null;
+  /** Inside pt_regs-style frames only the sp-based CFA moves. */
+  private StackOpProblem updateRegs(Cfi cfi, OpDestType dt, OpSrcType st, int dreg, int sreg, int soff) {
+    if (cfi.cfaBase != sp && cfi.cfaBase != SP_INDIRECT) return null;
     if (dt == OpDestType.PUSH || dt == OpDestType.PUSHF) cfi.cfaOffset += 8;
     if (st == OpSrcType.POP || st == OpSrcType.POPF) cfi.cfaOffset -= 8;
-    if (dt == OpDestType.REG && st == OpSrcType.ADD && dreg == SP && sreg == SP) cfi.cfaOffset -= soff;
+    if (dt == OpDestType.REG && st == OpSrcType.ADD && dreg == sp && sreg == sp) cfi.cfaOffset -= soff;
     return null;
   }
 }

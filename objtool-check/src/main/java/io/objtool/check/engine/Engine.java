@@ -59,7 +59,7 @@ public final class Engine {
   public void setFuncState(Cfi cfi) {
     cfi.cfaBase = initial.cfa().base();
     cfi.cfaOffset = initial.cfa().offset();
-    for (int r = 0; r < Cfi.NUM_REGS; r++) {
+    for (int r = 0; r < cfi.regBase.length; r++) {
       cfi.regBase[r] = initial.reg(r).base();
       cfi.regOffset[r] = initial.reg(r).offset();
     }

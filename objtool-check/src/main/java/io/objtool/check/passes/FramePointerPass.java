@@ -10,6 +10,7 @@ import io.objtool.api.Instruction;
 import io.objtool.api.ObjtoolFile;
 import io.objtool.api.Options;
 import io.objtool.api.Pass;
+import io.objtool.api.arch.Arch;
 import io.objtool.api.arch.CfiRegs;
 import io.objtool.api.arch.InsnType;
 import io.objtool.elf.Elf;
@@ -18,7 +19,9 @@ import io.objtool.elf.Symbol;
 /**
  * {@code --stackval}: the frame-pointer rules. A function must set up its frame (push %rbp;
  * mov %rsp,%rbp) before it calls anything, and must not use %rbp as a scratch register (pushing
- * it without making it the frame pointer) on a path that returns.
+ * it without making it the frame pointer) on a path that returns. On arm64 the frame is the frame
+ * record (stp x29, x30, [sp, #-N]!; mov x29, sp, or add x29, sp, #M), and x29 is a scratch
+ * register when it is given any value other than the address of the function's frame record.
  */
 @AutoService(Pass.class)
 public final class FramePointerPass implements Pass {
@@ -47,10 +50,23 @@ public final class FramePointerPass implements Pass {
     return 60;
   }
 
-  /** A frame is set up: the CFA is %rbp-based with %rbp saved right under the return address, or DRAP with %rbp saved. */
-  static boolean hasValidStackFrame(CfiState cfi) {
-    if (cfi.cfaBase() == CfiRegs.BP && cfi.regBase(CfiRegs.BP) == CfiRegs.CFA && cfi.regOffset(CfiRegs.BP) == -16) return true;
-    return cfi.drap() && cfi.regBase(CfiRegs.BP) == CfiRegs.BP;
+  /**
+   * A frame is set up: the CFA is based on the frame pointer, which was saved right under where
+   * the return address is (x86: %rbp at cfa-16 under the return address the call pushed at cfa-8;
+   * arm64: the frame record, x29 at cfa+N and x30 at cfa+N+8), or DRAP with %rbp saved.
+   */
+  static boolean hasValidStackFrame(CfiState cfi, Arch arch) {
+    int fp = arch.framePointerReg();
+    if (cfi.cfaBase() == fp && cfi.regBase(fp) == CfiRegs.CFA) {
+      int push = arch.callPushSize();
+      if (push > 0) {
+        if (cfi.regOffset(fp) == -push - 8) return true; // the return address is where the call put it
+      } else {
+        int ra = arch.returnAddressReg();
+        if (cfi.regBase(ra) == CfiRegs.CFA && cfi.regOffset(ra) == cfi.regOffset(fp) + 8) return true;
+      }
+    }
+    return cfi.drap() && cfi.regBase(fp) == fp;
   }
 
   /** Calls to {@code __fentry__} and to embedded-instruction thunks need no frame. */
@@ -67,7 +83,7 @@ public final class FramePointerPass implements Pass {
       @Override
       public boolean visitCall(Func func, Instruction insn, InsnState state) {
         if (super.visitCall(func, insn, state)) return true;
-        if (func != null && !isSpecialCall(insn) && !hasValidStackFrame(state.cfi())) {
+        if (func != null && !isSpecialCall(insn) && !hasValidStackFrame(state.cfi(), file.arch())) {
           file.diag().warnInsn(insn, CALL_WITHOUT_FRAME_POINTER, "call without frame pointer save/setup");
           return true;
         }

@@ -49,7 +49,7 @@ public final class StackStatePass extends EveryWalkPass {
     if (cfi.cfaBase() != initial.cfa().base() || cfi.drap()) return true;
     if (cfi.cfaOffset() != initial.cfa().offset()) return true;
     if (cfi.stackSize() != initial.cfa().offset()) return true;
-    for (int r = 0; r < CfiState.NUM_REGS; r++) {
+    for (int r = 0; r < cfi.regCount(); r++) {
       if (cfi.regBase(r) != initial.reg(r).base() || cfi.regOffset(r) != initial.reg(r).offset()) return true;
     }
     return false;

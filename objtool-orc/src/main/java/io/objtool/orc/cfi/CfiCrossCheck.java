@@ -5,6 +5,7 @@ import io.objtool.api.Func;
 import io.objtool.api.Instruction;
 import io.objtool.api.ObjtoolFile;
 import io.objtool.api.UnwindHint;
+import io.objtool.api.arch.Arch;
 import io.objtool.api.arch.CfiRegs;
 import io.objtool.elf.Section;
 import io.objtool.elf.dwarf.CfaRule;
@@ -35,15 +36,36 @@ import java.util.Map;
  *       {@code undef} (DWARF {@code undefined});</li>
  *   <li>return address: {@code cfa-8}, {@code regs} (objtool's pt_regs frames), or as the rule says.</li>
  * </ul>
+ * On arm64 (the return address in x30) registers are named as DWARF names them ({@code sp},
+ * {@code x29}), the frame pointer's column prints as {@code x29=}, the return address is
+ * {@code same} until x30 is saved, and a CFA the walk bases on x29 also agrees with the same
+ * value based on sp ({@link #spEquivalent}).
  * An instruction objtool did not reach (no CFI), or whose CFI is undefined, or that no FDE covers,
  * is "described by one side" and not compared. The DWARF of {@code .eh_frame} is preferred where
  * both frame sections cover an address.
  */
 public final class CfiCrossCheck {
-  /** One side's rules at one instruction, in the shared vocabulary. */
-  public record Rules(String cfa, String rbp, String ra) {
-    /** {@code CFA=rsp+16 rbp=cfa-16 ra=cfa-8}. */
-    @Override public String toString() { return "CFA=" + cfa + " rbp=" + rbp + " ra=" + ra; }
+  /**
+   * One side's rules at one instruction, in the shared vocabulary.
+   *
+   * @param cfa the CFA rule
+   * @param rbp the frame pointer's rule (rbp on x86-64, x29 on arm64)
+   * @param ra the return address's rule
+   * @param fp the frame pointer's name in the printed line ({@code rbp}, {@code x29})
+   */
+  public record Rules(String cfa, String rbp, String ra, String fp) {
+    /** Rules on x86-64: the frame pointer is rbp. */
+    public Rules(String cfa, String rbp, String ra) {
+      this(cfa, rbp, ra, "rbp");
+    }
+
+    /** {@code CFA=rsp+16 rbp=cfa-16 ra=cfa-8} ({@code CFA=sp+32 x29=cfa-32 ra=cfa-24} on arm64). */
+    @Override public String toString() { return "CFA=" + cfa + " " + fp + "=" + rbp + " ra=" + ra; }
+
+    /** The same rules with another CFA spelling. */
+    Rules withCfa(String other) {
+      return new Rules(other, rbp, ra, fp);
+    }
   }
 
   /** A disagreement at {@code offset} of {@code section} (in {@code func}, or null). */
@@ -115,11 +137,12 @@ public final class CfiCrossCheck {
     List<Disagreement> out = new ArrayList<>();
     long compared = 0, agree = 0, oneSided = 0, drapCompared = 0, drapAgree = 0;
     int machine = file.elf().machine();
+    boolean linkReg = file.arch().callPushSize() == 0;
     for (Section sec : file.elf().sections()) {
       if (!sec.isExecutable() || !file.insns().hasInstructions(sec)) continue;
       List<Fde> fdes = bySection.getOrDefault(sec, List.of());
       for (Instruction insn : file.insns().instructions(sec)) {
-        Rules ours = ours(insn.cfi());
+        Rules ours = linkReg ? oursLinkReg(insn.cfi(), file.arch(), machine) : ours(insn.cfi());
         Fde fde = covering(fdes, insn.offset());
         Rules theirs = null;
         if (fde != null) {
@@ -134,7 +157,7 @@ public final class CfiCrossCheck {
         compared++;
         boolean drap = drapFde.computeIfAbsent(fde, f -> f.rows().stream().anyMatch(r -> r.cfa().isExpression()));
         if (drap) drapCompared++;
-        if (ours.equals(theirs)) {
+        if (ours.equals(theirs) || (linkReg && spEquivalent(insn.cfi(), file.arch(), machine, ours).equals(theirs))) {
           agree++;
           if (drap) drapAgree++;
         } else {
@@ -188,11 +211,45 @@ public final class CfiCrossCheck {
     return new Rules(cfa, rbp, ra);
   }
 
+  /**
+   * objtool's side on an architecture whose return address stays in a link register (arm64), or
+   * null: CFI register numbers are DWARF's there, so registers print as DWARF's do ({@code sp},
+   * {@code x29}); the return address is {@code same} (still in x30) until x30 is saved.
+   */
+  static Rules oursLinkReg(CfiState cfi, Arch arch, int machine) {
+    if (cfi == null || cfi.forceUndefined() || cfi.type() == UnwindHint.TYPE_UNDEFINED) return null;
+    int base = cfi.cfaBase();
+    if (base == CfiRegs.UNDEFINED) return null;
+    String cfa = base >= 0 ? plus(DwarfRegs.name(machine, base), cfi.cfaOffset()) : "?" + arch.cfiRegName(base);
+    return new Rules(cfa, saved(cfi, arch.framePointerReg(), arch, machine), saved(cfi, arch.returnAddressReg(), arch, machine),
+        DwarfRegs.name(machine, arch.framePointerReg()));
+  }
+
+  private static String saved(CfiState cfi, int reg, Arch arch, int machine) {
+    int b = cfi.regBase(reg);
+    if (b == CfiRegs.UNDEFINED) return "same";
+    if (b == CfiRegs.CFA) return plus("cfa", cfi.regOffset(reg));
+    return "at(" + (b >= 0 ? DwarfRegs.name(machine, b) : arch.cfiRegName(b)) + sign(cfi.regOffset(reg)) + ")";
+  }
+
+  /**
+   * {@code ours} with the CFA spelled from the stack pointer when the walk has it based on the
+   * frame pointer: {@code x29+N} is {@code sp+S} there, S the stack size (cfa - sp) the walk
+   * tracks. gcc's arm64 CFI keeps the CFA sp-based after {@code mov x29, sp} (sp does not move in
+   * the body); the values are the same, so the rules agree.
+   */
+  static Rules spEquivalent(CfiState cfi, Arch arch, int machine, Rules ours) {
+    if (cfi.cfaBase() != arch.framePointerReg()) return ours;
+    return ours.withCfa(plus(DwarfRegs.name(machine, arch.stackPointerReg()), cfi.stackSize()));
+  }
+
   /** The DWARF side of one row. */
   static Rules dwarf(CfiRow row, Fde fde, int machine) {
     CfaRule c = row.cfa();
     String cfa = c.isExpression() ? c.expr().format(machine) : plus(DwarfRegs.name(machine, c.reg()), c.offset());
-    return new Rules(cfa, reg(row.reg(DwarfRegs.X86_RBP), machine), reg(row.reg(fde.cie().raColumn()), machine));
+    int fp = DwarfRegs.framePointer(machine);
+    return new Rules(cfa, reg(fp < 0 ? null : row.reg(fp), machine), reg(row.reg(fde.cie().raColumn()), machine),
+        machine == io.objtool.elf.Elf.EM_X86_64 || fp < 0 ? "rbp" : DwarfRegs.name(machine, fp));
   }
 
   private static String reg(RegRule r, int machine) {

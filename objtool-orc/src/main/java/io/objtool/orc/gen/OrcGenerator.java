@@ -17,6 +17,7 @@ import io.objtool.elf.ElfFile;
 import io.objtool.elf.Relocations;
 import io.objtool.elf.Section;
 import io.objtool.elf.Symbol;
+import io.objtool.orc.Arm64OrcReg;
 import io.objtool.orc.OrcEntry;
 import io.objtool.orc.OrcFormat;
 import io.objtool.orc.OrcReg;
@@ -27,7 +28,8 @@ import java.util.Map;
 /**
  * {@code --orc}: turns the CFI the engine recorded at every instruction into ORC entries, one per
  * change of state, with alternatives merged byte by byte and a terminator at the end of each code
- * section, and writes {@code .orc_unwind}, {@code .orc_unwind_ip} and its relocations.
+ * section, and writes {@code .orc_unwind}, {@code .orc_unwind_ip} and its relocations. On arm64
+ * the entries follow the 2022 arm64 series ({@link Arm64OrcReg}, {@code R_AARCH64_PREL32}).
  */
 @AutoService(Pass.class)
 public final class OrcGenerator implements Pass {
@@ -166,6 +168,7 @@ public final class OrcGenerator implements Pass {
   }
 
   private long entry(ObjtoolFile file, OrcFormat format, CfiState cfi, Instruction insn) {
+    if (file.elf().machine() == Elf.EM_AARCH64) return arm64Entry(file, cfi);
     if (cfi == null) return packed(OrcEntry.undefined(format));
     OrcType type;
     switch (cfi.type()) {
@@ -212,6 +215,39 @@ public final class OrcGenerator implements Pass {
     return packed(OrcEntry.of(format, type, sp, cfi.cfaOffset(), bp, cfi.regOffset(CfiRegs.BP), cfi.signal()));
   }
 
+  /**
+   * An arm64 entry in the series' semantics: cfa = sp or x29 plus the sp offset, the caller's x29
+   * at the cfa plus the fp offset (or still in x29); all zero where the frame pointer is not
+   * reliable (the cfa unknown, x29 saved somewhere else, or x29 used as a scratch register while
+   * the caller's value is not saved).
+   */
+  static long arm64Entry(ObjtoolFile file, CfiState cfi) {
+    if (cfi == null) return 0;
+    OrcType type;
+    switch (cfi.type()) {
+      case UnwindHint.TYPE_CALL -> type = OrcType.CALL;
+      case UnwindHint.TYPE_END_OF_STACK -> {
+        return packed(OrcEntry.arm64(OrcType.END_OF_STACK, Arm64OrcReg.UNDEFINED, 0, Arm64OrcReg.UNDEFINED, 0, false));
+      }
+      default -> {
+        return 0;
+      }
+    }
+    int spReg = file.arch().stackPointerReg();
+    int fpReg = file.arch().framePointerReg();
+    Arm64OrcReg sp;
+    if (cfi.cfaBase() == spReg) sp = Arm64OrcReg.SP;
+    else if (cfi.cfaBase() == fpReg) sp = Arm64OrcReg.FP;
+    else return 0;
+    Arm64OrcReg fp;
+    int fpBase = cfi.regBase(fpReg);
+    if (cfi.bpScratch()) return 0;
+    if (fpBase == CfiRegs.UNDEFINED) fp = Arm64OrcReg.UNDEFINED;
+    else if (fpBase == CfiRegs.CFA) fp = Arm64OrcReg.PREV_SP;
+    else return 0;
+    return packed(OrcEntry.arm64(type, sp, cfi.cfaOffset(), fp, fp == Arm64OrcReg.UNDEFINED ? 0 : cfi.regOffset(fpReg), cfi.signal()));
+  }
+
   private void write(ObjtoolFile file, Table t) {
     ElfFile elf = file.elf();
     if (elf.section(".orc_unwind") != null) {
@@ -227,6 +263,7 @@ public final class OrcGenerator implements Pass {
     Section unwind = ElfEdit.addSection(elf, ".orc_unwind", Elf.SHT_PROGBITS, Elf.SHF_ALLOC, 6, 1, bytes);
     Section ip = ElfEdit.addSection(elf, ".orc_unwind_ip", Elf.SHT_PROGBITS, Elf.SHF_ALLOC, 4, 1, new byte[n * 4]);
     Relocations rel = ElfEdit.relocationsFor(elf, ip);
+    int relocType = elf.machine() == Elf.EM_AARCH64 ? Elf.R_AARCH64_PREL32 : Elf.R_X86_64_PC32;
     Map<Section, Symbol> secSyms = new HashMap<>();
     for (Symbol s : elf.symbols()) {
       if (s.isSectionSymbol() && s.section() != null) secSyms.putIfAbsent(s.section(), s);
@@ -234,7 +271,7 @@ public final class OrcGenerator implements Pass {
     for (int i = 0; i < n; i++) {
       Section sec = t.secs[i];
       Symbol sym = secSyms.computeIfAbsent(sec, s -> ElfEdit.sectionSymbol(elf, s));
-      ElfEdit.addReloc(rel, (long) i * 4, Elf.R_X86_64_PC32, sym, t.offs[i]);
+      ElfEdit.addReloc(rel, (long) i * 4, relocType, sym, t.offs[i]);
     }
     if (unwind.size() != (long) n * 6) throw new IllegalStateException();
     Model.markChanged(file);

@@ -68,8 +68,8 @@ class GdbStackTest {
       "objects' ORC and warnings (objtool 6.12, the gdb test program)");
   static byte[] stackBytes;
 
-  /** One frame of gdb's backtrace. */
-  record GdbFrame(long pc, String kind, String name) {}
+  /** One frame of gdb's backtrace, with the frame pointer (rbp, x29) gdb unwound for it (0 when it could not). */
+  record GdbFrame(long pc, String kind, long fp, String name) {}
 
   /** One stop: where, the stack bytes (at offset/length in stacks.bin), and gdb's backtrace. */
   record Stop(String tag, long rip, long rsp, long rbp, int offset, int length, List<GdbFrame> frames, String end) {
@@ -207,6 +207,11 @@ class GdbStackTest {
    * {@code .dynsym}) are retyped to PROGBITS in a copy of the bytes; nothing else changes.
    */
   static ElfFile openImage() {
+    return openImage(exe);
+  }
+
+  /** {@link #openImage()} for any linked executable. */
+  static ElfFile openImage(Path exe) {
     try {
       byte[] b = Files.readAllBytes(exe);
       ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
@@ -359,13 +364,13 @@ class GdbStackTest {
     String[] head = null;
     List<GdbFrame> frames = null;
     for (String l : lines) {
-      String[] w = l.split(" ", 4);
+      String[] w = l.split(" ", 5);
       switch (w[0]) {
         case "stop" -> {
           head = l.split(" ");
           frames = new ArrayList<>();
         }
-        case "frame" -> frames.add(new GdbFrame(Long.parseUnsignedLong(w[1], 16), w[2], w[3]));
+        case "frame" -> frames.add(new GdbFrame(hex(w[1]), w[2], hex(w[3]), w[4]));
         case "end" -> out.add(new Stop(head[1], hex(head[2]), hex(head[3]), hex(head[4]), (int) hex(head[5]),
             (int) hex(head[6]), List.copyOf(frames), w[1]));
         default -> throw new IllegalArgumentException("bad line in stops.txt: " + l);
@@ -374,7 +379,7 @@ class GdbStackTest {
     return out;
   }
 
-  private static long hex(String s) {
+  static long hex(String s) {
     return Long.parseUnsignedLong(s, 16);
   }
 
@@ -387,7 +392,12 @@ class GdbStackTest {
   }
 
   static Result run(List<String> cmd, Map<String, String> env, int timeoutSeconds) throws IOException {
-    ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
+    return run(dir, cmd, env, timeoutSeconds);
+  }
+
+  /** Runs {@code cmd} in {@code workDir} with {@code env} added, gdb kept from downloading debug info. */
+  static Result run(Path workDir, List<String> cmd, Map<String, String> env, int timeoutSeconds) throws IOException {
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile());
     pb.environment().putAll(env);
     pb.environment().put(OrcFormat.ENV, FORMAT.version());
     pb.environment().putIfAbsent("JAVA_HOME", System.getProperty("java.home"));
@@ -416,7 +426,7 @@ class GdbStackTest {
     }
   }
 
-  private static boolean works(List<String> cmd) {
+  static boolean works(List<String> cmd) {
     try {
       return run(cmd, Map.of(), 60).status == 0;
     } catch (IOException e) {

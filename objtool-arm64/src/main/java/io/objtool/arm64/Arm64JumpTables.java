@@ -1,0 +1,115 @@
+package io.objtool.arm64;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
+
+import io.objtool.elf.Relocations;
+import io.objtool.elf.Section;
+import io.objtool.elf.Symbol;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * gcc's AArch64 switch dispatch, whose table holds no relocations (its entries are distances in
+ * instructions from a label after the dispatch), read back from the code:
+ * <pre>
+ *   cmp   wI, #N              // the bound: N + 1 entries
+ *   b.hi  default
+ *   adrp  xT, table           // R_AARCH64_ADR_PREL_PG_HI21
+ *   add   xT, xT, :lo12:table // R_AARCH64_ADD_ABS_LO12_NC: the table's section and offset
+ *   ldrb  wE, [xT, wI, uxtw]  // or ldrh (#1), ldr w (#2): 1-, 2- or 4-byte entries
+ *   adr   xB, base
+ *   add   xJ, xB, wE, sxtb #2 // sxtb/uxtb/sxth/uxth/sxtw: the entries' sign
+ *   br    xJ
+ * </pre>
+ * Each piece is looked for among the 32 instructions before the {@code br}, nearest first; the
+ * targets are {@code base + 4 * entry}. Anything else is not recognised (null).
+ */
+final class Arm64JumpTables {
+    static final int R_AARCH64_ADD_ABS_LO12_NC = 277;
+    private static final int WINDOW = 32;
+
+    private Arm64JumpTables() {
+    }
+
+    static long[] targets(Section sec, long funcStart, long jump) {
+        MemorySegment code = sec.data();
+        if (jump < 0 || jump + 4 > code.byteSize()) return null;
+        int br = word(code, jump);
+        if ((br & 0xfffffc1f) != 0xd61f0000) return null; // br xN
+        long lo = Math.max(funcStart, jump - 4L * WINDOW);
+        int rJ = (br >>> 5) & 31;
+        // add xJ, xB, wE, <ext> #2
+        long addAt = find(code, lo, jump, w -> (w & 0xffe01c00) == 0x8b200800 && (w & 31) == rJ);
+        if (addAt < 0) return null;
+        int add = word(code, addAt);
+        int option = (add >>> 13) & 7;
+        boolean signed;
+        switch (option) {
+            case 0, 1 -> signed = false;      // uxtb, uxth
+            case 4, 5, 6 -> signed = true;    // sxtb, sxth, sxtw
+            default -> {
+                return null;
+            }
+        }
+        int rB = (add >>> 5) & 31;
+        int rE = (add >>> 16) & 31;
+        long adrAt = find(code, lo, addAt, w -> (w & 0x9f00001f) == (0x10000000 | rB));
+        if (adrAt < 0) return null;
+        int adr = word(code, adrAt);
+        long imm = ((long) ((adr >>> 5) & 0x7ffff) << 2) | ((adr >>> 29) & 3);
+        long base = adrAt + ((imm << 43) >> 43);
+        // ldrb / ldrh / ldr w: register offset, the extended index (uxtw), scaled or not
+        long ldrAt = find(code, lo, addAt, w -> (w & 0x3fe00c00) == 0x38600800 && (w & 31) == rE);
+        if (ldrAt < 0) return null;
+        int ldr = word(code, ldrAt);
+        int size = 1 << (ldr >>> 30);
+        if (size == 8 || ((ldr >>> 13) & 7) != 2) return null; // only w-indexed (uxtw) byte/half/word loads
+        int rT = (ldr >>> 5) & 31;
+        int rI = (ldr >>> 16) & 31;
+        // the table: the relocation of the add that puts its low 12 bits into xT
+        Relocations rel = sec.relocations();
+        if (rel == null) return null;
+        long tabAt = find(code, lo, ldrAt, w -> (w & 0xffc003ff) == (0x91000000 | rT << 5 | rT));
+        if (tabAt < 0) return null;
+        int r = rel.at(tabAt);
+        if (r < 0 || rel.type(r) != R_AARCH64_ADD_ABS_LO12_NC) return null;
+        Symbol sym = rel.symbol(r);
+        if (sym.section() == null) return null;
+        MemorySegment table = sym.section().data();
+        long tableOff = sym.value() + rel.addend(r);
+        // the bound: cmp wI, #N (subs wzr, wI, #N) before the load
+        long cmpAt = find(code, lo, ldrAt, w -> (w & 0x7fc003ff) == (0x7100001f | rI << 5));
+        if (cmpAt < 0) return null;
+        int cmp = word(code, cmpAt);
+        long n = (long) ((cmp >>> 10) & 0xfff) + 1;
+        if (tableOff < 0 || tableOff + n * size > table.byteSize()) return null;
+        long[] out = new long[(int) n];
+        for (int k = 0; k < n; k++) {
+            long at = tableOff + (long) k * size;
+            long e = switch (size) {
+                case 1 -> signed ? table.get(JAVA_BYTE, at) : table.get(JAVA_BYTE, at) & 0xffL;
+                case 2 -> signed ? table.get(JAVA_SHORT_UNALIGNED, at) : table.get(JAVA_SHORT_UNALIGNED, at) & 0xffffL;
+                default -> signed ? table.get(JAVA_INT_UNALIGNED, at) : table.get(JAVA_INT_UNALIGNED, at) & 0xffffffffL;
+            };
+            out[k] = base + 4 * e;
+        }
+        return out;
+    }
+
+    private interface WordTest {
+        boolean test(int w);
+    }
+
+    /** The offset of the nearest instruction in [lo, before) that passes {@code t}, or -1. */
+    private static long find(MemorySegment code, long lo, long before, WordTest t) {
+        for (long at = before - 4; at >= lo; at -= 4) {
+            if (t.test(word(code, at))) return at;
+        }
+        return -1;
+    }
+
+    private static int word(MemorySegment code, long at) {
+        return code.get(JAVA_INT_UNALIGNED, at);
+    }
+}
