@@ -1,9 +1,19 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing with Jazzer (libFuzzer for the JVM).
 #
-#   scripts/fuzz.sh TARGET SECONDS     fuzz one target for SECONDS
-#   scripts/fuzz.sh --all SECONDS      fuzz every target in turn, SECONDS each
-#   scripts/fuzz.sh --list             the targets
+#   scripts/fuzz.sh [--seed N] TARGET SECONDS   fuzz one target for SECONDS
+#   scripts/fuzz.sh [--seed N] --all SECONDS    fuzz every target in turn, SECONDS each
+#   scripts/fuzz.sh --list                      the targets
+#
+# --seed N is libFuzzer's -seed=N (N > 0): the run's random choices are N's, so a run of SECONDS
+# explores the first part of the input sequence a longer run with the same seed explores, from
+# the same seeds and Inputs directories (the corpus kept in target/fuzz/TARGET/corpus is moved
+# aside for the run: it would change the sequence). CI (scripts/test.sh) fuzzes with a fixed
+# seed, so a finding there reproduces locally: `scripts/fuzz.sh --seed N TARGET SECONDS` with
+# CI's N and at least CI's SECONDS (a time-bounded run reaches as far as the machine's speed
+# allows: a finding after S seconds in CI needs about S seconds here, more on a slower machine).
+# Without --seed each run takes a random seed (libFuzzer prints it: "INFO: Seed: N") and starts
+# from the corpus kept so far: campaigns.
 #
 # Targets (each a @FuzzTest class beside the code it fuzzes; `mvn verify` runs the inputs kept in
 # its module's src/test/resources/<package>/<Class>Inputs/<method>/ in regression mode):
@@ -13,10 +23,17 @@
 #   orc     --dump=orc and the ORC table loader, with the fast lookup checked against the table
 #   unwind  the ORC unwinder over a hostile table and hostile stack memory
 #   server  the objtool server's wire protocol (requests and reply frames)
+#   arm64   the AArch64 decoder on byte runs at every offset: never throws, 4 bytes or truncated,
+#           branch targets, types and stack ops as the word's encoding says
+#   dwarf   the DWARF readers on mutated objects: .eh_frame/.debug_frame (CIEs, FDEs, every CFA
+#           program and expression run) and .debug_line (the line of code offsets)
+#   dwarfraw  the same readers on raw frame and line section bytes in a generated object
 #
 # Seeds are made at run time (no binaries in git): the fixtures compiled with gcc, eight corpus
 # modules under 12 KB (~/.cache/objtool-corpus, when present), and for `orc` those objects with
-# ORC written by this build. The corpus grows in target/fuzz/TARGET/corpus and is kept between
+# ORC written by this build; for `dwarf` the fixture dwarf/frames.c compiled with -g and unwind
+# tables under five gcc flag sets (and the aarch64 cross gcc's, when installed), for `dwarfraw`
+# their frame and line sections, for `arm64` the words of the decoder's tests. The corpus grows in target/fuzz/TARGET/corpus and is kept between
 # runs; a finding (crash-*, timeout-*, oom-*) is written to target/fuzz/TARGET/ and makes the exit
 # status 1: copy it into the target's Inputs directory once fixed, so the test suite replays it.
 #
@@ -33,11 +50,11 @@ fi
 CACHE=${OBJTOOL_CORPUS:-$HOME/.cache/objtool-corpus}
 OUT=$root/target/fuzz
 
-targets="elf x86 check orc unwind server"
+targets="elf x86 check orc unwind server arm64 dwarf dwarfraw"
 module_of() {
   case $1 in
-    elf) echo objtool-elf ;; x86) echo objtool-x86 ;; orc|unwind) echo objtool-orc ;;
-    check|server) echo objtool-cli ;; *) return 1 ;;
+    elf|dwarf|dwarfraw) echo objtool-elf ;; x86) echo objtool-x86 ;; orc|unwind) echo objtool-orc ;;
+    check|server) echo objtool-cli ;; arm64) echo objtool-arm64 ;; *) return 1 ;;
   esac
 }
 class_of() {
@@ -45,15 +62,24 @@ class_of() {
     elf) echo io.objtool.elf.ElfReaderFuzzTest ;; x86) echo io.objtool.x86.DecoderFuzzTest ;;
     check) echo io.objtool.cli.CheckFuzzTest ;; orc) echo io.objtool.orc.OrcDumpFuzzTest ;;
     unwind) echo io.objtool.orc.unwind.UnwinderFuzzTest ;; server) echo io.objtool.cli.ServerProtocolFuzzTest ;;
+    arm64) echo io.objtool.arm64.Arm64DecoderFuzzTest ;; dwarf) echo io.objtool.elf.dwarf.DwarfFuzzTest ;;
+    dwarfraw) echo io.objtool.elf.dwarf.DwarfSectionsFuzzTest ;;
   esac
 }
 method_of() {
   case $1 in
     elf) echo elf ;; x86) echo decode ;; check) echo check ;; orc) echo dump ;; unwind) echo unwind ;; server) echo request ;;
+    arm64) echo decode ;; dwarf) echo dwarf ;; dwarfraw) echo sections ;;
   esac
 }
 
-usage() { echo "usage: scripts/fuzz.sh TARGET SECONDS | --all SECONDS | --list   (targets: $targets)" >&2; exit 2; }
+usage() { echo "usage: scripts/fuzz.sh [--seed N] TARGET SECONDS | [--seed N] --all SECONDS | --list   (targets: $targets)" >&2; exit 2; }
+seed=
+if [ "${1:-}" = --seed ]; then
+  [ $# -ge 2 ] && [[ $2 =~ ^[0-9]+$ ]] && [ "$2" -gt 0 ] || usage
+  seed=$2
+  shift 2
+fi
 [ $# -ge 1 ] || usage
 case $1 in
   --list) printf '%s\n' $targets; exit 0 ;;
@@ -82,7 +108,7 @@ classpath() {
 make_seeds() {
   local s=$OUT/seeds f
   rm -rf "$s"
-  mkdir -p "$s/elf" "$s/orc" "$s/x86" "$s/server"
+  mkdir -p "$s/elf" "$s/orc" "$s/x86" "$s/server" "$s/arm64" "$s/dwarf" "$s/dwarfraw"
   for f in objtool-elf/src/test/resources/fixtures/*.c objtool-elf/src/test/resources/fixtures/*.s \
            objtool-check/src/test/resources/fixtures/*.s; do
     [ -f "$f" ] || continue
@@ -106,6 +132,11 @@ make_seeds() {
   printf '\xc4\xe2\x79\x18\x05\x00\x00\x00\x00\x01' >"$s/x86/vex"
   printf '\x62\xf1\x7c\x48\x10\x05\x00\x00\x00\x00\x01' >"$s/x86/evex"
   printf '\x66\x0f\x1f\x84\x00\x00\x00\x00\x00\x01' >"$s/x86/nopw"
+  # arm64: the words of the decoder's tests; dwarf: frames.c with -g and unwind tables, and its sections
+  nice -n 10 "$JAVA_HOME/bin/java" -cp "$(classpath objtool-arm64)" io.objtool.arm64.Arm64DecoderFuzzTest "$s/arm64" \
+    || { echo "fuzz.sh: the arm64 seeds were not made" >&2; exit 1; }
+  nice -n 10 "$JAVA_HOME/bin/java" -cp "$(classpath objtool-elf)" io.objtool.elf.dwarf.DwarfFuzzing "$s/dwarf" "$s/dwarfraw" \
+    || { echo "fuzz.sh: the dwarf seeds were not made" >&2; exit 1; }
   # server: a well-formed request (--help in /)
   python3 - "$s/server/help" <<'EOF'
 import struct, sys
@@ -128,7 +159,19 @@ for t in $run_targets; do
     orc) seeds=("$OUT/seeds/orc") ;;
     x86) seeds=("$OUT/seeds/x86") ;;
     server) seeds=("$OUT/seeds/server") ;;
+    arm64) seeds=("$OUT/seeds/arm64") ;;
+    dwarf) seeds=("$OUT/seeds/dwarf") ;;
+    dwarfraw) seeds=("$OUT/seeds/dwarfraw") ;;
   esac
+  # with --seed: the same input sequence every time, so the corpus kept by earlier runs is set aside
+  seedopt=()
+  corpus=$work/corpus
+  if [ -n "$seed" ]; then
+    seedopt=(-seed="$seed")
+    corpus=$work/corpus-seed
+    rm -rf "$corpus"
+    mkdir -p "$corpus"
+  fi
   # findings: crashes, timeouts (30 s) and out-of-memory; libFuzzer's slow-unit-* notes are not
   before=$(find "$work" -maxdepth 1 \( -name 'crash-*' -o -name 'timeout-*' -o -name 'oom-*' \) | wc -l)
   log=$work/fuzz.log
@@ -140,8 +183,8 @@ for t in $run_targets; do
       com.code_intelligence.jazzer.Jazzer --target_class="$cls" \
       --instrumentation_includes='io.objtool.**' --keep_going=100 \
       -max_total_time="$seconds" -timeout=30 -rss_limit_mb=4096 -max_len=262144 \
-      -print_final_stats=1 -artifact_prefix="$work/" \
-      "$work/corpus" "${seeds[@]}" "$inputs") >"$log" 2>&1 || true
+      -print_final_stats=1 -artifact_prefix="$work/" "${seedopt[@]}" \
+      "$corpus" "${seeds[@]}" "$inputs") >"$log" 2>&1 || true
   runs=$(sed -nE 's/^stat::number_of_executed_units: *([0-9]+).*/\1/p' "$log" | tail -n 1)
   edges=$(grep -oE ' cov: [0-9]+' "$log" | tail -n 1 | grep -oE '[0-9]+' || true)
   after=$(find "$work" -maxdepth 1 \( -name 'crash-*' -o -name 'timeout-*' -o -name 'oom-*' \) | wc -l)
@@ -153,7 +196,8 @@ for t in $run_targets; do
     runs=0
   fi
   total_findings=$((total_findings + found))
-  printf 'fuzz %s: %s executions, %s edges, %s findings (%ss)\n' "$t" "$runs" "${edges:-0}" "$found" $((SECONDS - start))
+  printf 'fuzz %s: %s executions, %s edges, %s findings (%ss%s)\n' "$t" "$runs" "${edges:-0}" "$found" $((SECONDS - start)) \
+    "${seed:+, seed $seed}"
   if [ "$found" -gt 0 ]; then
     grep -E '^== Java Exception|^(java|io)\.[a-zA-Z.]+(Error|Exception)|Test unit written' "$log" | head -n 20 >&2 || true
   fi

@@ -46,7 +46,8 @@ import java.nio.ByteOrder;
  *       {@code and sp, Xn, #mask} is {@code AND}.</li>
  *   <li>Unreliable writes: any other write to sp or fp that the decoder cannot evaluate (a
  *       32-bit write to wsp/w29, sp plus a register, a load of x29 from memory not addressed by sp
- *       or fp, x29 from any other data-processing result, SIMD structure write-back of sp, ...) is
+ *       or fp, x29 from any other data-processing result, SIMD structure write-back of sp, x29 as
+ *       a register a memory copy or set (FEAT_MOPS) advances, ...) is
  *       {@code CONST -> REG sp|fp}: the new value has no relation to the cfa, which the engine
  *       treats as it does on x86 (a cfa based on that register becomes unknown, and the frame
  *       pointer is no longer a frame record). A write of sp also sets
@@ -95,6 +96,7 @@ final class Arm64Decoder implements InsnDecoder {
     static final int K_SIMD_TO_INT = 33;
     static final int K_DP_IMM = 34;
     static final int K_DP_REG = 35;
+    static final int K_MOPS = 36;
 
     /** The classes, most specific first: {mask, value, kind}. */
     static final int[][] FORMS = {
@@ -141,6 +143,7 @@ final class Arm64Decoder implements InsnDecoder {
         {0xbf800000, 0x0d800000, K_SIMD_POST},  // single structure, post-index
         {0x3f000000, 0x08000000, K_EXCL},
         {0x3f200c00, 0x19000000, K_RCPC},
+        {0xfb200c00, 0x19000400, K_MOPS},      // cpyf*, cpy*, set*, setg* (FEAT_MOPS)
         // other writes of a general register
         {0xfff00000, 0xd5300000, K_MRS},
         {0x5f20fc00, 0x1e200000, K_FP_TO_INT},
@@ -337,6 +340,14 @@ final class Arm64Decoder implements InsnDecoder {
                 }
             }
             case K_EXCL -> exclusive(w, out);
+            case K_MOPS -> {
+                // the registers advance as the copy or set runs: Xd, Xn, and a copy's source Xs
+                // (31 in Xd or Xn is unallocated; a set's Xs is its value, read only)
+                boolean copy = ((w >>> 22) & 3) != 3;
+                if (rd(w) == FP || rn(w) == FP || copy && ((w >>> 16) & 31) == FP) {
+                    unknown(FP, out);
+                }
+            }
             case K_RCPC -> {
                 if (((w >>> 22) & 3) != 0 && rd(w) == FP) {
                     unknown(FP, out);

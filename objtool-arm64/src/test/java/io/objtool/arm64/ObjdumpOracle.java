@@ -233,6 +233,16 @@ final class ObjdumpOracle {
         if (ops.isEmpty() || l.text().contains("undefined")) {
             return out;
         }
+        if ((m.startsWith("cpy") || m.startsWith("set")) && ops.stream().anyMatch(o -> o.endsWith("!"))) {
+            // memory copy and set (FEAT_MOPS): the operands marked ! are the registers it advances
+            for (String o : ops) {
+                if (o.endsWith("!") && gpr(o.replaceAll("[\\[\\]!]", "")) == FP) {
+                    out.add("unknown -> x29");
+                    break;
+                }
+            }
+            return out;
+        }
         int mem = -1;
         for (int i = 0; i < ops.size(); i++) {
             if (ops.get(i).startsWith("[")) {

@@ -127,6 +127,11 @@ class ObjdumpParityTest {
               ldadd x1, x29, [x0]
               fmov x29, d0
               umov w29, v0.b[1]
+              cpyfp [x29]!, [x3]!, x1!
+              cpyp [x0]!, [x29]!, x1!
+              setgmt [x29]!, x2!, x3
+              setp [x0]!, x29!, x3
+              setp [x0]!, x1!, x29
             1:
               b 2f
               b.ne 1b
@@ -218,6 +223,37 @@ class ObjdumpParityTest {
         ObjdumpOracle.compare(ObjdumpOracle.parse(text), r);
         assertEquals(4, r.compared);
         assertEquals(4, r.mismatches, () -> String.join("\n", r.samples));
+    }
+
+    /**
+     * The words the arm64 fuzz target keeps ({@code Arm64DecoderFuzzTestInputs/decode/}: every
+     * 4-byte window of each input's run) against objdump: the fuzz target checks the decoder's
+     * invariants, this checks what it decodes them to.
+     */
+    @Test
+    void fuzzInputsMatchObjdump(@TempDir Path dir) throws Exception {
+        ObjdumpOracle.requireTools();
+        Path inputs = Path.of(getClass().getResource("Arm64DecoderFuzzTestInputs/decode").toURI());
+        java.util.Set<Integer> words = new java.util.TreeSet<>();
+        try (var files = Files.list(inputs)) {
+            for (Path p : files.toList()) {
+                byte[] d = Files.readAllBytes(p);
+                int n = Math.min(Arm64DecoderFuzzTest.MAX_RUN, d.length - 1);
+                for (int o = 0; o + 4 <= n; o++) {
+                    words.add((d[o] & 0xff) | (d[o + 1] & 0xff) << 8 | (d[o + 2] & 0xff) << 16 | (d[o + 3] & 0xff) << 24);
+                }
+            }
+        }
+        StringBuilder s = new StringBuilder(".text\n");
+        for (int w : words) {
+            s.append(String.format(Locale.ROOT, ".inst 0x%08x\n", w));
+        }
+        Files.writeString(dir.resolve("f.s"), s);
+        ObjdumpOracle.run(dir, ObjdumpOracle.AS, "-o", "f.o", "f.s");
+        ObjdumpOracle.Result r = new ObjdumpOracle.Result();
+        ObjdumpOracle.compare(ObjdumpOracle.parse(ObjdumpOracle.run(dir, ObjdumpOracle.OBJDUMP, "-d", "f.o")), r);
+        assertTrue(r.compared >= 1 && r.compared == words.size(), r::toString);
+        assertEquals(0, r.mismatches, () -> r + "\n" + r.table() + String.join("\n", r.samples));
     }
 
     @Test

@@ -1,29 +1,41 @@
 package io.objtool.elf.dwarf;
 
-import io.objtool.elf.ElfException;
+import io.objtool.elf.MalformedElfException;
+import java.nio.file.Path;
 
-/** Reads little-endian fields and LEB128 numbers from a byte range; reading past its end is an {@link ElfException}. */
+/**
+ * Reads little-endian fields and LEB128 numbers from a byte range; reading past its end is a
+ * {@link MalformedElfException} naming the file, {@code where} in it (the section, the entry)
+ * and the offset.
+ */
 final class Cursor {
   private final byte[] b;
+  private final Path file;
   private final String where;
   int pos;
   int end;
 
-  Cursor(byte[] b, String where) {
-    this(b, 0, b.length, where);
+  Cursor(byte[] b, Path file, String where) {
+    this(b, 0, b.length, file, where);
   }
 
-  Cursor(byte[] b, int pos, int end, String where) {
+  Cursor(byte[] b, int pos, int end, Path file, String where) {
     this.b = b;
     this.pos = pos;
     this.end = end;
+    this.file = file;
     this.where = where;
   }
 
   boolean more() { return pos < end; }
 
-  ElfException bad(String problem) {
-    return new ElfException(where + ": " + problem);
+  MalformedElfException bad(String problem) {
+    return bad(file, where, problem);
+  }
+
+  /** The malformed-input exception: {@code file: where: problem}, one line. */
+  static MalformedElfException bad(Path file, String where, String problem) {
+    return MalformedElfException.of(file, where + ": " + problem);
   }
 
   private void need(int n) {

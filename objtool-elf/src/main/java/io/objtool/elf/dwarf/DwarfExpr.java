@@ -1,5 +1,6 @@
 package io.objtool.elf.dwarf;
 
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Deque;
@@ -11,9 +12,15 @@ import java.util.HexFormat;
  * symbolically ({@link #value()}), for example {@code deref(rbp-8)} for the CFA of a gcc DRAP
  * function. For a register rule the evaluation starts with the CFA on the stack, as DWARF says.
  * Operations whose value cannot be written as a term (branches, calls, TLS) make the whole value
- * {@link Opaque}; a truncated expression raises {@link io.objtool.elf.ElfException}.
+ * {@link Opaque}; an operation on an opaque value is that value, and so is a term of more than
+ * {@link #MAX_TERM} operations and operands (a few bytes of {@code DW_OP_dup}, {@code DW_OP_plus}
+ * would otherwise build a term exponentially large to print). A truncated expression, or one
+ * that pops an empty stack, raises {@link io.objtool.elf.MalformedElfException}.
  */
 public final class DwarfExpr {
+  /** Most operations and operands a value's term may have; a larger one is {@link Opaque}. */
+  public static final int MAX_TERM = 64;
+
   /** A symbolic value: a constant, a register plus an offset, the CFA, a load, or an operation. */
   public sealed interface Value permits Const, RegOffset, Cfa, Deref, Op, Opaque { }
 
@@ -56,8 +63,8 @@ public final class DwarfExpr {
   }
 
   /** The expression {@code bytes}, evaluated with the CFA pushed first when {@code pushCfa}. */
-  static DwarfExpr of(byte[] bytes, boolean pushCfa, String where) {
-    return new DwarfExpr(bytes.clone(), evaluate(bytes, pushCfa, where));
+  static DwarfExpr of(byte[] bytes, boolean pushCfa, Path file, String where) {
+    return new DwarfExpr(bytes.clone(), evaluate(bytes, pushCfa, file, where));
   }
 
   /** The expression's bytes. */
@@ -93,44 +100,44 @@ public final class DwarfExpr {
 
   @Override public String toString() { return value.toString() + " [" + HexFormat.of().formatHex(bytes) + "]"; }
 
-  private static Value evaluate(byte[] b, boolean pushCfa, String where) {
+  private static Value evaluate(byte[] b, boolean pushCfa, Path file, String where) {
     Deque<Value> st = new ArrayDeque<>();
-    if (pushCfa) st.push(new Cfa(0));
-    Cursor c = new Cursor(b, where);
+    if (pushCfa) push(st, new Cfa(0));
+    Cursor c = new Cursor(b, file, where);
     while (c.more()) {
       int op = c.u8();
-      if (op >= 0x30 && op <= 0x4f) { st.push(new Const(op - 0x30)); continue; }      // DW_OP_lit*
-      if (op >= 0x70 && op <= 0x8f) { st.push(new RegOffset(op - 0x70, c.sleb())); continue; } // DW_OP_breg*
+      if (op >= 0x30 && op <= 0x4f) { push(st, new Const(op - 0x30)); continue; }      // DW_OP_lit*
+      if (op >= 0x70 && op <= 0x8f) { push(st, new RegOffset(op - 0x70, c.sleb())); continue; } // DW_OP_breg*
       if (op >= 0x50 && op <= 0x6f) return new Opaque("DW_OP_reg" + (op - 0x50));
       switch (op) {
-        case 0x03 -> st.push(new Const(c.s64()));               // addr
-        case 0x08 -> st.push(new Const(c.u8()));                // const1u
-        case 0x09 -> st.push(new Const((byte) c.u8()));         // const1s
-        case 0x0a -> st.push(new Const(c.u16()));               // const2u
-        case 0x0b -> st.push(new Const((short) c.u16()));       // const2s
-        case 0x0c -> st.push(new Const(c.u32()));               // const4u
-        case 0x0d -> st.push(new Const((int) c.u32()));         // const4s
-        case 0x0e, 0x0f -> st.push(new Const(c.s64()));         // const8u/s
-        case 0x10 -> st.push(new Const(c.uleb()));              // constu
-        case 0x11 -> st.push(new Const(c.sleb()));              // consts
-        case 0x12 -> st.push(need(st, c).peek());               // dup
+        case 0x03 -> push(st, new Const(c.s64()));               // addr
+        case 0x08 -> push(st, new Const(c.u8()));                // const1u
+        case 0x09 -> push(st, new Const((byte) c.u8()));         // const1s
+        case 0x0a -> push(st, new Const(c.u16()));               // const2u
+        case 0x0b -> push(st, new Const((short) c.u16()));       // const2s
+        case 0x0c -> push(st, new Const(c.u32()));               // const4u
+        case 0x0d -> push(st, new Const((int) c.u32()));         // const4s
+        case 0x0e, 0x0f -> push(st, new Const(c.s64()));         // const8u/s
+        case 0x10 -> push(st, new Const(c.uleb()));              // constu
+        case 0x11 -> push(st, new Const(c.sleb()));              // consts
+        case 0x12 -> push(st, need(st, c).peek());               // dup
         case 0x13 -> need(st, c).pop();                         // drop
-        case 0x14 -> { Value t = pop(st, c); Value u = pop(st, c); st.push(u); st.push(t); st.push(u); } // over
+        case 0x14 -> { Value t = pop(st, c); Value u = pop(st, c); push(st, u); push(st, t); push(st, u); } // over
         case 0x15 -> {                                          // pick
           int i = c.u8();
           if (i >= st.size()) throw c.bad("DW_OP_pick " + i + " beyond the stack");
-          st.push(st.stream().skip(i).findFirst().orElseThrow());
+          push(st, st.stream().skip(i).findFirst().orElseThrow());
         }
-        case 0x16 -> { Value t = pop(st, c); Value u = pop(st, c); st.push(t); st.push(u); } // swap
-        case 0x17 -> { Value a = pop(st, c); Value s = pop(st, c); Value t = pop(st, c); st.push(a); st.push(t); st.push(s); } // rot
-        case 0x06 -> st.push(new Deref(pop(st, c), 8));         // deref
-        case 0x94 -> st.push(new Deref(pop(st, c), c.u8()));    // deref_size
-        case 0x23 -> st.push(add(pop(st, c), c.uleb()));        // plus_uconst
-        case 0x22 -> { Value t = pop(st, c); Value u = pop(st, c); st.push(plus(u, t)); } // plus
-        case 0x1c -> { Value t = pop(st, c); Value u = pop(st, c); st.push(t instanceof Const k ? add(u, -k.value()) : new Op("minus", u, t)); } // minus
-        case 0x19 -> st.push(new Op("abs", pop(st, c), null));
-        case 0x1f -> st.push(new Op("neg", pop(st, c), null));
-        case 0x20 -> st.push(new Op("not", pop(st, c), null));
+        case 0x16 -> { Value t = pop(st, c); Value u = pop(st, c); push(st, t); push(st, u); } // swap
+        case 0x17 -> { Value a = pop(st, c); Value s = pop(st, c); Value t = pop(st, c); push(st, a); push(st, t); push(st, s); } // rot
+        case 0x06 -> push(st, new Deref(pop(st, c), 8));         // deref
+        case 0x94 -> push(st, new Deref(pop(st, c), c.u8()));    // deref_size
+        case 0x23 -> push(st, add(pop(st, c), c.uleb()));        // plus_uconst
+        case 0x22 -> { Value t = pop(st, c); Value u = pop(st, c); push(st, plus(u, t)); } // plus
+        case 0x1c -> { Value t = pop(st, c); Value u = pop(st, c); push(st, t instanceof Const k ? add(u, -k.value()) : new Op("minus", u, t)); } // minus
+        case 0x19 -> push(st, new Op("abs", pop(st, c), null));
+        case 0x1f -> push(st, new Op("neg", pop(st, c), null));
+        case 0x20 -> push(st, new Op("not", pop(st, c), null));
         case 0x1a -> binary(st, c, "and");
         case 0x1b -> binary(st, c, "div");
         case 0x1d -> binary(st, c, "mod");
@@ -146,9 +153,9 @@ public final class DwarfExpr {
         case 0x2c -> binary(st, c, "le");
         case 0x2d -> binary(st, c, "lt");
         case 0x2e -> binary(st, c, "ne");
-        case 0x92 -> { int r = (int) c.uleb(); st.push(new RegOffset(r, c.sleb())); } // bregx
+        case 0x92 -> { int r = (int) c.uleb(); push(st, new RegOffset(r, c.sleb())); } // bregx
         case 0x96 -> { }                                        // nop
-        case 0x9c -> st.push(new Cfa(0));                       // call_frame_cfa
+        case 0x9c -> push(st, new Cfa(0));                       // call_frame_cfa
         case 0x2f, 0x28 -> { c.u16(); return new Opaque(op == 0x2f ? "DW_OP_skip" : "DW_OP_bra"); }
         default -> {
           if (op == 0x90 || op == 0x9f) return new Opaque("DW_OP_regx/stack_value");
@@ -158,6 +165,34 @@ public final class DwarfExpr {
     }
     if (st.isEmpty()) throw c.bad("expression leaves an empty stack");
     return st.peek();
+  }
+
+  /** Pushes {@code v}; an operation on an {@link Opaque} value is that value, and a term too large is opaque. */
+  private static void push(Deque<Value> st, Value v) {
+    Value p = switch (v) {
+      case Deref d -> d.address() instanceof Opaque o ? o : bounded(v);
+      case Op o -> o.a() instanceof Opaque x ? x : o.b() instanceof Opaque y ? y : bounded(v);
+      default -> v;
+    };
+    st.push(p);
+  }
+
+  /** {@code v}, or {@link Opaque} when its term is larger than {@link #MAX_TERM}. */
+  private static Value bounded(Value v) {
+    return nodes(v, MAX_TERM) > MAX_TERM ? new Opaque("term of more than " + MAX_TERM + " operations") : v;
+  }
+
+  /** The size of {@code v}'s term, counted up to just past {@code limit} (operands shared by several operations count for each). */
+  private static int nodes(Value v, int limit) {
+    if (limit <= 0) return 1;
+    return switch (v) {
+      case Deref d -> 1 + nodes(d.address(), limit - 1);
+      case Op o -> {
+        int n = 1 + nodes(o.a(), limit - 1);
+        yield o.b() == null || n > limit ? n : n + nodes(o.b(), limit - n);
+      }
+      default -> 1;
+    };
   }
 
   private static Deque<Value> need(Deque<Value> st, Cursor c) {
@@ -172,7 +207,7 @@ public final class DwarfExpr {
   private static void binary(Deque<Value> st, Cursor c, String name) {
     Value t = pop(st, c);
     Value u = pop(st, c);
-    st.push(new Op(name, u, t));
+    push(st, new Op(name, u, t));
   }
 
   private static Value plus(Value a, Value b) {

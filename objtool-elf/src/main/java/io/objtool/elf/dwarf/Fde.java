@@ -17,9 +17,11 @@ public final class Fde {
   private final long start;
   private final long length;
   private final byte[] instructions;
+  private final CfaProgram.Initial initial;
   private List<CfiRow> rows;
 
-  Fde(Section section, long offset, Cie cie, Section target, long start, long length, byte[] instructions) {
+  Fde(Section section, long offset, Cie cie, CfaProgram.Initial initial, Section target, long start, long length,
+      byte[] instructions) {
     this.section = section;
     this.offset = offset;
     this.cie = cie;
@@ -27,6 +29,7 @@ public final class Fde {
     this.start = start;
     this.length = length;
     this.instructions = instructions;
+    this.initial = initial;
   }
 
   /** The frame section ({@code .eh_frame} or {@code .debug_frame}). */
@@ -46,20 +49,27 @@ public final class Fde {
   /** The FDE's own CFA instructions (after the CIE's initial ones). */
   public byte[] instructions() { return instructions.clone(); }
 
-  /** The table: the rows of the CIE's and this FDE's programs, in address order, each valid until the next (the last until {@link #end()}). */
+  /**
+   * The table: the rows of the CIE's and this FDE's programs, in address order, each valid until
+   * the next (the last until {@link #end()}); the first is at {@link #start()}. A malformed
+   * program raises {@link io.objtool.elf.MalformedElfException}.
+   */
   public synchronized List<CfiRow> rows() {
-    if (rows == null) rows = List.copyOf(new CfaProgram(this).run());
+    if (rows == null) rows = List.copyOf(CfaProgram.run(this, initial));
     return rows;
   }
 
-  /** The row in force at {@code off}, or null when {@code off} is outside {@code [start, end)}. */
+  /**
+   * The row in force at {@code off}, or null when {@code off} is outside {@code [start, end)}
+   * (addresses are unsigned, and the range may end at the top of the address space).
+   */
   public CfiRow rowAt(long off) {
-    if (off < start || off >= end()) return null;
+    if (Long.compareUnsigned(off - start, length) >= 0) return null;
     List<CfiRow> r = rows();
     int lo = 0, hi = r.size() - 1, best = -1;
     while (lo <= hi) {
       int mid = (lo + hi) >>> 1;
-      if (r.get(mid).offset() <= off) { best = mid; lo = mid + 1; } else { hi = mid - 1; }
+      if (Long.compareUnsigned(r.get(mid).offset(), off) <= 0) { best = mid; lo = mid + 1; } else { hi = mid - 1; }
     }
     return best < 0 ? null : r.get(best);
   }

@@ -17,7 +17,8 @@ import java.util.Map;
  * {@code .debug_frame}. FDE addresses are resolved through the sections' relocations
  * ({@code .rela.eh_frame}, {@code .rela.debug_frame}), so each {@link Fde} of a relocatable
  * object names the code section and offset it describes. A malformed section raises
- * {@link io.objtool.elf.ElfException} naming the file, section and offset.
+ * {@link io.objtool.elf.MalformedElfException} naming the file, section and offset (so does a
+ * malformed CFA program, when {@link Fde#rows()} runs it).
  */
 public final class FrameInfo {
   /** {@code DW_EH_PE_omit}: no value. */
@@ -79,6 +80,7 @@ public final class FrameInfo {
     private final String where;
     private final Relocations rel;
     private final Map<Long, Cie> cieAt = new HashMap<>();
+    private final Map<Long, CfaProgram.Initial> initialAt = new HashMap<>();
     private final List<Cie> cies;
     private final List<Fde> fdes;
 
@@ -87,14 +89,14 @@ public final class FrameInfo {
       this.sec = sec;
       this.eh = eh;
       this.data = sec.data().toArray(ValueLayout.JAVA_BYTE);
-      this.where = elf.path() + ": " + sec.name();
+      this.where = sec.name();
       this.rel = sec.relocations();
       this.cies = cies;
       this.fdes = fdes;
     }
 
     void read() {
-      Cursor c = new Cursor(data, where);
+      Cursor c = new Cursor(data, elf.path(), where);
       while (c.more()) {
         int start = c.pos;
         Entry e = entry(c, start);
@@ -134,8 +136,8 @@ public final class FrameInfo {
     private Cie cie(long at) {
       Cie known = cieAt.get(at);
       if (known != null) return known;
-      if (at < 0 || at >= data.length) throw new Cursor(data, where).bad("CIE pointer 0x" + Long.toHexString(at) + " outside the section");
-      Cursor c = new Cursor(data, (int) at, data.length, where);
+      if (at < 0 || at >= data.length) throw new Cursor(data, elf.path(), where).bad("CIE pointer 0x" + Long.toHexString(at) + " outside the section");
+      Cursor c = new Cursor(data, (int) at, data.length, elf.path(), where);
       Entry e = entry(c, (int) at);
       if (e == null || !e.isCie) throw c.bad("no CIE at offset 0x" + Long.toHexString(at));
       c.end = e.end;
@@ -180,6 +182,7 @@ public final class FrameInfo {
       byte[] insns = c.bytes(c.end - c.pos);
       Cie cie = new Cie(sec, at, version, aug, codeAlign, dataAlign, ra, fdeEnc, lsdaEnc, signal, addressSize, insns);
       cieAt.put(at, cie);
+      initialAt.put(at, new CfaProgram.Initial(cie, elf.path()));
       cies.add(cie);
       return cie;
     }
@@ -187,7 +190,7 @@ public final class FrameInfo {
     private Fde fde(Entry e, int start) {
       long ciePos = eh ? e.idPos - e.id : e.id;
       Cie cie = cie(ciePos);
-      Cursor c = new Cursor(data, e.bodyPos, e.end, where);
+      Cursor c = new Cursor(data, e.bodyPos, e.end, elf.path(), where);
       int enc = eh ? cie.fdeEncoding() : 0;
       int fieldPos = c.pos;
       long value = readEncoded(c, enc, cie.addressSize());
@@ -207,7 +210,7 @@ public final class FrameInfo {
         c.bytes(augLen);
       }
       byte[] insns = c.bytes(c.end - c.pos);
-      return new Fde(sec, start, cie, target, loc, length, insns);
+      return new Fde(sec, start, cie, initialAt.get(cie.offset()), target, loc, length, insns);
     }
   }
 }

@@ -22,7 +22,11 @@ import java.util.Map;
  * come through the relocations of {@code .rela.debug_line}, so each row knows its section.
  *
  * <p>Line information is optional: an object without {@code .debug_line} has an empty table, and
- * a unit whose program is malformed adds the rows read before the fault and nothing more.
+ * a unit whose program is malformed (a field past the unit's end, an unknown form, an address
+ * size other than 4 or 8, ...) adds the rows read before the fault and nothing more; a unit whose
+ * length runs past the section ends the table. The file names the units make the reader decode
+ * may total at most 4 times the object's size plus 1 MiB (a hostile table can name one long string
+ * from every 4-byte entry): past that, a unit is malformed.
  */
 public final class LineTable {
   private static final int DW_LNS_COPY = 1, DW_LNS_ADVANCE_PC = 2, DW_LNS_ADVANCE_LINE = 3, DW_LNS_SET_FILE = 4,
@@ -43,6 +47,15 @@ public final class LineTable {
 
   private final Map<Integer, List<Sequence>> bySection = new HashMap<>();
 
+  /** A malformed unit: caught where the unit is read, which keeps its rows so far. */
+  private static final class Malformed extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Malformed(String what) {
+      super(what, null, false, false);
+    }
+  }
+
   private LineTable() {}
 
   /** The line table of {@code elf}; empty when it has no {@code .debug_line}. */
@@ -51,7 +64,7 @@ public final class LineTable {
     Section sec = elf.section(".debug_line");
     if (sec == null || sec.size() == 0) return t;
     byte[] bytes = sec.data().toArray(ValueLayout.JAVA_BYTE);
-    Reader r = new Reader(elf, bytes, sec.relocations());
+    Reader r = new Reader(elf, bytes, sec.relocations(), 4 * elf.size() + (1 << 20));
     int pos = 0;
     while (pos < bytes.length) {
       int next = t.unit(r, pos);
@@ -117,10 +130,14 @@ public final class LineTable {
     long endL = b.position() + unitLength;
     if (unitLength < 0 || endL > b.limit()) return -1;
     int end = (int) endL;
+    int limit = b.limit();
+    b.limit(end); // a read past the unit's end is a BufferUnderflowException
     try {
       program(r, dwarf64, end);
-    } catch (BufferUnderflowException | IndexOutOfBoundsException | IllegalArgumentException e) {
+    } catch (BufferUnderflowException | Malformed e) {
       // a malformed unit: the rows read so far stay
+    } finally {
+      b.limit(limit);
     }
     return end;
   }
@@ -153,7 +170,7 @@ public final class LineTable {
     if (version >= 5) {
       List<String[]> dirEntries = entries(r, dwarf64, end);
       for (String[] d : dirEntries) dirs.add(d[0] == null ? "" : d[0]);
-      for (String[] f : entries(r, dwarf64, end)) files.add(join(dirs, f[0], f[1]));
+      for (String[] f : entries(r, dwarf64, end)) files.add(join(r, dirs, f[0], f[1]));
     } else {
       dirs.add(""); // index 0: the compilation directory, which only .debug_info names
       for (String s; !(s = r.cstring(end)).isEmpty(); ) dirs.add(s);
@@ -162,7 +179,7 @@ public final class LineTable {
         long dir = r.uleb(end);
         r.uleb(end); // modification time
         r.uleb(end); // length
-        files.add(join(dirs, s, Long.toString(dir)));
+        files.add(join(r, dirs, s, Long.toString(dir)));
       }
     }
     b.position(programStart);
@@ -190,7 +207,7 @@ public final class LineTable {
           switch (sub) {
             case DW_LNE_END_SEQUENCE -> {
               if (sectionIndex >= 0) rows.finish(this, sectionIndex, address);
-              rows = new Rows();
+              rows.n = 0;
               address = 0;
               sectionIndex = -1;
               file = 1;
@@ -206,7 +223,7 @@ public final class LineTable {
             case DW_LNE_DEFINE_FILE -> {
               String s = r.cstring(end);
               long dir = r.uleb(end);
-              files.add(join(dirs, s, Long.toString(dir)));
+              files.add(join(r, dirs, s, Long.toString(dir)));
             }
             default -> { }
           }
@@ -232,7 +249,7 @@ public final class LineTable {
   }
 
   /** A path from a file entry: absolute as it is, else under its directory entry (when there is one). */
-  private static String join(List<String> dirs, String path, String dirIndex) {
+  private static String join(Reader r, List<String> dirs, String path, String dirIndex) {
     if (path == null) return null;
     if (path.startsWith("/") || dirIndex == null) return path;
     int d;
@@ -242,7 +259,9 @@ public final class LineTable {
       return path;
     }
     String dir = d >= 0 && d < dirs.size() ? dirs.get(d) : "";
-    return dir.isEmpty() ? path : dir.endsWith("/") ? dir + path : dir + "/" + path;
+    if (dir.isEmpty()) return path;
+    r.charge(dir.length() + 1 + path.length());
+    return dir.endsWith("/") ? dir + path : dir + "/" + path;
   }
 
   /** Version 5 directory or file entries: {path, directory index} per entry. */
@@ -255,7 +274,7 @@ public final class LineTable {
       forms[i] = r.uleb(end);
     }
     long count = r.uleb(end);
-    if (count > end) throw new IllegalArgumentException("entry count");
+    if (count < 0 || count > end - b.position()) throw new Malformed("entry count"); // every entry takes a byte or more
     List<String[]> out = new ArrayList<>();
     for (long k = 0; k < count; k++) {
       String[] e = new String[2];
@@ -303,16 +322,60 @@ public final class LineTable {
     final ElfFile elf;
     final ByteBuffer buf;
     final Relocations relocs;
+    /** The characters of names still to be decoded before the table is too large. */
+    private long nameBudget;
+    /** The allocated sections with an address, by address (made when an address is first looked up). */
+    private Section[] allocated;
+    /** The highest end address of {@link #allocated}{@code [0..i]}. */
+    private long[] maxEnd;
 
-    Reader(ElfFile elf, byte[] bytes, Relocations relocs) {
+    Reader(ElfFile elf, byte[] bytes, Relocations relocs, long nameBudget) {
       this.elf = elf;
       this.buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
       this.relocs = relocs;
+      this.nameBudget = nameBudget;
+    }
+
+    /** Counts {@code n} characters of names against the budget. */
+    void charge(long n) {
+      nameBudget -= n;
+      if (nameBudget < 0) throw new Malformed("names past the budget");
+    }
+
+    /** The allocated section whose addresses hold {@code addr} (the first by address), or null. */
+    private Section byAddress(long addr) {
+      if (allocated == null) {
+        allocated = elf.sections().stream().filter(s -> s.isAlloc() && s.addr() != 0 && s.size() > 0)
+            .sorted((a, b) -> Long.compareUnsigned(a.addr(), b.addr())).toArray(Section[]::new);
+        maxEnd = new long[allocated.length];
+        for (int i = 0; i < allocated.length; i++) {
+          long e = allocated[i].addr() + allocated[i].size();
+          if (Long.compareUnsigned(e, allocated[i].addr()) < 0) e = -1L; // wraps: up to the top
+          maxEnd[i] = i == 0 || Long.compareUnsigned(e, maxEnd[i - 1]) > 0 ? e : maxEnd[i - 1];
+        }
+      }
+      // the last section starting at or before addr, then earlier ones in case sections overlap
+      int lo = 0, hi = allocated.length - 1, k = -1;
+      while (lo <= hi) {
+        int mid = (lo + hi) >>> 1;
+        if (Long.compareUnsigned(allocated[mid].addr(), addr) <= 0) {
+          k = mid;
+          lo = mid + 1;
+        } else {
+          hi = mid - 1;
+        }
+      }
+      for (int i = k; i >= 0 && Long.compareUnsigned(addr, maxEnd[i]) < 0; i--) {
+        Section s = allocated[i];
+        if (Long.compareUnsigned(addr - s.addr(), s.size()) < 0) return s;
+      }
+      return null;
     }
 
     /** {section index, offset} of the address field at {@code at}: relocated, or found by the sections' addresses. */
     long[] address(int at, int size) {
-      if (size != 8 && size != 4) throw new IllegalArgumentException("address size " + size);
+      if (size != 8 && size != 4) throw new Malformed("address size " + size);
+      if (at + size > buf.limit()) throw new Malformed("address past the unit");
       long raw = size == 8 ? buf.getLong(at) : Integer.toUnsignedLong(buf.getInt(at));
       int k = relocs == null ? -1 : relocs.at(at);
       if (k >= 0) {
@@ -320,12 +383,8 @@ public final class LineTable {
         if (s == null || s.section() == null) return new long[] {-1, 0};
         return new long[] {s.section().index(), s.value() + relocs.addend(k)};
       }
-      for (Section sec : elf.sections()) {
-        if (sec.isAlloc() && sec.addr() != 0 && raw >= sec.addr() && raw < sec.addr() + sec.size()) {
-          return new long[] {sec.index(), raw - sec.addr()};
-        }
-      }
-      return new long[] {-1, 0};
+      Section sec = byAddress(raw);
+      return sec == null ? new long[] {-1, 0} : new long[] {sec.index(), raw - sec.addr()};
     }
 
     /** An offset field at the current position (4 or 8 bytes), relocated when a relocation applies. */
@@ -378,22 +437,25 @@ public final class LineTable {
         case DW_FORM_STRX2 -> skip(2);
         case DW_FORM_STRX3 -> skip(3);
         case DW_FORM_STRX4 -> skip(4);
-        default -> throw new IllegalArgumentException("form " + form);
+        default -> throw new Malformed("form " + form);
       }
       return null;
     }
 
     private void skip(long n) {
-      if (n < 0 || n > buf.remaining()) throw new IllegalArgumentException("block length");
+      if (n < 0 || n > buf.remaining()) throw new Malformed("block length");
       buf.position(buf.position() + (int) n);
     }
 
     private String string(String section, long off) {
       Section s = elf.section(section);
-      if (s == null || off < 0 || off >= s.size()) return null;
+      if (s == null) return null;
       var data = s.data();
+      long size = data.byteSize();
+      if (off < 0 || off >= size) return null;
       long e = off;
-      while (e < s.size() && data.get(ValueLayout.JAVA_BYTE, e) != 0) e++;
+      while (e < size && data.get(ValueLayout.JAVA_BYTE, e) != 0) e++;
+      charge(e - off);
       byte[] b = data.asSlice(off, e - off).toArray(ValueLayout.JAVA_BYTE);
       return new String(b, java.nio.charset.StandardCharsets.UTF_8);
     }
@@ -402,7 +464,8 @@ public final class LineTable {
       int start = buf.position();
       int e = start;
       while (e < end && buf.get(e) != 0) e++;
-      if (e >= end) throw new IllegalArgumentException("unterminated string");
+      if (e >= end) throw new Malformed("unterminated string");
+      charge(e - start);
       byte[] b = new byte[e - start];
       buf.get(b);
       buf.get(); // the NUL
@@ -412,7 +475,7 @@ public final class LineTable {
     long uleb(int end) {
       long v = 0;
       for (int shift = 0; ; shift += 7) {
-        if (buf.position() >= end) throw new IllegalArgumentException("LEB128 past the unit");
+        if (buf.position() >= end) throw new Malformed("LEB128 past the unit");
         int c = Byte.toUnsignedInt(buf.get());
         if (shift < 64) v |= (long) (c & 0x7f) << shift;
         if ((c & 0x80) == 0) return v;
@@ -423,7 +486,7 @@ public final class LineTable {
       long v = 0;
       int shift = 0, c;
       do {
-        if (buf.position() >= end) throw new IllegalArgumentException("LEB128 past the unit");
+        if (buf.position() >= end) throw new Malformed("LEB128 past the unit");
         c = Byte.toUnsignedInt(buf.get());
         if (shift < 64) v |= (long) (c & 0x7f) << shift;
         shift += 7;

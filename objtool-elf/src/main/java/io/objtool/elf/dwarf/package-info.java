@@ -6,7 +6,9 @@
  * relocations, so every FDE knows the code section and offset it describes) and runs their CFA
  * programs into {@link io.objtool.elf.dwarf.CfiRow}s: the CFA rule and each register's rule from
  * an address on. Expressions ({@link io.objtool.elf.dwarf.DwarfExpr}) are evaluated symbolically,
- * as the stack-realigning (DRAP) functions gcc emits need. Malformed input raises
- * {@link io.objtool.elf.ElfException}.
+ * as the stack-realigning (DRAP) functions gcc emits need. Malformed CFI raises
+ * {@link io.objtool.elf.MalformedElfException} in one line naming the file, the section and
+ * offset; a malformed line program keeps the rows read before the fault. What hostile input can
+ * cost is bounded (expression terms, rules copied into rows, names decoded): see the classes.
  */
 package io.objtool.elf.dwarf;
