@@ -8,6 +8,7 @@ import io.objtool.api.Rule;
 import io.objtool.api.UnwindHint;
 import io.objtool.api.Warning;
 import io.objtool.api.arch.CfiRegs;
+import io.objtool.check.trace.Disassembly;
 import io.objtool.elf.ElfFile;
 import io.objtool.elf.Section;
 import io.objtool.elf.dwarf.LineTable;
@@ -141,11 +142,19 @@ public final class Explainer {
     List<String> graphs = new ArrayList<>();
     Set<String> names = new HashSet<>();
     if (!byFunc.isEmpty()) {
-      Disassembly dis = Disassembly.of(object, cwd, env);
+      Map<Func, FunctionGraph> graphOf = new java.util.LinkedHashMap<>();
+      List<Instruction> shown = new ArrayList<>();
+      for (var e : byFunc.entrySet()) {
+        FunctionGraph g = FunctionGraph.of(file, e.getKey());
+        graphOf.put(e.getKey(), g);
+        for (FunctionGraph.Block b : g.blocks) shown.addAll(b.insns());
+      }
+      // the text of the shown instructions only, as --trace takes it (one objdump per section)
+      Disassembly dis = Disassembly.of(object, cwd, env, shown);
       disassemblyProblem = dis.problem();
       LineTable lines = LineTable.of(elf);
       for (var e : byFunc.entrySet()) {
-        FunctionGraph g = FunctionGraph.of(file, e.getKey());
+        FunctionGraph g = graphOf.get(e.getKey());
         if (g.blocks.isEmpty()) {
           outside.addAll(e.getValue());
           continue;
@@ -287,7 +296,7 @@ public final class Explainer {
         List<Warning> ws = warnedAt.get(i);
         String bg = ws != null ? "#ff9c9c" : onPath.containsKey(i) ? "#ffe2e2" : i.hint() ? "#dcebff" : null;
         String fg = i.visited() == 0 && !i.has(Instruction.FAKE) ? "#888888" : "#000000";
-        String text = dis.at(i.section().name(), i.offset());
+        String text = dis.text(i);
         if (text == null) text = i.has(Instruction.FAKE) ? "(nop padding)" : i.type().name().toLowerCase(java.util.Locale.ROOT);
         StringBuilder note = new StringBuilder();
         if (i.hint()) note.append("\u25c6 hint ").append(hintName(i)).append(' ');
