@@ -115,8 +115,11 @@ make_seeds() {
     gcc -c -O2 -fno-asynchronous-unwind-tables "$f" -o "$s/elf/$(basename "${f%.*}").o" 2>/dev/null || true
   done
   if [ -d "$CACHE/6.12/stripped" ]; then
-    find "$CACHE/6.12/stripped" -name '*.ko' -size -12k -print0 | sort -z | head -z -n 8 \
-      | while IFS= read -r -d '' f; do cp "$f" "$s/elf/$(basename "$f")"; done
+    # (no `| head` here: with pipefail, sort killed by SIGPIPE after head's 8th entry would end
+    # the script with status 141, depending on timing)
+    local small=()
+    mapfile -d '' -t small < <(find "$CACHE/6.12/stripped" -name '*.ko' -size -12k -print0 | sort -z)
+    for f in "${small[@]:0:8}"; do cp "$f" "$s/elf/$(basename "$f")"; done
   fi
   # objects with ORC, written by this build
   local cp
