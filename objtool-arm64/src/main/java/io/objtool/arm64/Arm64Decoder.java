@@ -43,7 +43,10 @@ import java.nio.ByteOrder;
  *       tag accesses with base sp give only their write-back. {@code add|sub Xd, Xn, #imm} with sp
  *       or fp as destination or sp as source is {@code ADD Xn+imm -> REG Xd}, {@code mov} to or
  *       from sp (add #0) is {@code REG -> REG}; {@code mov x29, Xm} (orr) is {@code REG -> REG};
- *       {@code and sp, Xn, #mask} is {@code AND}.</li>
+ *       {@code and sp, Xn, #mask} is {@code AND}. Decoded with the words before it (the
+ *       segment and array entry points, not {@link #decodeWord}), {@code add|sub sp|x29, sp|x29,
+ *       Xm} is {@code ADD} of the constant the code just before put in Xm (a frame over 4 KiB,
+ *       see {@code addSubByConstant}).</li>
  *   <li>Unreliable writes: any other write to sp or fp that the decoder cannot evaluate (a
  *       32-bit write to wsp/w29, sp plus a register, a load of x29 from memory not addressed by sp
  *       or fp, x29 from any other data-processing result, SIMD structure write-back of sp, x29 as
