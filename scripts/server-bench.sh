@@ -60,6 +60,7 @@ echo "server-bench: ours is $ours; $(nproc) cpus, load average $(cut -d' ' -f1-3
 
 now() { echo "${EPOCHREALTIME/./}"; } # microseconds
 secs() { awk -v u="$1" 'BEGIN { printf "%.3f", u / 1e6 }'; }
+secs4() { awk -v u="$1" 'BEGIN { printf "%.4f", u / 1e6 }'; }
 line() { # name, ours us, reference us
   awk -v n="$1" -v o="$2" -v r="$3" 'BEGIN { printf "%s: ours %.4f s, reference %.4f s, ratio %.2f\n", n, o / 1e6, r / 1e6, o / r }'
 }
@@ -116,10 +117,10 @@ for w in "${what[@]}"; do
     scpu=$((($(awk '{ print $14 + $15 }' "/proc/$pid/stat") - scpu0) * 1000000 / $(getconf CLK_TCK) / n))
     read -r nmin nmed < <(stat_of "$work/t.noop")
     read -r cmin cmed < <(stat_of "$work/t.client")
-    echo "client: wall per call ($n interleaved calls, minimum / median): spawning ${noop##*/} $(secs "$nmin") / $(secs "$nmed") s; objtool-client --help through the server $(secs "$cmin") / $(secs "$cmed") s; the server's time on the request (mean) $(secs "$served") s, its CPU (mean) $(secs "$scpu") s"
+    echo "client: wall per call ($n interleaved calls, minimum / median): spawning ${noop##*/} $(secs4 "$nmin") / $(secs4 "$nmed") s; objtool-client --help through the server $(secs4 "$cmin") / $(secs4 "$cmed") s; the server's time on the request (mean) $(secs4 "$served") s, its CPU (mean) $(secs4 "$scpu") s"
     # the client's own wall time: the call, less spawning a process, less the server's time on the
     # request; the minimums' difference counts the server's whole time too (an upper bound)
-    echo "client: own wall per call: median $(secs $((cmed - nmed - served))) s (call less spawning less the server's time); minimum $(secs $((cmin - nmin))) s (call less spawning, the server's time included)"
+    echo "client: own wall per call: median $(secs4 $((cmed - nmed - served))) s (call less spawning less the server's time); minimum $(secs4 $((cmin - nmin))) s (call less spawning, the server's time included)"
     t0=$(now); for ((i = 0; i < n; i++)); do bin/objtool --help 2>/dev/null; done; script=$((($(now) - t0) / n))
     t0=$(now); for ((i = 0; i < n; i++)); do "$noop"; done; spawn=$((($(now) - t0) / n))
     echo "client: bin/objtool --help through the server (bash, then the client), mean wall per call $(secs $script) s (over spawning $(secs $((script - spawn))) s)"
