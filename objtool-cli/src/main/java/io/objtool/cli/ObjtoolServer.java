@@ -203,8 +203,13 @@ final class ObjtoolServer {
   private void sweep() {
     long now = System.nanoTime();
     for (Connection c : live) {
-      if (c.accepted) c.beat();
-      else if (now - c.since > TimeUnit.MILLISECONDS.toNanos(REQUEST_READ_MILLIS)) c.late();
+      try {
+        if (c.accepted) c.beat();
+        else if (now - c.since > TimeUnit.MILLISECONDS.toNanos(REQUEST_READ_MILLIS)) c.late();
+      } catch (RuntimeException e) {
+        // an exception would end the periodic sweeps: every other connection still gets its turn
+        log.line("internal error in the sweeper: " + e);
+      }
     }
   }
 
