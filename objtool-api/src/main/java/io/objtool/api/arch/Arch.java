@@ -88,4 +88,24 @@ public interface Arch {
     default long[] jumpTableTargets(io.objtool.elf.Section sec, long funcStart, long jump) {
         return null;
     }
+
+    /**
+     * Whether the executable section {@code sec} holds no code but a placeholder the module
+     * loader fills in: it is not decoded. arm64's module linker script reserves {@code .plt},
+     * {@code .init.plt}, {@code .text.ftrace_trampoline} and {@code .init.text.ftrace_trampoline}
+     * with one zero byte each (the loader sizes them for PLT entries and ftrace trampolines).
+     * False on x86-64.
+     */
+    default boolean isPlaceholderSection(io.objtool.elf.Section sec) {
+        return false;
+    }
+
+    /**
+     * Functions of this architecture that never return, by name (global or weak symbols), in
+     * addition to objtool's list of noreturn functions (which names x86-64's own): a call to one
+     * ends the path. Empty on x86-64.
+     */
+    default java.util.Set<String> noreturnFunctions() {
+        return java.util.Set.of();
+    }
 }

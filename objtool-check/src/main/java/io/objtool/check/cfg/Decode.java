@@ -41,6 +41,7 @@ public final class Decode {
     int[] ops = new int[DecodedInsn.MAX_STACK_OPS * 6];
     for (Section sec : file.elf().sections()) {
       if (!sec.isExecutable() || sec.type() == Elf.SHT_NOBITS) continue;
+      if (file.arch().isPlaceholderSection(sec)) continue;
       MemorySegment code = sec.data();
       long size = code.byteSize();
       // kernel code averages 3.4-4.5 bytes an instruction: an array sized for 3 rarely grows, and
