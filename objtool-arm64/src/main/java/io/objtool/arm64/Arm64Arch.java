@@ -175,6 +175,40 @@ public final class Arm64Arch implements Arch {
         return NORETURNS;
     }
 
+    /**
+     * From each {@code $d} mapping symbol (or {@code $d.N}) to the next {@code $x} (or the
+     * section's end): the AArch64 ELF ABI's marks of data in a code section.
+     */
+    @Override
+    public long[] dataRanges(io.objtool.elf.Section sec) {
+        long[] out = null;
+        int n = 0;
+        long dataFrom = -1;
+        for (io.objtool.elf.Symbol sym : sec.symbols().all()) {
+            String name = sym.name();
+            if (name.length() < 2 || name.charAt(0) != '$' || (name.length() > 2 && name.charAt(2) != '.')) continue;
+            char kind = name.charAt(1);
+            if (kind == 'd' && dataFrom < 0) {
+                dataFrom = sym.value();
+            } else if (kind == 'x' && dataFrom >= 0) {
+                if (sym.value() > dataFrom) {
+                    if (out == null) out = new long[4];
+                    if (n + 2 > out.length) out = java.util.Arrays.copyOf(out, out.length * 2);
+                    out[n++] = dataFrom;
+                    out[n++] = sym.value();
+                }
+                dataFrom = -1;
+            }
+        }
+        if (dataFrom >= 0 && dataFrom < sec.size()) {
+            if (out == null) out = new long[2];
+            if (n + 2 > out.length) out = java.util.Arrays.copyOf(out, out.length + 2);
+            out[n++] = dataFrom;
+            out[n++] = sec.size();
+        }
+        return out == null ? null : java.util.Arrays.copyOf(out, n);
+    }
+
     /** No DRAP on arm64: {@code add xN, sp, #n} only records what xN holds. */
     @Override
     public boolean usesDrap() {

@@ -82,7 +82,11 @@ final class Arm64JumpTables {
         MemorySegment table = sym.section().data();
         long tableOff = sym.value() + rel.addend(r);
         // the bound: cmp wI, #N (subs wzr, wI, #N) before the load
-        WordTest isCmp = w -> (w & 0x7fc003ff) == (0x7100001f | rI << 5);
+        // gcc may compare the register the index was copied from (mov wI, wX; cmp wX, #N)
+        long movAt = find(code, funcStart, ldrAt, w -> (w & 0x7fe0ffff) == (0x2a0003e0 | rI));
+        int rX = movAt < 0 ? -1 : (word(code, movAt) >>> 16) & 31;
+        WordTest isCmp = w -> (w & 0x7fc003ff) == (0x7100001f | rI << 5)
+                || (rX >= 0 && (w & 0x7fc003ff) == (0x7100001f | rX << 5));
         long cmpAt = find(code, lo, ldrAt, isCmp);
         long blockStart = blockStart(code, lo, ldrAt);
         if (cmpAt < blockStart) cmpAt = cmpBeforeBranchTo(code, funcStart, blockStart, isCmp);

@@ -108,4 +108,14 @@ public interface Arch {
     default java.util.Set<String> noreturnFunctions() {
         return java.util.Set.of();
     }
+
+    /**
+     * The data inside executable section {@code sec} that is not to be decoded, as sorted
+     * {@code [start, end)} offset pairs, or null when there is none. On arm64 the ELF mapping
+     * symbols mark it: from a {@code $d} to the next {@code $x} (constant tables that assembly
+     * keeps in {@code .text}, as the SHA-2 round constants). Null on x86-64.
+     */
+    default long[] dataRanges(io.objtool.elf.Section sec) {
+        return null;
+    }
 }

@@ -48,7 +48,14 @@ public final class Decode {
       // is kept as it is (its unused tail costs less than a trimmed copy would leave behind)
       Instruction[] insns = new Instruction[(int) Math.min(Integer.MAX_VALUE - 8, size / 3 + 1)];
       int count = 0;
+      long[] data = file.arch().dataRanges(sec); // [start, end) pairs not decoded
+      int nextData = 0;
       for (long off = 0; off < size; ) {
+        if (data != null && nextData < data.length && off >= data[nextData]) {
+          off = Math.max(off, data[nextData + 1]);
+          nextData += 2;
+          continue;
+        }
         boolean ok = decoder.decode(code, off, size, true, d) && d.ok();
         if (ok && d.opcodeMap() == 0 && d.opcode() == 0xcf && !inFunction(sec, off)) {
           ok = decoder.decode(code, off, size, false, d) && d.ok(); // IRET outside a function
