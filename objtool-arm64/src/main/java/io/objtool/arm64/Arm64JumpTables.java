@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
+import io.objtool.elf.Elf;
 import io.objtool.elf.Relocations;
 import io.objtool.elf.Section;
 import io.objtool.elf.Symbol;
@@ -87,9 +88,12 @@ final class Arm64JumpTables {
         int rX = movAt < 0 ? -1 : (word(code, movAt) >>> 16) & 31;
         WordTest isCmp = w -> (w & 0x7fc003ff) == (0x7100001f | rI << 5)
                 || (rX >= 0 && (w & 0x7fc003ff) == (0x7100001f | rX << 5));
-        long cmpAt = find(code, lo, ldrAt, isCmp);
+        // the bound is the compare that set the flags the b.cond before the dispatch reads: the
+        // nearest flag-setting instruction, which must be that compare
         long blockStart = blockStart(code, lo, ldrAt);
-        if (cmpAt < blockStart) cmpAt = cmpBeforeBranchTo(code, funcStart, blockStart, isCmp);
+        long cmpAt = blockStart >= ldrAt ? -1 : find(code, blockStart, ldrAt, Arm64JumpTables::setsFlags);
+        if (cmpAt >= 0 && !isCmp.test(word(code, cmpAt))) return null;
+        if (cmpAt < 0) cmpAt = cmpBeforeBranchTo(code, funcStart, blockStart, isCmp);
         if (cmpAt < 0) return null;
         int cmp = word(code, cmpAt);
         long n = (long) ((cmp >>> 10) & 0xfff) + 1;
@@ -113,12 +117,26 @@ final class Arm64JumpTables {
      * when that writer is something else.
      */
     private static int tableReloc(MemorySegment code, Relocations rel, long funcStart, long at, int rT, int depth) {
-        long w = find(code, funcStart, at, x -> writes(x, rT));
-        if (w < 0) return -1;
-        int insn = word(code, w);
-        if ((insn & 0xffc0001f) == (0x91000000 | rT)) { // add xT, xP, #lo12 (xP: the adrp's register)
+        long w = at - 4;
+        int insn;
+        boolean skipped = false;
+        while (true) {
+            while (w >= funcStart && (!writes(word(code, w), rT) || returnsStraight(code, w, at))) w -= 4;
+            if (w < funcStart) return -1;
+            insn = word(code, w);
+            if ((insn & 0x9f000000) == 0x90000000 && skipped) { // the adrp of the string's add
+                w -= 4;
+                continue;
+            }
+            if ((insn & 0xffc0001f) != (0x91000000 | rT)) break;
+            // add xT, xP, #lo12 (xP: the adrp's register). The address of a string is not a
+            // table: gcc reuses xT for one on another path that lies in between in address order
             int r = rel.at(w);
-            return r >= 0 && rel.type(r) == R_AARCH64_ADD_ABS_LO12_NC ? r : -1;
+            if (r < 0 || rel.type(r) != R_AARCH64_ADD_ABS_LO12_NC) return -1;
+            Section target = rel.symbol(r).section();
+            if (target == null || (target.flags() & Elf.SHF_STRINGS) == 0) return r;
+            skipped = true;
+            w -= 4;
         }
         if (depth == 0 && (insn & 0xffc003e0) == 0xf94003e0) { // ldr xT, [sp, #n]
             int slot = insn & 0x003ffc00;
@@ -130,12 +148,38 @@ final class Arm64JumpTables {
     }
 
     /**
+     * Whether the code after {@code at} runs straight (no branch) into a return before
+     * {@code limit}: a register written there (an epilogue's {@code ldp}) is not the one read at
+     * {@code limit}.
+     */
+    private static boolean returnsStraight(MemorySegment code, long at, long limit) {
+        for (long p = at + 4; p < limit && p <= at + 4L * 16; p += 4) {
+            int w = word(code, p);
+            if (w == 0xd65f03c0 || (w & 0xfffffbff) == 0xd65f0bff) return true; // ret, retaa/retab
+            if ((w & 0x1c000000) == 0x14000000 && (w & 0xffc00000) != 0xd5000000) return false; // a branch (not a hint)
+        }
+        return false;
+    }
+
+    /**
+     * Whether {@code w} sets the condition flags: adds/subs (cmp, cmn) immediate, shifted or
+     * extended register, ands (tst), adcs/sbcs, ccmp/ccmn, and floating-point compares.
+     */
+    static boolean setsFlags(int w) {
+        return (w & 0x3f800000) == 0x31000000 || (w & 0x3f000000) == 0x2b000000
+                || (w & 0x7f800000) == 0x72000000 || (w & 0x7f000000) == 0x6a000000
+                || (w & 0x3fe00000) == 0x3a000000 || (w & 0x3fe00000) == 0x3a400000
+                || (w & 0xff203c00) == 0x1e202000;
+    }
+
+    /**
      * Whether {@code w} may write register {@code reg}: its bits 0-4 name it and it is not a
      * store, a compare-and-branch, a test-and-branch or a conditional branch (which read that
      * field or hold a condition there). A second destination ({@code ldp}'s) is not seen.
      */
     private static boolean writes(int w, int reg) {
         if ((w & 31) != reg) return false;
+        if ((w & 0x7c000000) == 0x14000000) return false; // b, bl: an immediate there
         if ((w & 0x0a000000) == 0x08000000 && (w & 0x00400000) == 0) return false; // load/store class, L = 0: a store
         if ((w & 0x7c000000) == 0x34000000) return false; // cbz/cbnz, tbz/tbnz
         return (w & 0xff000010) != 0x54000000; // b.cond
@@ -163,8 +207,8 @@ final class Arm64JumpTables {
             if ((w & 0xff000010) != 0x54000000) continue; // b.cond
             long target = at + ((long) (w << 8 >> 13) << 2);
             if (target != block) continue;
-            long cmpAt = find(code, Math.max(funcStart, at - 4L * WINDOW), at, isCmp);
-            if (cmpAt >= 0) return cmpAt;
+            long cmpAt = find(code, Math.max(funcStart, at - 4L * WINDOW), at, Arm64JumpTables::setsFlags);
+            if (cmpAt >= 0 && isCmp.test(word(code, cmpAt))) return cmpAt;
         }
         return -1;
     }
