@@ -5,7 +5,8 @@
 #     stacks), python3, libcapstone4, gawk, which the reference's --verbose runs, and graphviz
 #     and chromium, with which --explain's pages are laid out and then rendered in a headless
 #     browser);
-#  2. fetches the reference objtool binaries and the module corpora (scripts/corpus.sh; cached);
+#  2. fetches the reference objtool binaries and the module corpora, Debian's arm64 modules
+#     included (scripts/corpus.sh; cached);
 #  3. builds and runs every module's tests (mvn verify) with -Dobjtool.requireOracles=true:
 #     a test that compares with an oracle (the reference objtool, the corpus, gdb, objdump,
 #     capstone) fails when the oracle is missing instead of skipping; then requires 0 skipped
@@ -77,7 +78,7 @@ stage "install tools"
 # 2. the reference and the corpora
 rm -rf "$ORACLES"
 if [ $quick = 0 ]; then
-  if ! bash scripts/corpus.sh --with-6.1-modules >"$root/target.corpus.log" 2>&1; then
+  if ! bash scripts/corpus.sh --with-6.1-modules --with-arm64-modules >"$root/target.corpus.log" 2>&1; then
     tail -n 20 "$root/target.corpus.log" >&2
     echo "test.sh: could not fetch the reference objtool and the module corpus (scripts/corpus.sh);" \
       "the oracle tests cannot run without them" >&2

@@ -33,6 +33,31 @@ public final class Arm64Arch implements Arch {
             "ibt", "mcount", "noinstr", "retpoline", "rethunk", "unret", "sls", "static-call", "uaccess", "cfi",
             "prefix");
 
+    /** The sections arm64's module linker script reserves with one zero byte for the loader. */
+    private static final Set<String> PLACEHOLDERS = Set.of(".plt", ".init.plt", ".text.ftrace_trampoline",
+            ".init.text.ftrace_trampoline");
+
+    /**
+     * arm64's own functions declared {@code __noreturn} (Linux 6.12, {@code arch/arm64}), besides
+     * those objtool's list already names ({@code arch_cpu_idle_dead}, {@code panic_smp_self_stop}):
+     * CPU hot-unplug and early death, the fatal stack-overflow and SError paths, and KVM's
+     * hypervisor panics and entries, also under the {@code __kvm_nvhe_} prefix the nVHE
+     * hypervisor's symbols get when it is linked into the kernel.
+     */
+    static final Set<String> NORETURNS;
+
+    static {
+        List<String> hyp = List.of("hyp_panic", "hyp_panic_bad_stack", "__hyp_do_panic", "__host_enter",
+                "__kvm_host_psci_cpu_entry", "__pkvm_init_finalise");
+        List<String> all = new ArrayList<>(List.of("cpu_die", "cpu_die_early", "panic_bad_stack",
+                "arm64_serror_panic", "handle_bad_stack", "nvhe_hyp_panic_handler"));
+        for (String h : hyp) {
+            all.add(h);
+            all.add("__kvm_nvhe_" + h);
+        }
+        NORETURNS = Set.copyOf(all);
+    }
+
     static {
         List<CfiRule> regs = new ArrayList<>(Arm64Regs.NUM_REGS);
         for (int i = 0; i < Arm64Regs.NUM_REGS; i++) {
@@ -136,6 +161,52 @@ public final class Arm64Arch implements Arch {
     @Override
     public long[] jumpTableTargets(io.objtool.elf.Section sec, long funcStart, long jump) {
         return Arm64JumpTables.targets(sec, funcStart, jump);
+    }
+
+    /** {@code .plt}, {@code .text.ftrace_trampoline} and their {@code .init} twins while they hold only the module linker script's byte. */
+    @Override
+    public boolean isPlaceholderSection(io.objtool.elf.Section sec) {
+        return sec.size() < 4 && PLACEHOLDERS.contains(sec.name());
+    }
+
+    /** {@link #NORETURNS}: {@code cpu_die()}, {@code cpu_die_early()}, {@code panic_bad_stack()}, ... */
+    @Override
+    public Set<String> noreturnFunctions() {
+        return NORETURNS;
+    }
+
+    /**
+     * From each {@code $d} mapping symbol (or {@code $d.N}) to the next {@code $x} (or the
+     * section's end): the AArch64 ELF ABI's marks of data in a code section.
+     */
+    @Override
+    public long[] dataRanges(io.objtool.elf.Section sec) {
+        long[] out = null;
+        int n = 0;
+        long dataFrom = -1;
+        for (io.objtool.elf.Symbol sym : sec.symbols().all()) {
+            String name = sym.name();
+            if (name.length() < 2 || name.charAt(0) != '$' || (name.length() > 2 && name.charAt(2) != '.')) continue;
+            char kind = name.charAt(1);
+            if (kind == 'd' && dataFrom < 0) {
+                dataFrom = sym.value();
+            } else if (kind == 'x' && dataFrom >= 0) {
+                if (sym.value() > dataFrom) {
+                    if (out == null) out = new long[4];
+                    if (n + 2 > out.length) out = java.util.Arrays.copyOf(out, out.length * 2);
+                    out[n++] = dataFrom;
+                    out[n++] = sym.value();
+                }
+                dataFrom = -1;
+            }
+        }
+        if (dataFrom >= 0 && dataFrom < sec.size()) {
+            if (out == null) out = new long[2];
+            if (n + 2 > out.length) out = java.util.Arrays.copyOf(out, out.length + 2);
+            out[n++] = dataFrom;
+            out[n++] = sec.size();
+        }
+        return out == null ? null : java.util.Arrays.copyOf(out, n);
     }
 
     /** No DRAP on arm64: {@code add xN, sp, #n} only records what xN holds. */

@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
+import io.objtool.elf.Elf;
 import io.objtool.elf.Relocations;
 import io.objtool.elf.Section;
 import io.objtool.elf.Symbol;
@@ -22,8 +23,11 @@ import java.lang.foreign.MemorySegment;
  *   add   xJ, xB, wE, sxtb #2 // sxtb/uxtb/sxth/uxth/sxtw: the entries' sign
  *   br    xJ
  * </pre>
- * Each piece is looked for among the 32 instructions before the {@code br}, nearest first; the
- * targets are {@code base + 4 * entry}. Anything else is not recognised (null).
+ * Each piece is looked for among the 32 instructions before the {@code br}, nearest first, but
+ * the table's address anywhere in the function before the load (nearest first: gcc computes it
+ * once before a loop that dispatches in each round), and the bound, when the dispatch block
+ * stands after an unconditional branch (gcc moved it out of line), before the {@code b.cond} that
+ * jumps to it; the targets are {@code base + 4 * entry}. Anything else is not recognised (null).
  */
 final class Arm64JumpTables {
     static final int R_AARCH64_ADD_ABS_LO12_NC = 277;
@@ -70,16 +74,26 @@ final class Arm64JumpTables {
         // the table: the relocation of the add that puts its low 12 bits into xT
         Relocations rel = sec.relocations();
         if (rel == null) return null;
-        long tabAt = find(code, lo, ldrAt, w -> (w & 0xffc003ff) == (0x91000000 | rT << 5 | rT));
-        if (tabAt < 0) return null;
-        int r = rel.at(tabAt);
-        if (r < 0 || rel.type(r) != R_AARCH64_ADD_ABS_LO12_NC) return null;
+        // (in a loop gcc computes it once, before the loop: anywhere in the function before the
+        // load; under register pressure it keeps it in a stack slot: ldr xT, [sp, #n] after str xS, [sp, #n])
+        int r = tableReloc(code, rel, funcStart, ldrAt, rT, 0);
+        if (r < 0) return null;
         Symbol sym = rel.symbol(r);
         if (sym.section() == null) return null;
         MemorySegment table = sym.section().data();
         long tableOff = sym.value() + rel.addend(r);
         // the bound: cmp wI, #N (subs wzr, wI, #N) before the load
-        long cmpAt = find(code, lo, ldrAt, w -> (w & 0x7fc003ff) == (0x7100001f | rI << 5));
+        // gcc may compare the register the index was copied from (mov wI, wX; cmp wX, #N)
+        long movAt = find(code, funcStart, ldrAt, w -> (w & 0x7fe0ffff) == (0x2a0003e0 | rI));
+        int rX = movAt < 0 ? -1 : (word(code, movAt) >>> 16) & 31;
+        WordTest isCmp = w -> (w & 0x7fc003ff) == (0x7100001f | rI << 5)
+                || (rX >= 0 && (w & 0x7fc003ff) == (0x7100001f | rX << 5));
+        // the bound is the compare that set the flags the b.cond before the dispatch reads: the
+        // nearest flag-setting instruction, which must be that compare
+        long blockStart = blockStart(code, lo, ldrAt);
+        long cmpAt = blockStart >= ldrAt ? -1 : find(code, blockStart, ldrAt, Arm64JumpTables::setsFlags);
+        if (cmpAt >= 0 && !isCmp.test(word(code, cmpAt))) return null;
+        if (cmpAt < 0) cmpAt = cmpBeforeBranchTo(code, funcStart, blockStart, isCmp);
         if (cmpAt < 0) return null;
         int cmp = word(code, cmpAt);
         long n = (long) ((cmp >>> 10) & 0xfff) + 1;
@@ -95,6 +109,108 @@ final class Arm64JumpTables {
             out[k] = base + 4 * e;
         }
         return out;
+    }
+
+    /**
+     * The relocation of the {@code add xT, xP, :lo12:table} that last wrote {@code xT} before
+     * {@code at} (the nearest writer, in address order), through at most one stack slot; or -1
+     * when that writer is something else.
+     */
+    private static int tableReloc(MemorySegment code, Relocations rel, long funcStart, long at, int rT, int depth) {
+        long w = at - 4;
+        int insn;
+        boolean skipped = false;
+        while (true) {
+            while (w >= funcStart && (!writes(word(code, w), rT) || returnsStraight(code, w, at))) w -= 4;
+            if (w < funcStart) return -1;
+            insn = word(code, w);
+            if ((insn & 0x9f000000) == 0x90000000 && skipped) { // the adrp of the string's add
+                w -= 4;
+                continue;
+            }
+            if ((insn & 0xffc0001f) != (0x91000000 | rT)) break;
+            // add xT, xP, #lo12 (xP: the adrp's register). The address of a string is not a
+            // table: gcc reuses xT for one on another path that lies in between in address order
+            int r = rel.at(w);
+            if (r < 0 || rel.type(r) != R_AARCH64_ADD_ABS_LO12_NC) return -1;
+            Section target = rel.symbol(r).section();
+            if (target == null || (target.flags() & Elf.SHF_STRINGS) == 0) return r;
+            skipped = true;
+            w -= 4;
+        }
+        if (depth == 0 && (insn & 0xffc003e0) == 0xf94003e0) { // ldr xT, [sp, #n]
+            int slot = insn & 0x003ffc00;
+            long st = find(code, funcStart, w, x -> (x & 0xffc003e0) == 0xf90003e0 && (x & 0x003ffc00) == slot);
+            if (st < 0) return -1;
+            return tableReloc(code, rel, funcStart, st, word(code, st) & 31, depth + 1);
+        }
+        return -1;
+    }
+
+    /**
+     * Whether the code after {@code at} runs straight (no branch) into a return before
+     * {@code limit}: a register written there (an epilogue's {@code ldp}) is not the one read at
+     * {@code limit}.
+     */
+    private static boolean returnsStraight(MemorySegment code, long at, long limit) {
+        for (long p = at + 4; p < limit && p <= at + 4L * 16; p += 4) {
+            int w = word(code, p);
+            if (w == 0xd65f03c0 || (w & 0xfffffbff) == 0xd65f0bff) return true; // ret, retaa/retab
+            if ((w & 0x1c000000) == 0x14000000 && (w & 0xffc00000) != 0xd5000000) return false; // a branch (not a hint)
+        }
+        return false;
+    }
+
+    /**
+     * Whether {@code w} sets the condition flags: adds/subs (cmp, cmn) immediate, shifted or
+     * extended register, ands (tst), adcs/sbcs, ccmp/ccmn, and floating-point compares.
+     */
+    static boolean setsFlags(int w) {
+        return (w & 0x3f800000) == 0x31000000 || (w & 0x3f000000) == 0x2b000000
+                || (w & 0x7f800000) == 0x72000000 || (w & 0x7f000000) == 0x6a000000
+                || (w & 0x3fe00000) == 0x3a000000 || (w & 0x3fe00000) == 0x3a400000
+                || (w & 0xff203c00) == 0x1e202000;
+    }
+
+    /**
+     * Whether {@code w} may write register {@code reg}: its bits 0-4 name it and it is not a
+     * store, a compare-and-branch, a test-and-branch or a conditional branch (which read that
+     * field or hold a condition there). A second destination ({@code ldp}'s) is not seen.
+     */
+    private static boolean writes(int w, int reg) {
+        if ((w & 31) != reg) return false;
+        if ((w & 0x7c000000) == 0x14000000) return false; // b, bl: an immediate there
+        if ((w & 0x0a000000) == 0x08000000 && (w & 0x00400000) == 0) return false; // load/store class, L = 0: a store
+        if ((w & 0x7c000000) == 0x34000000) return false; // cbz/cbnz, tbz/tbnz
+        return (w & 0xff000010) != 0x54000000; // b.cond
+    }
+
+    /**
+     * Where the straight-line code that runs into {@code at} begins: after the nearest
+     * unconditional {@code b}, {@code br} or {@code ret} before it (or {@code lo}).
+     */
+    private static long blockStart(MemorySegment code, long lo, long at) {
+        long s = find(code, lo, at, w -> (w & 0xfc000000) == 0x14000000 || (w & 0xffbffc1f) == 0xd61f0000
+                || (w & 0xfffffbff) == 0xd65f0bff);
+        return s < 0 ? lo : s + 4;
+    }
+
+    /**
+     * The bound of a dispatch block that gcc placed out of line (after the function's return),
+     * reached by {@code cmp wI, #N; b.ls block}: the compare before a conditional branch to
+     * {@code block}, or -1.
+     */
+    private static long cmpBeforeBranchTo(MemorySegment code, long funcStart, long block, WordTest isCmp) {
+        long size = code.byteSize() & ~3L;
+        for (long at = funcStart; at + 4 <= size; at += 4) {
+            int w = word(code, at);
+            if ((w & 0xff000010) != 0x54000000) continue; // b.cond
+            long target = at + ((long) (w << 8 >> 13) << 2);
+            if (target != block) continue;
+            long cmpAt = find(code, Math.max(funcStart, at - 4L * WINDOW), at, Arm64JumpTables::setsFlags);
+            if (cmpAt >= 0 && isCmp.test(word(code, cmpAt))) return cmpAt;
+        }
+        return -1;
     }
 
     private interface WordTest {

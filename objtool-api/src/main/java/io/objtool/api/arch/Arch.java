@@ -88,4 +88,34 @@ public interface Arch {
     default long[] jumpTableTargets(io.objtool.elf.Section sec, long funcStart, long jump) {
         return null;
     }
+
+    /**
+     * Whether the executable section {@code sec} holds no code but a placeholder the module
+     * loader fills in: it is not decoded. arm64's module linker script reserves {@code .plt},
+     * {@code .init.plt}, {@code .text.ftrace_trampoline} and {@code .init.text.ftrace_trampoline}
+     * with one zero byte each (the loader sizes them for PLT entries and ftrace trampolines).
+     * False on x86-64.
+     */
+    default boolean isPlaceholderSection(io.objtool.elf.Section sec) {
+        return false;
+    }
+
+    /**
+     * Functions of this architecture that never return, by name (global or weak symbols), in
+     * addition to objtool's list of noreturn functions (which names x86-64's own): a call to one
+     * ends the path. Empty on x86-64.
+     */
+    default java.util.Set<String> noreturnFunctions() {
+        return java.util.Set.of();
+    }
+
+    /**
+     * The data inside executable section {@code sec} that is not to be decoded, as sorted
+     * {@code [start, end)} offset pairs, or null when there is none. On arm64 the ELF mapping
+     * symbols mark it: from a {@code $d} to the next {@code $x} (constant tables that assembly
+     * keeps in {@code .text}, as the SHA-2 round constants). Null on x86-64.
+     */
+    default long[] dataRanges(io.objtool.elf.Section sec) {
+        return null;
+    }
 }

@@ -11,7 +11,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Which functions never return: those of the kernel's global noreturn list, and local functions
+ * Which functions never return: those of the kernel's global noreturn list and the architecture's
+ * own ({@link io.objtool.api.arch.Arch#noreturnFunctions()}, arm64's), and local functions
  * without a return instruction whose sibling calls (if any) go to such functions.
  */
 public final class DeadEnds {
@@ -41,11 +42,13 @@ public final class DeadEnds {
 
   private final ObjtoolFile file;
   private final Set<String> noreturns;
+  private final Set<String> archNoreturns;
   private final Map<Func, Boolean> cache = new IdentityHashMap<>();
 
   public DeadEnds(ObjtoolFile file) {
     this.file = file;
     this.noreturns = file.compat() == io.objtool.api.Compat.V6_1 ? GLOBAL_NORETURNS_6_1 : GLOBAL_NORETURNS;
+    this.archNoreturns = file.arch().noreturnFunctions();
   }
 
   public boolean isDeadEnd(Func func) {
@@ -59,7 +62,8 @@ public final class DeadEnds {
 
   private boolean compute(Func func, int depth) {
     int bind = func.symbol().bind();
-    if ((bind == Elf.STB_GLOBAL || bind == Elf.STB_WEAK) && noreturns.contains(func.name())) return true;
+    if ((bind == Elf.STB_GLOBAL || bind == Elf.STB_WEAK)
+        && (noreturns.contains(func.name()) || archNoreturns.contains(func.name()))) return true;
     if (bind == Elf.STB_WEAK) return false;
     if (func.len() == 0 || func.section() == null) return false;
     Instruction first = file.insns().findInsn(func.section(), func.offset());

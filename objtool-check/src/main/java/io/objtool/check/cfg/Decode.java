@@ -41,13 +41,21 @@ public final class Decode {
     int[] ops = new int[DecodedInsn.MAX_STACK_OPS * 6];
     for (Section sec : file.elf().sections()) {
       if (!sec.isExecutable() || sec.type() == Elf.SHT_NOBITS) continue;
+      if (file.arch().isPlaceholderSection(sec)) continue;
       MemorySegment code = sec.data();
       long size = code.byteSize();
       // kernel code averages 3.4-4.5 bytes an instruction: an array sized for 3 rarely grows, and
       // is kept as it is (its unused tail costs less than a trimmed copy would leave behind)
       Instruction[] insns = new Instruction[(int) Math.min(Integer.MAX_VALUE - 8, size / 3 + 1)];
       int count = 0;
+      long[] data = file.arch().dataRanges(sec); // [start, end) pairs not decoded
+      int nextData = 0;
       for (long off = 0; off < size; ) {
+        if (data != null && nextData < data.length && off >= data[nextData]) {
+          off = Math.max(off, data[nextData + 1]);
+          nextData += 2;
+          continue;
+        }
         boolean ok = decoder.decode(code, off, size, true, d) && d.ok();
         if (ok && d.opcodeMap() == 0 && d.opcode() == 0xcf && !inFunction(sec, off)) {
           ok = decoder.decode(code, off, size, false, d) && d.ok(); // IRET outside a function
