@@ -24,8 +24,8 @@ import java.util.Map;
  * with the object's DWARF CFI ({@link CfiCrossCheck}). Prints one line per disagreement,
  * {@code FILE: cfi: FUNC+0xOFF: ours CFA=rsp+16 rbp=cfa-16 ra=cfa-8, dwarf CFA=rsp+24 rbp=cfa-16 ra=cfa-8},
  * then the summary over all files, {@code cfi-check: N instructions compared, M agree (P%), K
- * disagree, U not described by one side} ({@code --shapes}: then the agreement at call instructions
- * and the disagreements by {@link CfiCrossCheck.Shape}). Exit status 0 when everything compared agrees, 1 when
+ * disagree, U not described by one side} ({@code --shapes}: then the one-sided split by side, the
+ * agreement at call instructions and the disagreements by {@link CfiCrossCheck.Shape}). Exit status 0 when everything compared agrees, 1 when
  * something disagrees or a file could not be read, 129 for a bad command line.
  */
 public final class CfiCheckMain {
@@ -34,7 +34,8 @@ public final class CfiCheckMain {
       Compares objtool's CFI after the walk with each object's DWARF CFI (.eh_frame, .debug_frame).
           --module   the objects are parts of a kernel module (as objtool --module)
           --drap     also print how many compared instructions sit in DRAP functions
-          --shapes   also print the agreement at call instructions and the disagreements by shape
+          --shapes   also print which side the one-sided instructions have, the agreement at call
+                     instructions and the disagreements by shape
                      (prologue: DWARF still the entry row; epilogue: the frame pointer restored
                      where DWARF has it saved; other)
           -q         print only the summary (and errors), not each disagreement
@@ -103,6 +104,7 @@ public final class CfiCheckMain {
     out.println(total.line());
     if (drap) out.println(total.drapLine());
     if (shapes) {
+      out.println(total.oneSidedLine());
       out.println(total.callLine());
       out.printf("cfi-check: disagreements by shape: %d prologue, %d epilogue, %d other%n",
           byShape[CfiCrossCheck.Shape.PROLOGUE.ordinal()], byShape[CfiCrossCheck.Shape.EPILOGUE.ordinal()],

@@ -105,12 +105,13 @@ public final class CfiCrossCheck {
    * instructions only one side describes; and of the compared, how many sit in DRAP functions
    * (whose DWARF CFA is an expression somewhere) and how many of those agree; and of the compared,
    * how many are call instructions (where an unwinder looks a caller's frame up, and where even a
-   * synchronous unwind table is exact) and how many of those agree.
+   * synchronous unwind table is exact) and how many of those agree; and of the one-sided, how many
+   * only the walk describes (no FDE covers them, or it has no row there).
    */
   public record Summary(long compared, long agree, long oneSided, long drapCompared, long drapAgree, long callCompared,
-      long callAgree) {
+      long callAgree, long walkOnly) {
     /** Nothing counted. */
-    public static final Summary EMPTY = new Summary(0, 0, 0, 0, 0, 0, 0);
+    public static final Summary EMPTY = new Summary(0, 0, 0, 0, 0, 0, 0, 0);
 
     /** Instructions compared that disagree. */
     public long disagree() { return compared - agree; }
@@ -118,7 +119,8 @@ public final class CfiCrossCheck {
     /** The sum of two summaries. */
     public Summary plus(Summary o) {
       return new Summary(compared + o.compared, agree + o.agree, oneSided + o.oneSided,
-          drapCompared + o.drapCompared, drapAgree + o.drapAgree, callCompared + o.callCompared, callAgree + o.callAgree);
+          drapCompared + o.drapCompared, drapAgree + o.drapAgree, callCompared + o.callCompared, callAgree + o.callAgree,
+          walkOnly + o.walkOnly);
     }
 
     /** {@code cfi-check: N instructions compared, M agree (P%), K disagree, U not described by one side}. */
@@ -131,6 +133,12 @@ public final class CfiCrossCheck {
     public String drapLine() {
       return String.format(Locale.ROOT, "cfi-check: %d instructions in DRAP functions (%s%% of compared), %d agree",
           drapCompared, percent(drapCompared, compared), drapAgree);
+    }
+
+    /** {@code cfi-check: U not described by one side: W only by the walk, D only by DWARF}. */
+    public String oneSidedLine() {
+      return String.format(Locale.ROOT, "cfi-check: %d not described by one side: %d only by the walk, %d only by DWARF",
+          oneSided, walkOnly, oneSided - walkOnly);
     }
 
     /** {@code cfi-check: C call instructions compared, A agree (P%)}. */
@@ -162,7 +170,7 @@ public final class CfiCrossCheck {
     bySection.values().forEach(l -> l.sort(order));
     Map<Fde, Boolean> drapFde = new HashMap<>();
     List<Disagreement> out = new ArrayList<>();
-    long compared = 0, agree = 0, oneSided = 0, drapCompared = 0, drapAgree = 0, callCompared = 0, callAgree = 0;
+    long compared = 0, agree = 0, oneSided = 0, drapCompared = 0, drapAgree = 0, callCompared = 0, callAgree = 0, walkOnly = 0;
     int machine = file.elf().machine();
     boolean linkReg = file.arch().callPushSize() == 0;
     for (Section sec : file.elf().sections()) {
@@ -180,6 +188,7 @@ public final class CfiCrossCheck {
         if (ours == null && theirs == null) continue;
         if (ours == null || theirs == null) {
           oneSided++;
+          if (theirs == null) walkOnly++;
           continue;
         }
         compared++;
@@ -197,7 +206,7 @@ public final class CfiCrossCheck {
         }
       }
     }
-    return new Result(out, new Summary(compared, agree, oneSided, drapCompared, drapAgree, callCompared, callAgree));
+    return new Result(out, new Summary(compared, agree, oneSided, drapCompared, drapAgree, callCompared, callAgree, walkOnly));
   }
 
   /** The shape of a disagreement: {@code entryRow} when the DWARF rules are still its FDE's first row's. */
