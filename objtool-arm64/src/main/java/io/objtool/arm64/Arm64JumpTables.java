@@ -13,7 +13,7 @@ import java.lang.foreign.MemorySegment;
  * The AArch64 switch dispatch of gcc and clang, whose table holds no relocations (its entries are
  * distances in instructions from a label near the dispatch), read back from the code:
  * <pre>
- *   cmp   wI, #N              // the bound: N + 1 entries (cmp xI, #N: clang)
+ *   cmp   wI, #N              // the bound: N + 1 entries (clang: cmp xI, #N, or cmp wK, #N; mov wI, wK)
  *   b.hi  default
  *   adrp  xT, table           // R_AARCH64_ADR_PREL_PG_HI21
  *   add   xT, xT, :lo12:table // R_AARCH64_ADD_ABS_LO12_NC: the table's section and offset
@@ -24,7 +24,8 @@ import java.lang.foreign.MemorySegment;
  *   br    xJ
  * </pre>
  * and clang's 4-byte tables of byte distances: {@code ldrsw xE, [xT, xI, lsl #2]; add xJ, xB, xE}.
- * Each piece is looked for among the 32 instructions before the {@code br}, nearest first; the
+ * Each piece is looked for among the 32 instructions before the {@code br}, nearest first (the
+ * table's address anywhere before in the function: clang may compute it once before a loop); the
  * targets are {@code base + 4 * entry} ({@code base + entry} when the add does not shift). Anything
  * else is not recognised (null).
  */
@@ -83,7 +84,8 @@ final class Arm64JumpTables {
         // the table: the relocation of the add that puts its low 12 bits into xT
         Relocations rel = sec.relocations();
         if (rel == null) return null;
-        long tabAt = find(code, lo, ldrAt, w -> (w & 0xffc003ff) == (0x91000000 | rT << 5 | rT));
+        // (clang may set xT up once before a loop: then the nearest such add in the function)
+        long tabAt = find(code, funcStart, ldrAt, w -> (w & 0xffc003ff) == (0x91000000 | rT << 5 | rT));
         if (tabAt < 0) return null;
         int r = rel.at(tabAt);
         if (r < 0 || rel.type(r) != R_AARCH64_ADD_ABS_LO12_NC) return null;
@@ -93,6 +95,13 @@ final class Arm64JumpTables {
         long tableOff = sym.value() + rel.addend(r);
         // the bound: cmp wI, #N (subs wzr, wI, #N) before the load
         long cmpAt = find(code, lo, ldrAt, w -> (w & 0x7fc003ff) == (0x7100001f | rI << 5));
+        if (cmpAt < 0) {
+            // clang: the bound checked on another register, copied into the index (mov wI, wK)
+            long movAt = find(code, lo, ldrAt, w -> (w & 0x7fe0ffff) == (0x2a0003e0 | rI));
+            if (movAt < 0) return null;
+            int rK = (word(code, movAt) >>> 16) & 31;
+            cmpAt = find(code, lo, movAt, w -> (w & 0x7fc003ff) == (0x7100001f | rK << 5));
+        }
         if (cmpAt < 0) return null;
         int cmp = word(code, cmpAt);
         long n = (long) ((cmp >>> 10) & 0xfff) + 1;
