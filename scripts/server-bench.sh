@@ -8,14 +8,19 @@
 #  af_key   af_key.ko, per call (median of N calls on fresh copies)
 #  amdgpu   amdgpu.ko through a warm server (median of 5 after 3 warm-up calls)
 #  vmlinux  vmlinux.o with the kernel build's arguments, warm server (when the corpus has one)
-#  client   the client's own cost per call: `objtool-client --help` through the server and
-#           bin/objtool --help (bash + client), each minus the cost of spawning /bin/true;
-#           and the client's own wall: that less the server's time on the request (status "busy")
+#  client   the client's own cost per call: `objtool-client --help` through the server, interleaved
+#           with a static no-op (minimum and median of 10 x --calls each), less spawning the no-op
+#           and less the server's time on the request (status "busy"); bin/objtool --help (bash +
+#           client); the CPU of each
 #
 # Ours is called as objtool-cli/target/objtool-client (what a kernel tree's tools/objtool/objtool
 # links to, see README), or with --via script as bin/objtool (bash, then the client).
 #
-#   scripts/server-bench.sh [--sample N] [--calls N] [--via client|script] [corpus|af_key|amdgpu|vmlinux|client ...]
+# --rt runs the client figures at real-time priority (chrt -f 1: this script's calls and the
+# server's threads, for those few seconds only), so that on a loaded machine they show what the
+# calls cost rather than how long the scheduler kept them waiting (needs the right to use chrt).
+#
+#   scripts/server-bench.sh [--sample N] [--calls N] [--via client|script] [--rt] [corpus|af_key|amdgpu|vmlinux|client ...]
 # Uses OBJTOOL_SERVER_DIR=$work/server (a server of its own, stopped at the end).
 set -u
 cd "$(dirname "$0")/.."
@@ -27,14 +32,16 @@ export JAVA_HOME
 sample=0
 calls=30
 via=client
+rt=0
 what=()
 while [ $# -gt 0 ]; do
   case $1 in
     --sample) sample=$2; shift 2 ;;
     --calls) calls=$2; shift 2 ;;
     --via) via=$2; shift 2 ;;
+    --rt) rt=1; shift ;;
     corpus|af_key|amdgpu|vmlinux|client) what+=("$1"); shift ;;
-    *) echo "usage: scripts/server-bench.sh [--sample N] [--calls N] [corpus|af_key|amdgpu|vmlinux|client ...]" >&2; exit 2 ;;
+    *) echo "usage: scripts/server-bench.sh [--sample N] [--calls N] [--via client|script] [--rt] [corpus|af_key|amdgpu|vmlinux|client ...]" >&2; exit 2 ;;
   esac
 done
 [ ${#what[@]} -gt 0 ] || what=(client af_key amdgpu vmlinux corpus)
@@ -53,6 +60,7 @@ echo "server-bench: ours is $ours; $(nproc) cpus, load average $(cut -d' ' -f1-3
 
 now() { echo "${EPOCHREALTIME/./}"; } # microseconds
 secs() { awk -v u="$1" 'BEGIN { printf "%.3f", u / 1e6 }'; }
+secs4() { awk -v u="$1" 'BEGIN { printf "%.4f", u / 1e6 }'; }
 line() { # name, ours us, reference us
   awk -v n="$1" -v o="$2" -v r="$3" 'BEGIN { printf "%s: ours %.4f s, reference %.4f s, ratio %.2f\n", n, o / 1e6, r / 1e6, o / r }'
 }
@@ -83,23 +91,45 @@ per_call() { # name, file, flags...; prints the median line
 for w in "${what[@]}"; do
   case $w in
   client)
-    n=200
-    t0=$(now); for ((i = 0; i < n; i++)); do /bin/true; done; spawn=$((($(now) - t0) / n))
+    # Interleaved calls (a loaded machine slows every process alike): a static no-op (the client is
+    # static too; bash's fork and exec are in both) and `objtool-client --help` through the server;
+    # minimum and median of each, and the server's own time on the requests (status "busy", from
+    # the request read whole to the exit status sent, averaged).
+    n=$((calls * 10))
+    noop=/bin/true
+    if printf 'int main(void) { return 0; }\n' | cc -O2 -static -x c -o "$work/noop" - 2>/dev/null; then noop=$work/noop; fi
     busy() { bin/objtool-server status | awk '/^busy / { printf "%d", $2 * 1e6 }'; }
+    stat_of() { sort -n "$1" | awk '{ a[NR] = $1 } END { printf "%d %d", a[1], a[int((NR + 1) / 2)] }'; }
+    for ((i = 0; i < 200; i++)); do objtool-cli/target/objtool-client --help 2>/dev/null; done # the server warm
+    pid=$(bin/objtool-server status | awk '/^pid / { print $2 }')
+    if [ "$rt" = 1 ]; then
+      if chrt -f -p 1 $$ && chrt -a -f -p 1 "$pid"; then echo "client: at real-time priority (chrt -f 1), the server's threads too"
+      else echo "client: --rt: chrt refused; at normal priority"; rt=0; fi
+    fi
+    scpu0=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
     b0=$(busy)
-    t0=$(now); for ((i = 0; i < n; i++)); do objtool-cli/target/objtool-client --help 2>/dev/null; done
-    client=$((($(now) - t0) / n))
+    : >"$work/t.noop"; : >"$work/t.client"
+    for ((i = 0; i < n; i++)); do
+      t0=$(now); "$noop"; echo $(($(now) - t0)) >>"$work/t.noop"
+      t0=$(now); objtool-cli/target/objtool-client --help 2>/dev/null; echo $(($(now) - t0)) >>"$work/t.client"
+    done
     served=$((($(busy) - b0) / n))
-    t0=$(now); for ((i = 0; i < n; i++)); do bin/objtool --help 2>/dev/null; done; script=$((($(now) - t0) / n))
-    echo "client: wall per call: spawning /bin/true $(secs $spawn) s; objtool-client --help through the server $(secs $client) s (overhead $(secs $((client - spawn))) s); bin/objtool --help through the server $(secs $script) s (overhead $(secs $((script - spawn))) s)"
+    scpu=$((($(awk '{ print $14 + $15 }' "/proc/$pid/stat") - scpu0) * 1000000 / $(getconf CLK_TCK) / n))
+    read -r nmin nmed < <(stat_of "$work/t.noop")
+    read -r cmin cmed < <(stat_of "$work/t.client")
+    echo "client: wall per call ($n interleaved calls, minimum / median): spawning ${noop##*/} $(secs4 "$nmin") / $(secs4 "$nmed") s; objtool-client --help through the server $(secs4 "$cmin") / $(secs4 "$cmed") s; the server's time on the request (mean) $(secs4 "$served") s, its CPU (mean) $(secs4 "$scpu") s"
     # the client's own wall time: the call, less spawning a process, less the server's time on the
-    # request (from the request read whole to the exit status sent, as the server counts it)
-    echo "client: own wall per call (objtool-client --help, less spawning, less the server's $(secs $served) s on the request): $(secs $((client - spawn - served))) s"
+    # request; the minimums' difference counts the server's whole time too (an upper bound)
+    echo "client: own wall per call: median $(secs4 $((cmed - nmed - served))) s (call less spawning less the server's time); minimum $(secs4 $((cmin - nmin))) s (call less spawning, the server's time included)"
+    t0=$(now); for ((i = 0; i < n; i++)); do bin/objtool --help 2>/dev/null; done; script=$((($(now) - t0) / n))
+    t0=$(now); for ((i = 0; i < n; i++)); do "$noop"; done; spawn=$((($(now) - t0) / n))
+    echo "client: bin/objtool --help through the server (bash, then the client), mean wall per call $(secs $script) s (over spawning $(secs $((script - spawn))) s)"
     # CPU (user + sys) of the calls, which a loaded machine disturbs less than their wall time
     cpu() { bash -c "for ((i = 0; i < $n; i++)); do $1 2>/dev/null; done; times" | awk 'NR == 2 {
       split($1, u, /[ms]/); split($2, s, /[ms]/); printf "%d", (u[1] * 60 + u[2] + s[1] * 60 + s[2]) * 1e6 / '"$n"' }'; }
-    ctrue=$(cpu /bin/true); cclient=$(cpu "$root/objtool-cli/target/objtool-client --help"); cscript=$(cpu "$root/bin/objtool --help")
-    echo "client: CPU per call: /bin/true $(secs $ctrue) s; objtool-client --help $(secs $cclient) s (overhead $(secs $((cclient - ctrue))) s); bin/objtool --help $(secs $cscript) s (overhead $(secs $((cscript - ctrue))) s)"
+    ctrue=$(cpu "$noop"); cclient=$(cpu "$root/objtool-cli/target/objtool-client --help"); cscript=$(cpu "$root/bin/objtool --help")
+    echo "client: CPU per call: ${noop##*/} $(secs $ctrue) s; objtool-client --help $(secs $cclient) s (overhead $(secs $((cclient - ctrue))) s); bin/objtool --help $(secs $cscript) s (overhead $(secs $((cscript - ctrue))) s)"
+    if [ "$rt" = 1 ]; then chrt -o -p 0 $$; chrt -a -o -p 0 "$pid"; fi
     ;;
   af_key)
     f=$corpus/6.12/stripped/net/key/af_key.ko

@@ -245,21 +245,28 @@ static int write_all(int fd, const char *p, size_t n) {
   return 0;
 }
 
-/* Reads exactly n bytes, waiting at most timeout_ms for each; 0, or -1 on EOF, error or timeout. */
-static int read_full(int fd, void *dst, size_t n, int timeout_ms) {
-  char *p = dst;
-  while (n > 0) {
+/* Reads what has arrived (at least a byte, at most 64 KiB) onto the end of b, waiting at most
+ * timeout_ms; 0, or -1 on EOF, error or timeout. */
+static int read_some(int fd, struct buf *b, int timeout_ms) {
+  if (b->cap - b->len < 65536) {
+    size_t c = b->cap ? b->cap : 65536;
+    while (c - b->len < 65536) c *= 2;
+    char *q = realloc(b->p, c);
+    if (!q) return -1;
+    b->p = q;
+    b->cap = c;
+  }
+  for (;;) {
     struct pollfd pfd = {.fd = fd, .events = POLLIN};
     int r = poll(&pfd, 1, timeout_ms);
     if (r < 0 && errno == EINTR) continue;
     if (r <= 0) return -1;
-    ssize_t k = read(fd, p, n);
+    ssize_t k = read(fd, b->p + b->len, b->cap - b->len);
     if (k < 0 && errno == EINTR) continue;
     if (k <= 0) return -1;
-    p += k;
-    n -= k;
+    b->len += k;
+    return 0;
   }
-  return 0;
 }
 
 extern char **environ;
@@ -329,47 +336,52 @@ int main(int argc, char **argv) {
   put(&req, body.p, body.len);
   if (write_all(fd, req.p, req.len) != 0) give_up("the server closed the connection");
 
-  /* frames: the output is kept until the exit status arrives, so a failure prints nothing */
-  struct buf out = {0};
-  struct buf order = {0}; /* per chunk: type byte, u32 length */
+  /* frames, read as they arrive (a quick request's whole reply comes in one write); the output
+   * is kept until the exit status arrives, so a failure prints nothing */
+  struct buf in = {0};
+  struct buf order = {0}; /* the offsets in `in` of the output frames, in order */
+  size_t done = 0;        /* frames before this offset are handled */
   int accepted = 0;
   for (;;) {
-    unsigned char h[5];
-    if (read_full(fd, h, 5, accepted ? ALIVE_TIMEOUT_MS : ACCEPT_TIMEOUT_MS) != 0)
-      give_up(accepted ? "the server stopped answering" : "the server did not take the request");
-    uint32_t len = get_u32(h + 1);
-    if (len > (256u << 20)) give_up("bad reply from the server");
-    char *data = malloc(len ? len : 1);
-    if (!data || read_full(fd, data, len, ALIVE_TIMEOUT_MS) != 0) give_up("the server stopped answering");
-    switch (h[0]) {
-    case 'A':
-      accepted = 1;
-      break;
-    case 'H':
-      break;
-    case 'O':
-    case 'E':
-      put(&out, data, len);
-      put(&order, h, 5);
-      break;
-    case 'X': {
-      if (len != 4) give_up("bad reply from the server");
-      int status = (int)get_u32((unsigned char *)data);
-      close(fd);
-      size_t off = 0;
-      for (size_t i = 0; i < order.len; i += 5) {
-        uint32_t k = get_u32((unsigned char *)order.p + i + 1);
-        write_all(order.p[i] == 'O' ? 1 : 2, out.p + off, k);
-        off += k;
+    while (in.len - done >= 5) {
+      const unsigned char *h = (const unsigned char *)in.p + done;
+      uint32_t len = get_u32(h + 1);
+      if (len > (256u << 20)) give_up("bad reply from the server");
+      if (in.len - done - 5 < len) break;
+      char *data = in.p + done + 5;
+      switch (h[0]) {
+      case 'A':
+        accepted = 1;
+        break;
+      case 'H':
+        break;
+      case 'O':
+      case 'E':
+        put(&order, &done, sizeof done);
+        break;
+      case 'X': {
+        if (len != 4) give_up("bad reply from the server");
+        int status = (int)get_u32((unsigned char *)data);
+        close(fd);
+        for (size_t i = 0; i < order.len; i += sizeof done) {
+          size_t off;
+          memcpy(&off, order.p + i, sizeof off);
+          write_all(in.p[off] == 'O' ? 1 : 2, in.p + off + 5, get_u32((unsigned char *)in.p + off + 1));
+        }
+        return status;
       }
-      return status;
+      case 'F': {
+        char why[256];
+        snprintf(why, sizeof why, "%.*s", (int)(len < 255 ? len : 255), data);
+        give_up(len ? why : "the server declined");
+        break;
+      }
+      default:
+        give_up("bad reply from the server");
+      }
+      done += 5 + len;
     }
-    case 'F':
-      give_up(len ? (data[len - 1] = 0, data) : "the server declined");
-      break;
-    default:
-      give_up("bad reply from the server");
-    }
-    free(data);
+    if (read_some(fd, &in, accepted ? ALIVE_TIMEOUT_MS : ACCEPT_TIMEOUT_MS) != 0)
+      give_up(accepted ? "the server stopped answering" : "the server did not take the request");
   }
 }

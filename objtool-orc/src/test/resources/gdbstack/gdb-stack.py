@@ -107,14 +107,95 @@ top = None
 pending = None
 
 
+# pac-ret programs under qemu-user: qemu's gdb stub has no pointer-authentication registers, so
+# gdb cannot strip the PAC of a signed return address and its DWARF unwind stops there. With
+# GDBSTACK_PAC_VA (the virtual-address bits) set, each stop first records the raw stack, then
+# strips the PAC of every stack word and of x30 that is a signed address in
+# [GDBSTACK_TEXT_LO, GDBSTACK_TEXT_HI) (the program's code) for gdb's backtrace, and puts the
+# signed values back before the program runs on (its autiasp must see them).
+PAC_VA = os.environ.get("GDBSTACK_PAC_VA")
+PAC_SCAN = 65536
+
+
+def pac_strip():
+    if not PAC_VA:
+        return []
+    mask = (1 << int(PAC_VA)) - 1
+    lo, hi = int(os.environ["GDBSTACK_TEXT_LO"], 16), int(os.environ["GDBSTACK_TEXT_HI"], 16)
+
+    def signed(w):
+        return (w & ~mask) != 0 and (w >> 55) & 1 == 0 and lo <= (w & mask) < hi
+
+    undo = []
+    f = gdb.newest_frame()
+    x30 = reg(f, "x30")
+    if signed(x30):
+        undo.append(("x30", x30))
+        gdb.execute("set $x30 = %d" % (x30 & mask), to_string=True)
+    inf = gdb.selected_inferior()
+    addr = reg(f, "sp") & ~7
+    end = addr + PAC_SCAN
+    while addr < end:
+        chunk = min(4096 - (addr & 4095), end - addr)
+        try:
+            data = inf.read_memory(addr, chunk).tobytes()
+        except gdb.MemoryError:
+            break
+        for k in range(0, len(data) - 7, 8):
+            w = int.from_bytes(data[k:k + 8], "little")
+            if signed(w):
+                undo.append((addr + k, w))
+                inf.write_memory(addr + k, (w & mask).to_bytes(8, "little"))
+        addr += chunk
+    # gdb keeps the frames it unwound before (stepping unwinds the caller): unwind again
+    gdb.execute("maintenance flush register-cache", to_string=True)
+    return undo
+
+
+def pac_restore(undo):
+    inf = gdb.selected_inferior()
+    for where, w in undo:
+        if where == "x30":
+            gdb.execute("set $x30 = %d" % w, to_string=True)
+        else:
+            inf.write_memory(where, w.to_bytes(8, "little"))
+    gdb.execute("maintenance flush register-cache", to_string=True)
+
+
 def record(tag):
     global offset, top
     if top is None and not REMOTE:
         top = stack_top()
+    if PAC_VA:
+        # the raw (signed) stack is what the check reads: record it before stripping for gdb
+        f = gdb.newest_frame()
+        rip, rsp, rbp = (reg(f, r) for r in regs())
+        raw = bytearray()
+        a = rsp
+        while a < rsp + PAC_SCAN:
+            n = min(4096 - (a & 4095), rsp + PAC_SCAN - a)
+            try:
+                raw += gdb.selected_inferior().read_memory(a, n).tobytes()
+            except gdb.MemoryError:
+                break
+            a += n
+        undo = pac_strip()
+        try:
+            end = above_main(gdb.newest_frame())
+            record_stop(tag, gdb.newest_frame(), rip, rsp, rbp, bytes(raw[:max(0, min(len(raw), end - rsp))]))
+        finally:
+            pac_restore(undo)
+        return
     f = gdb.newest_frame()
     rip, rsp, rbp = (reg(f, r) for r in regs())
     end = top if top is not None else above_main(f)
     data = gdb.selected_inferior().read_memory(rsp, end - rsp).tobytes()
+    record_stop(tag, f, rip, rsp, rbp, data)
+
+
+def record_stop(tag, f, rip, rsp, rbp, data):
+    """Writes a stop: its registers, its stack bytes and gdb's backtrace from frame F."""
+    global offset
     index.write("stop %s %x %x %x %x %x\n" % (tag, rip, rsp, rbp, offset, len(data)))
     stacks.write(data)
     offset += len(data)

@@ -144,14 +144,12 @@ public final class Arm64Arch implements Arch {
         return false;
     }
 
-    /** {@code x0}..{@code x28}, {@code fp} (x29), {@code lr} (x30), {@code sp}; pseudo bases as on x86. */
+    /** {@code x0}..{@code x30}, {@code sp}, as the disassembly names them; pseudo bases as on x86. */
     @Override
     public String cfiRegName(int reg) {
         return switch (reg) {
-            case Arm64Regs.FP -> "fp";
-            case Arm64Regs.LR -> "lr";
             case Arm64Regs.SP -> "sp";
-            default -> reg >= 0 && reg < Arm64Regs.FP ? "x" + reg : CfiRegs.name(reg);
+            default -> reg >= 0 && reg <= Arm64Regs.LR ? "x" + reg : CfiRegs.name(reg);
         };
     }
 

@@ -43,7 +43,10 @@ import java.nio.ByteOrder;
  *       tag accesses with base sp give only their write-back. {@code add|sub Xd, Xn, #imm} with sp
  *       or fp as destination or sp as source is {@code ADD Xn+imm -> REG Xd}, {@code mov} to or
  *       from sp (add #0) is {@code REG -> REG}; {@code mov x29, Xm} (orr) is {@code REG -> REG};
- *       {@code and sp, Xn, #mask} is {@code AND}.</li>
+ *       {@code and sp, Xn, #mask} is {@code AND}. Decoded with the words before it (the
+ *       segment and array entry points, not {@link #decodeWord}), {@code add|sub sp|x29, sp|x29,
+ *       Xm} is {@code ADD} of the constant the code just before put in Xm (a frame over 4 KiB,
+ *       see {@code addSubByConstant}).</li>
  *   <li>Unreliable writes: any other write to sp or fp that the decoder cannot evaluate (a
  *       32-bit write to wsp/w29, sp plus a register, a load of x29 from memory not addressed by sp
  *       or fp, x29 from any other data-processing result, SIMD structure write-back of sp, x29 as
@@ -192,7 +195,12 @@ final class Arm64Decoder implements InsnDecoder {
             DecodeWriter.setResult(out, DecodeStatus.TRUNCATED, (int) Math.max(1, end - offset));
             return false;
         }
-        decodeWord(code.get(WORD, offset), out);
+        int w = code.get(WORD, offset);
+        decodeWord(w, out);
+        if (kindOf(w) == K_ADDSUB_EXT || (w & 0x1f200000) == 0x0b000000) {
+            long before = offset;
+            addSubByConstant(w, k -> before - 4L * k >= 0 ? code.get(WORD, before - 4L * k) : 0, out);
+        }
         return true;
     }
 
@@ -206,7 +214,19 @@ final class Arm64Decoder implements InsnDecoder {
         int w = (code[offset] & 0xff) | (code[offset + 1] & 0xff) << 8
                 | (code[offset + 2] & 0xff) << 16 | (code[offset + 3] & 0xff) << 24;
         decodeWord(w, out);
+        if (kindOf(w) == K_ADDSUB_EXT || (w & 0x1f200000) == 0x0b000000) {
+            addSubByConstant(w, k -> {
+                int at = offset - 4 * k;
+                return at < 0 ? 0 : (code[at] & 0xff) | (code[at + 1] & 0xff) << 8
+                        | (code[at + 2] & 0xff) << 16 | (code[at + 3] & 0xff) << 24;
+            }, out);
+        }
         return true;
+    }
+
+    private static int kindOf(int w) {
+        int f = form(w);
+        return f < 0 ? K_OTHER : KINDS[f];
     }
 
     @Override
@@ -221,6 +241,12 @@ final class Arm64Decoder implements InsnDecoder {
 
     /** Decodes one instruction word. */
     void decodeWord(int w, DecodedInsn out) {
+        int kind = decodeWordWithoutOps(w, out);
+        stackOps(kind, w, out);
+    }
+
+    /** Decodes one instruction word's class, type and branch target; returns the class. */
+    private static int decodeWordWithoutOps(int w, DecodedInsn out) {
         int f = form(w);
         int kind = f < 0 ? K_OTHER : KINDS[f];
         int type = typeOf(kind, w);
@@ -232,7 +258,7 @@ final class Arm64Decoder implements InsnDecoder {
         };
         boolean direct = disp != Long.MIN_VALUE;
         DecodeWriter.set(out, 4, type, direct, direct ? disp - 4 : 0, 0, 0, Math.max(f, 0), -1, 0, 0, 0, direct ? 4 : 0);
-        stackOps(kind, w, out);
+        return kind;
     }
 
     private static int typeOf(int kind, int w) {
@@ -431,6 +457,131 @@ final class Arm64Decoder implements InsnDecoder {
         }
         // sp or fp plus or minus a register (alloca): not trackable
         unknown(rd, out);
+    }
+
+    /** How many instructions back a constant's materialisation may start. */
+    static final int CONSTANT_WINDOW = 8;
+
+    /**
+     * {@code add|sub sp|x29, sp|x29, Xm{, extend #s}} (and {@code add|sub x29, x29, Xm{, shift}})
+     * after the instructions that put a constant in Xm: a {@code movz}, {@code movn} or
+     * {@code orr} from xzr, then {@code movk}s of the same register, at most
+     * {@link #CONSTANT_WINDOW} instructions back, with only straight-line instructions that do not
+     * name Xm in between. That is how gcc allocates and frees a frame too big for an immediate
+     * ({@code mov x12, #0x2020; sub sp, sp, x12}, the epilogue's {@code mov} scheduled a few
+     * instructions earlier). The move is then {@code ADD base+off -> REG rd}, which
+     * {@link #decodeWord} alone (without the words before) can only call unknown. The constant is
+     * trusted to reach the add as it was materialised: compilers emit the pair as one prologue or
+     * epilogue step, never with a branch into its middle.
+     *
+     * @param before the word {@code k} instructions before this one (0 where there is none: an
+     *               {@code udf}, which ends the search)
+     */
+    private static void addSubByConstant(int w, java.util.function.IntUnaryOperator before, DecodedInsn out) {
+        int rd = rd(w);
+        int rn = rn(w);
+        boolean setsFlags = (w & 0x20000000) != 0;
+        boolean extended = (w & 0x00200000) != 0;
+        int option = (w >>> 13) & 7;
+        int shift = extended ? (w >>> 10) & 7 : (w >>> 10) & 0x3f;
+        int shiftType = (w >>> 22) & 3;
+        if (w >= 0 || rd == 31 && setsFlags || rd != SP && rd != FP || (extended ? shift > 4 || rn != SP && rn != FP
+                : rd != FP || rn != FP || shiftType == 3)) {
+            return; // 32-bit, cmp/cmn, not sp or fp, unallocated, or a base the walk does not track
+        }
+        int rm = (w >>> 16) & 31;
+        if (rm == 31) {
+            return; // xzr, or sp where it cannot be an operand
+        }
+        long value = constantIn(rm, before);
+        if (value == Long.MIN_VALUE) {
+            return;
+        }
+        long v;
+        if (extended) {
+            int bits = 8 << (option & 3);
+            long ext = bits == 64 ? value : (option < 4 ? value & ((1L << bits) - 1) : value << (64 - bits) >> (64 - bits));
+            v = ext << shift;
+            if ((v >> shift) != ext) {
+                return;
+            }
+        } else {
+            v = switch (shiftType) {
+                case 0 -> value << shift;
+                case 1 -> value >>> shift;
+                default -> value >> shift;
+            };
+            if (shiftType == 0 && (v >> shift) != value) {
+                return;
+            }
+        }
+        long off = (w & 0x40000000) != 0 ? -v : v;
+        if (off != (int) off) {
+            return; // beyond what a stack op holds: stays unknown
+        }
+        DecodeWriter.reset(out);
+        decodeWordWithoutOps(w, out);
+        boolean move = off == 0 && !setsFlags;
+        DecodeWriter.addStackOp(out, move ? OpSrcType.REG : OpSrcType.ADD, rn, move ? 0 : (int) off, OpDestType.REG, rd, 0);
+    }
+
+    /**
+     * The 64-bit constant the instructions before put in {@code reg} (see
+     * {@link #addSubByConstant}); {@link Long#MIN_VALUE} if they do not.
+     */
+    static long constantIn(int reg, java.util.function.IntUnaryOperator before) {
+        int[] movk = new int[4];
+        int nk = 0;
+        for (int k = 1; k <= CONSTANT_WINDOW; k++) {
+            int p = before.applyAsInt(k);
+            long value;
+            if ((p & 0xff800000) == 0xf2800000 && (p & 31) == reg) { // movk
+                if (nk == movk.length - 1) {
+                    return Long.MIN_VALUE;
+                }
+                movk[nk++] = p;
+                continue;
+            } else if ((p & 0xff800000) == 0xd2800000 && (p & 31) == reg) { // movz
+                value = (long) ((p >>> 5) & 0xffff) << (((p >>> 21) & 3) * 16);
+            } else if ((p & 0xff800000) == 0x92800000 && (p & 31) == reg) { // movn
+                value = ~((long) ((p >>> 5) & 0xffff) << (((p >>> 21) & 3) * 16));
+            } else if ((p & 0xff8003e0) == 0xb20003e0 && (p & 31) == reg) { // mov Xd, #bitmask (orr from xzr)
+                value = bitMask((p >>> 22) & 1, (p >>> 16) & 0x3f, (p >>> 10) & 0x3f, true);
+                if (value == 0) {
+                    return Long.MIN_VALUE;
+                }
+            } else if (namesRegister(p, reg)) {
+                return Long.MIN_VALUE;
+            } else {
+                continue; // a straight-line instruction that leaves reg alone
+            }
+            for (int i = nk - 1; i >= 0; i--) {
+                int sh = ((movk[i] >>> 21) & 3) * 16;
+                value = value & ~(0xffffL << sh) | (long) ((movk[i] >>> 5) & 0xffff) << sh;
+            }
+            return value;
+        }
+        return Long.MIN_VALUE;
+    }
+
+    /**
+     * Whether {@code p} may change {@code reg} or the path: true for anything but the
+     * straight-line data-processing, load and store classes, and for those when a register field
+     * (Rd/Rt, Rn, and Rm or Rt2 where the class has one) is {@code reg}.
+     */
+    private static boolean namesRegister(int p, int reg) {
+        int kind = kindOf(p);
+        boolean fields = rd(p) == reg || rn(p) == reg;
+        return switch (kind) {
+            case K_HINT -> !isNopHint((p >>> 5) & 0x7f);
+            case K_ADDSUB_IMM, K_LOGIC_IMM, K_ADDG, K_LDST_IMM9, K_LDST_UIMM -> fields;
+            case K_DP_IMM -> fields || (p & 0x1f800000) == 0x13800000 && ((p >>> 16) & 31) == reg; // extr: Rm
+            case K_MOV_REG, K_ADDSUB_EXT, K_LDST_REGOFF -> fields || ((p >>> 16) & 31) == reg;
+            case K_DP_REG -> fields || ((p >>> 16) & 31) == reg
+                    || (p & 0x1f000000) == 0x1b000000 && ((p >>> 10) & 31) == reg; // madd and co: Ra
+            case K_PAIR -> fields || ((p >>> 10) & 31) == reg;
+            default -> true;
+        };
     }
 
     private static void logicImm(int w, DecodedInsn out) {

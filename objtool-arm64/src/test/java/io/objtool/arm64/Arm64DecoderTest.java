@@ -61,6 +61,69 @@ class Arm64DecoderTest {
         assertEquals(List.of("mov x29 -> sp"), ops(0x910003bf));
     }
 
+    /** The stack ops of the last of {@code words}, decoded with the words before it in memory. */
+    private List<String> opsAfter(int... words) {
+        byte[] b = new byte[words.length * 4];
+        for (int i = 0; i < words.length; i++) {
+            for (int k = 0; k < 4; k++) {
+                b[i * 4 + k] = (byte) (words[i] >>> (8 * k));
+            }
+        }
+        assertTrue(dec.decode(b, b.length - 4, d));
+        List<String> fromArray = ObjdumpOracle.ops(d);
+        assertTrue(dec.decode(java.lang.foreign.MemorySegment.ofArray(b), b.length - 4, b.length, true, d));
+        assertEquals(fromArray, ObjdumpOracle.ops(d), "segment and array decoders");
+        return fromArray;
+    }
+
+    @Test
+    void spMovedByAConstantInARegister() {
+        // mov x12, #0x2020; sub sp, sp, x12 (a frame over 4 KiB)
+        assertEquals(List.of("add sp-8224 -> sp"), opsAfter(0xd284040c, 0xcb2c63ff));
+        assertFalse(d.has(DecodedInsn.F_UNMODELLED_SP_WRITE));
+        // mov x12, #0x2020; add sp, sp, x12 (its epilogue)
+        assertEquals(List.of("add sp+8224 -> sp"), opsAfter(0xd284040c, 0x8b2c63ff));
+        // mov x16, #0x1170; movk x16, #0x1, lsl #16; sub sp, sp, x16
+        assertEquals(List.of("add sp-70000 -> sp"), opsAfter(0xd2822e10, 0xf2a00030, 0xcb3063ff));
+        // movn x16, #0xf; sub sp, sp, x16: minus -16
+        assertEquals(List.of("add sp+16 -> sp"), opsAfter(0x928001f0, 0xcb3063ff));
+        // mov x16, #0x10000 (orr from xzr, a bitmask immediate); sub sp, sp, x16
+        assertEquals(List.of("add sp-65536 -> sp"), opsAfter(0xb27003f0, 0xcb3063ff));
+        // mov x12, #0x20; sub sp, sp, x12, lsl #4
+        assertEquals(List.of("add sp-512 -> sp"), opsAfter(0xd280040c, 0xcb2c73ff));
+        // gcc's epilogue: mov x12, #0x2020; ldp x29, x30, [sp]; ldrb w0, [x20, w19, sxtw];
+        // ldp x19, x20, [sp, #16]; and x0, x0, #0xff; add sp, sp, x12
+        assertEquals(List.of("add sp+8224 -> sp"),
+                opsAfter(0xd284040c, 0xa9407bfd, 0x3873ca80, 0xa94153f3, 0x92401c00, 0x8b2c63ff));
+        // mov x12, #0x2020; nop; sub sp, sp, x12
+        assertEquals(List.of("add sp-8224 -> sp"), opsAfter(0xd284040c, 0xd503201f, 0xcb2c63ff));
+        // mov x12, #0x2020; sub x29, x29, x12 (shifted register)
+        assertEquals(List.of("add x29-8224 -> x29"), opsAfter(0xd284040c, 0xcb0c03bd));
+        // mov x12, #0x2020; sub x29, sp, x12
+        assertEquals(List.of("add sp-8224 -> x29"), opsAfter(0xd284040c, 0xcb2c63fd));
+    }
+
+    @Test
+    void spMovedByARegisterWithoutAConstantIsUnknown() {
+        // sub sp, sp, x12 alone, at the start of the code
+        assertEquals(List.of("unknown -> sp"), opsAfter(0xcb2c63ff));
+        assertTrue(d.has(DecodedInsn.F_UNMODELLED_SP_WRITE));
+        // mov x11, #0x2020 (another register); sub sp, sp, x12
+        assertEquals(List.of("unknown -> sp"), opsAfter(0xd284040b, 0xcb2c63ff));
+        // mov x12, #0x2020; ldr x12, [sp]; sub sp, sp, x12: x12 reloaded in between
+        assertEquals(List.of("unknown -> sp"), opsAfter(0xd284040c, 0xf94003ec, 0xcb2c63ff));
+        // mov x12, #0x2020; bl; add sp, sp, x12: a call in between
+        assertEquals(List.of("unknown -> sp"), opsAfter(0xd284040c, 0x94000000, 0x8b2c63ff));
+        // movk x12, #0x1, lsl #16; sub sp, sp, x12: the rest of x12 unknown
+        assertEquals(List.of("unknown -> sp"), opsAfter(0xf2a0002c, 0xcb2c63ff));
+        // mov w12, #0x2020 (32-bit); sub sp, sp, x12
+        assertEquals(List.of("unknown -> sp"), opsAfter(0x5284040c, 0xcb2c63ff));
+        // mov x12, #0x2020; sub sp, x1, x12: a base the walk does not track
+        assertEquals(List.of("unknown -> sp"), opsAfter(0xd284040c, 0xcb2c603f));
+        // mov x12, #0x2020; decoded alone (no words before): unknown
+        assertEquals(List.of("unknown -> sp"), ops(0xcb2c63ff));
+    }
+
     @Test
     void unevaluableWritesAreUnknown() {
         // sub sp, sp, x9

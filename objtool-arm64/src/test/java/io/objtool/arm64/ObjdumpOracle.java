@@ -225,7 +225,123 @@ final class ObjdumpOracle {
         return neg ? -v : v;
     }
 
-    /** What objdump's text says the stack ops are. */
+    /**
+     * What objdump's text says the stack ops are of the last of {@code run}, contiguous lines:
+     * {@code add|sub sp|x29, sp|x29, Xm} right after the lines that put a constant in Xm is an add
+     * of that constant.
+     */
+    static List<String> expectedOps(List<Line> run) {
+        Line l = run.getLast();
+        List<String> out = expectedOps(l);
+        List<String> ops = l.operands();
+        String m = l.mnemonic();
+        if (out.size() != 1 || !out.getFirst().startsWith("unknown -> ") || ops.size() < 3
+                || !(m.equals("add") || m.equals("sub") || m.equals("adds") || m.equals("subs"))) {
+            return out;
+        }
+        int d = gpr(ops.get(0));
+        int n = gpr(ops.get(1));
+        int rm = gpr(ops.get(2));
+        if (!ops.get(0).startsWith("x") && !ops.get(0).equals("sp") || !tracked(n) || rm < 0
+                || !(ops.get(2).startsWith("x") || ops.get(2).startsWith("w"))) {
+            return out;
+        }
+        Long c = constantBefore(run, ops.get(2).charAt(0) == 'w' ? "x" + ops.get(2).substring(1) : ops.get(2));
+        if (c == null) {
+            return out;
+        }
+        long v = c;
+        int shift = 0;
+        String ext = ops.size() > 3 ? ops.get(3) : (ops.get(2).startsWith("w") ? "uxtw" : "uxtx");
+        String[] e = ext.split(" #");
+        if (e.length > 1) {
+            shift = Integer.parseInt(e[1]);
+        }
+        v = switch (e[0]) {
+            case "uxtb" -> v & 0xff;
+            case "uxth" -> v & 0xffff;
+            case "uxtw" -> v & 0xffffffffL;
+            case "sxtb" -> (byte) v;
+            case "sxth" -> (short) v;
+            case "sxtw" -> (int) v;
+            default -> v; // uxtx, sxtx, lsl
+        };
+        long sh = e[0].equals("lsr") ? v >>> shift : e[0].equals("asr") ? v >> shift : v << shift;
+        if (e[0].equals("lsr") || e[0].equals("asr")) {
+            shift = 0;
+            v = sh;
+        }
+        long off = m.startsWith("sub") ? -sh : sh;
+        if (off != (int) off || (sh >> shift) != v) {
+            return out;
+        }
+        return List.of(off == 0 && !m.endsWith("s") ? "mov " + reg(n) + " -> " + reg(d) : "add " + reg(n) + signed(off) + " -> " + reg(d));
+    }
+
+    /** The constant objdump's lines before the last of {@code run} put in register {@code x}: mov (movz, movn, orr) then movk. */
+    private static Long constantBefore(List<Line> run, String x) {
+        List<Line> movk = new ArrayList<>();
+        java.util.regex.Pattern named = java.util.regex.Pattern.compile("(^|[^0-9a-z])[xwbhsdqv]" + x.substring(1) + "([^0-9]|$)");
+        for (int k = run.size() - 2; k >= 0; k--) {
+            Line p = run.get(k);
+            List<String> o = p.operands();
+            String pm = p.mnemonic();
+            boolean writesX = o.size() >= 2 && o.get(0).equals(x)
+                    && (pm.equals("mov") || pm.equals("movz") || pm.equals("movn") || pm.equals("movk") || pm.equals("orr"));
+            if (!writesX) {
+                // anything else between: straight-line code that does not name the register
+                // (which encodings are plain data processing, loads and stores is the decoder's
+                // table; whether they name the register, and the constant, come from the text)
+                int f = Arm64Decoder.form(p.word());
+                int cls = f < 0 ? Arm64Decoder.K_OTHER : Arm64Decoder.FORMS[f][2];
+                boolean straight = java.util.Set.of(Arm64Decoder.K_ADDSUB_IMM, Arm64Decoder.K_LOGIC_IMM, Arm64Decoder.K_ADDG,
+                        Arm64Decoder.K_LDST_IMM9, Arm64Decoder.K_LDST_UIMM, Arm64Decoder.K_DP_IMM, Arm64Decoder.K_MOV_REG,
+                        Arm64Decoder.K_ADDSUB_EXT, Arm64Decoder.K_LDST_REGOFF, Arm64Decoder.K_DP_REG, Arm64Decoder.K_PAIR).contains(cls)
+                        || kind(p).equals("nop");
+                if (!straight || p.text().contains("undefined") || named.matcher(String.join(",", o)).find()) {
+                    return null;
+                }
+                continue;
+            }
+            int sh = o.size() > 2 && o.get(2).startsWith("lsl #") ? Integer.parseInt(o.get(2).substring(5)) : 0;
+            long value;
+            switch (p.mnemonic()) {
+                case "movk" -> {
+                    movk.add(p);
+                    continue;
+                }
+                case "mov" -> {
+                    if (!o.get(1).startsWith("#")) {
+                        return null;
+                    }
+                    value = imm(o.get(1));
+                }
+                case "orr" -> {
+                    if (o.size() != 3 || !o.get(1).equals("xzr") || !o.get(2).startsWith("#")) {
+                        return null;
+                    }
+                    value = imm(o.get(2));
+                }
+                case "movz" -> value = imm(o.get(1)) << sh;
+                case "movn" -> value = ~(imm(o.get(1)) << sh);
+                default -> {
+                    return null;
+                }
+            }
+            if (movk.size() > 3) {
+                return null;
+            }
+            for (int i = movk.size() - 1; i >= 0; i--) {
+                List<String> ko = movk.get(i).operands();
+                int ks = ko.size() > 2 ? Integer.parseInt(ko.get(2).substring(5)) : 0;
+                value = value & ~(0xffffL << ks) | imm(ko.get(1)) << ks;
+            }
+            return value;
+        }
+        return null;
+    }
+
+    /** What objdump's text says the stack ops are of one line. */
     static List<String> expectedOps(Line l) {
         List<String> out = new ArrayList<>();
         String m = l.mnemonic();
@@ -454,14 +570,24 @@ final class ObjdumpOracle {
     static void compare(List<Line> lines, Result r) {
         Arm64Decoder dec = new Arm64Decoder();
         DecodedInsn d = new DecodedInsn();
-        byte[] b = new byte[4];
-        for (Line l : lines) {
-            int w = l.word();
-            b[0] = (byte) w;
-            b[1] = (byte) (w >>> 8);
-            b[2] = (byte) (w >>> 16);
-            b[3] = (byte) (w >>> 24);
-            dec.decode(b, 0, d);
+        int window = Arm64Decoder.CONSTANT_WINDOW;
+        for (int i = 0; i < lines.size(); i++) {
+            Line l = lines.get(i);
+            // the word with the contiguous words before it (a register's constant, see constantBefore)
+            int first = i;
+            while (first > 0 && i - first < window && lines.get(first - 1).address() == lines.get(first).address() - 4) {
+                first--;
+            }
+            byte[] b = new byte[4 * (i - first + 1)];
+            for (int k = first; k <= i; k++) {
+                int w = lines.get(k).word();
+                int at = 4 * (k - first);
+                b[at] = (byte) w;
+                b[at + 1] = (byte) (w >>> 8);
+                b[at + 2] = (byte) (w >>> 16);
+                b[at + 3] = (byte) (w >>> 24);
+            }
+            dec.decode(b, b.length - 4, d);
             String want = kind(l);
             String got = kind(d.type());
             List<String> why = new ArrayList<>();
@@ -480,7 +606,7 @@ final class ObjdumpOracle {
             // an encoding objdump calls undefined is compared by class only: the decoder does not
             // check every class's unallocated corners and may still report the write of an Rd that
             // is sp or fp, which errs on the side of an unreliable frame
-            List<String> exp = expectedOps(l);
+            List<String> exp = expectedOps(lines.subList(first, i + 1));
             List<String> ops = ops(d);
             if (!l.text().contains("; undefined") && !exp.equals(ops)) {
                 why.add("ops " + ops + ", objdump " + exp);

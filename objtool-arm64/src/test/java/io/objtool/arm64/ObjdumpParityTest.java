@@ -39,6 +39,7 @@ class ObjdumpParityTest {
             int caller(int x) { char buf[64]; memset(buf, x, sizeof buf); ext(buf, x); return buf[x & 63]; }
             int vla(int n) { char a[n]; ext(a, n); return a[0]; }
             long bigframe(int i) { volatile char huge[70000]; huge[i] = 1; ext((void *) huge, i); return huge[i + 1]; }
+            long frame8k(int i) { volatile char b[8192]; b[i] = 1; ext((void *) b, i); return b[i + 1]; }
             int indirect(int i, int v) { return fp_table[i & 3](v) + 1; }
             int tail(int i) { return fp_table[i & 3](i); }
             int sw(int i, int v) {
@@ -172,6 +173,50 @@ class ObjdumpParityTest {
               svc #0
               hvc #0
               yield
+              // sp moved by a constant put in a register right before (frames over 4 KiB), and not
+              mov x12, #0x2020
+              sub sp, sp, x12
+              mov x12, #0x2020
+              add sp, sp, x12
+              mov x16, #0x1170
+              movk x16, #0x1, lsl #16
+              sub sp, sp, x16
+              movn x16, #0xf
+              subs x29, sp, x16
+              .inst 0xb27003f0
+              sub sp, sp, x16
+              mov x12, #0x20
+              sub sp, sp, x12, lsl #4
+              mov x12, #0x20
+              add sp, sp, w12, sxtw #2
+              mov x12, #-4
+              add sp, sp, w12, uxtb
+              mov x12, #0x2020
+              sub x29, x29, x12
+              mov x12, #0x2020
+              sub sp, x1, x12
+              movk x12, #0x1, lsl #16
+              sub sp, sp, x12
+              mov w12, #0x2020
+              sub sp, sp, x12
+              mov x11, #0x2020
+              sub sp, sp, x12
+              mov x12, #0x2020
+              ldp x29, x30, [sp]
+              ldrb w0, [x20, w19, sxtw]
+              and x0, x0, #0xff
+              add sp, sp, x12
+              mov x12, #0x2020
+              ldr x0, [x12]
+              add sp, sp, x12
+              mov x12, #0x2020
+              bl all
+              add sp, sp, x12
+              mov x12, #0x40
+              sub x29, x29, x12, lsr #2
+              mov x12, #0x40
+              madd x0, x1, x2, x12
+              sub sp, sp, x12
             .size all, .-all
             """;
 

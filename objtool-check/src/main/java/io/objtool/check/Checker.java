@@ -19,7 +19,6 @@ import io.objtool.check.engine.Reachability;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.ServiceLoader;
 
 /**
  * The driver of a check: builds the CFG (decode, symbols, special sections, destinations, jump
@@ -41,8 +40,13 @@ public final class Checker {
 
   /** Every pass on the class path (or module path) that the options enable. */
   public static List<Pass> enabledPasses(Options options, ClassLoader loader) {
+    return enabledPasses(options, PassProviders.of(loader));
+  }
+
+  /** New instances of the passes in {@code providers} that the options enable. */
+  public static List<Pass> enabledPasses(Options options, PassProviders providers) {
     List<Pass> out = new ArrayList<>();
-    for (Pass p : ServiceLoader.load(Pass.class, loader)) if (p.enabled(options)) out.add(p);
+    for (Pass p : providers.create()) if (p.enabled(options)) out.add(p);
     return out;
   }
 

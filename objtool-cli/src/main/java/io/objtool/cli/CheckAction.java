@@ -10,12 +10,12 @@ import io.objtool.api.arch.Arch;
 import io.objtool.api.arch.Architectures;
 import io.objtool.check.Checker;
 import io.objtool.elf.ElfFile;
+import io.objtool.check.PassProviders;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
 
 /**
  * Runs the check once for all requested actions: the passes found by {@link ServiceLoader} that
@@ -31,13 +31,13 @@ final class CheckAction implements Pass {
   /** Rule {@code unsupported-action}: An action the object's architecture does not have (e.g. {@code --retpoline} on arm64). Printed by the command line itself. */
   static final Rule UNSUPPORTED_ACTION = Rule.error("unsupported-action", "An action the object's architecture does not have.");
 
-  private final ClassLoader loader;
+  private final PassProviders passes;
   private final WarningListener listener;
   private final RunContext ctx;
 
   /** A check in {@code ctx} whose warnings are printed, and also handed to {@code listener} (for reports). */
-  CheckAction(ClassLoader loader, WarningListener listener, RunContext ctx) {
-    this.loader = loader;
+  CheckAction(PassProviders passes, WarningListener listener, RunContext ctx) {
+    this.passes = passes;
     this.listener = listener;
     this.ctx = ctx;
   }
@@ -46,10 +46,10 @@ final class CheckAction implements Pass {
    * The dispatcher slots ({@code --orc}, ...) that a pass on the class path implements, run in
    * {@code ctx}, with every printed warning also given to {@code listener}.
    */
-  static Map<String, Pass> slots(ClassLoader loader, WarningListener listener, RunContext ctx) {
-    CheckAction action = new CheckAction(loader, listener, ctx);
+  static Map<String, Pass> slots(PassProviders passes, WarningListener listener, RunContext ctx) {
+    CheckAction action = new CheckAction(passes, listener, ctx);
     Map<String, Pass> m = new HashMap<>();
-    for (io.objtool.api.Pass p : ServiceLoader.load(io.objtool.api.Pass.class, loader)) {
+    for (io.objtool.api.Pass p : passes.create()) {
       m.put("--" + p.option(), action);
     }
     return m;
@@ -86,7 +86,7 @@ final class CheckAction implements Pass {
     Diagnostics diag = new Diagnostics(opts.objectFile().toString(), opts.secAddress());
     ObjtoolFile file = new ObjtoolFile(elf, opts, arch, diag);
     Model.setCompat(file, compat);
-    List<io.objtool.api.Pass> passes = Checker.enabledPasses(opts, loader);
+    List<io.objtool.api.Pass> passes = Checker.enabledPasses(opts, this.passes);
     io.objtool.check.trace.TracePass trace = io.objtool.check.trace.TracePass.of(opts);
     if (trace != null) passes.add(trace);
     io.objtool.cli.explain.Explainer explain = ExplainOption.explainer(opts, ctx);

@@ -7,6 +7,7 @@ import io.objtool.elf.Elf;
 import io.objtool.elf.ElfException;
 import io.objtool.elf.ElfFile;
 import io.objtool.elf.Symbol;
+import io.objtool.check.PassProviders;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,14 +69,24 @@ public final class Main {
    * Reads nothing process-wide: the objtool server runs its requests through here.
    */
   static int runCommand(List<String> args, RunContext ctx, ClassLoader loader, PrintStream out, PrintStream err) {
-    if (SingleFormat.requested(ctx.env())) return SingleFormat.run(args, ctx, loader, out, err);
-    return create(loader, WarningListener.NONE, ctx).run(args, ctx.env(), out, err);
+    return runCommand(args, ctx, PassProviders.of(loader), out, err);
+  }
+
+  /** As {@link #runCommand(List, RunContext, ClassLoader, PrintStream, PrintStream)}, with the passes already looked up. */
+  static int runCommand(List<String> args, RunContext ctx, PassProviders passes, PrintStream out, PrintStream err) {
+    if (SingleFormat.requested(ctx.env())) return SingleFormat.run(args, ctx, passes, out, err);
+    return create(passes, WarningListener.NONE, ctx).run(args, ctx.env(), out, err);
   }
 
   /** A command line for one run in {@code ctx}: its own passes and plug-in actions from {@code loader}. */
   static Main create(ClassLoader loader, WarningListener listener, RunContext ctx) {
-    List<Plugins.Action> plugins = Plugins.discover(loader);
-    Map<String, Pass> slots = slots(loader, listener, ctx);
+    return create(PassProviders.of(loader), listener, ctx);
+  }
+
+  /** A command line for one run in {@code ctx}: its own instances of {@code passes}, and their plug-in actions. */
+  static Main create(PassProviders passes, WarningListener listener, RunContext ctx) {
+    List<Plugins.Action> plugins = Plugins.discover(passes);
+    Map<String, Pass> slots = slots(passes, listener, ctx);
     Dispatcher d = Dispatcher.of(slots).withPlugins(plugins, slots.get("--orc"));
     return new Main(d, plugins, ctx);
   }
@@ -87,12 +98,12 @@ public final class Main {
 
   /** The implemented actions: the check's passes found on the class path, and --dump. */
   static Map<String, Pass> slots(ClassLoader loader) {
-    return slots(loader, WarningListener.NONE, RunContext.inProcess(System.getenv()));
+    return slots(PassProviders.of(loader), WarningListener.NONE, RunContext.inProcess(System.getenv()));
   }
 
   /** As {@link #slots(ClassLoader)}, with the check's warnings also handed to {@code listener}. */
-  static Map<String, Pass> slots(ClassLoader loader, WarningListener listener, RunContext ctx) {
-    Map<String, Pass> m = new java.util.HashMap<>(CheckAction.slots(loader, listener, ctx));
+  static Map<String, Pass> slots(PassProviders passes, WarningListener listener, RunContext ctx) {
+    Map<String, Pass> m = new java.util.HashMap<>(CheckAction.slots(passes, listener, ctx));
     m.put("--dump", new DumpAction(ctx));
     return m;
   }

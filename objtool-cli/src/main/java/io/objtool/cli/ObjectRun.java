@@ -2,6 +2,7 @@ package io.objtool.cli;
 
 import io.objtool.api.Warning;
 import io.objtool.elf.dwarf.LineTable;
+import io.objtool.check.PassProviders;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.Charset;
@@ -18,7 +19,7 @@ import java.util.Map;
 final class ObjectRun {
   private final List<String> flags;
   private final RunContext ctx;
-  private final ClassLoader loader;
+  private final PassProviders passes;
   private final Charset charset;
   /** The plug-in actions on the loader (OBJTOOL_PLUGINS), found once for all runs. */
   private final List<Plugins.Action> plugins;
@@ -29,11 +30,16 @@ final class ObjectRun {
    * @param charset how the streams encode text (that of the real stderr)
    */
   ObjectRun(List<String> flags, RunContext ctx, ClassLoader loader, Charset charset) {
+    this(flags, ctx, PassProviders.of(loader), charset);
+  }
+
+  /** As {@link #ObjectRun(List, RunContext, ClassLoader, Charset)}, with the passes already looked up. */
+  ObjectRun(List<String> flags, RunContext ctx, PassProviders passes, Charset charset) {
     this.flags = List.copyOf(flags);
     this.ctx = new RunContext(ctx.cwd(), Map.copyOf(ctx.env()), ctx.abandoned());
-    this.loader = loader;
+    this.passes = passes;
     this.charset = charset;
-    this.plugins = List.copyOf(Plugins.discover(loader));
+    this.plugins = List.copyOf(Plugins.discover(passes));
   }
 
   /** The plug-in actions the runs accept. */
@@ -66,7 +72,7 @@ final class ObjectRun {
     int rc;
     try (PrintStream out = new PrintStream(outBytes, false, charset);
          PrintStream err = new PrintStream(errBytes, false, charset)) {
-      Map<String, Pass> slots = Main.slots(loader, listener, ctx);
+      Map<String, Pass> slots = Main.slots(passes, listener, ctx);
       Main main = new Main(Dispatcher.of(slots).withPlugins(plugins, slots.get("--orc")), plugins, ctx);
       rc = main.run(args, ctx.env(), out, err);
       out.flush();

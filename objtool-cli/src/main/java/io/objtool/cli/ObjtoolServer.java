@@ -8,7 +8,6 @@ import java.io.PrintStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.ServerSocketChannel;
@@ -25,11 +24,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
-import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import jdk.net.ExtendedSocketOptions;
@@ -53,6 +49,9 @@ import jdk.net.UnixDomainPrincipal;
  */
 final class ObjtoolServer {
   private static final long REQUEST_READ_MILLIS = 10_000;
+  private static final long SWEEP_MILLIS = 1000;
+  /** Connection threads kept waiting in accept beyond the one always there. */
+  private static final int SPARE_THREADS = 4;
 
   private final Path dir;
   private final String key;
@@ -60,7 +59,6 @@ final class ObjtoolServer {
   private final Duration idle;
   private final Path socket;
   private final UserPrincipal self;
-  private final ThreadPoolExecutor connections;
   private final java.util.concurrent.Semaphore slots;
   private final int jobs;
   private final MemoryBudget budget;
@@ -78,6 +76,12 @@ final class ObjtoolServer {
   private final AtomicLong busyNanos = new AtomicLong();
   private final AtomicInteger active = new AtomicInteger();
   private final AtomicInteger running = new AtomicInteger();
+  /** Connection threads waiting in accept (or about to): at least one while the server listens. */
+  private final AtomicInteger idleThreads = new AtomicInteger();
+  private final AtomicInteger threadNames = new AtomicInteger();
+  /** The connections being read or run, for the sweeper's read deadlines and heartbeats. */
+  private final java.util.Set<Connection> live = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
   private volatile long lastActivity = System.nanoTime();
   private volatile boolean stopping;
   private ServerSocketChannel listener;
@@ -90,15 +94,6 @@ final class ObjtoolServer {
     this.socket = ServerFiles.socket(dir, key);
     this.self = ServerFiles.self();
     this.log = log;
-    AtomicInteger n = new AtomicInteger();
-    // a connection is served on one thread from request to reply (no hand-offs: each costs a
-    // scheduling delay on a busy machine); at most `jobs` of them run objtool at once
-    this.connections = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 1, TimeUnit.MINUTES, new SynchronousQueue<>(), r -> {
-      // the walk recurses deeply: stacks as large as bin/objtool's main thread (-Xss16m)
-      Thread t = new Thread(null, r, "objtool-connection-" + n.incrementAndGet(), 16L << 20);
-      t.setDaemon(true);
-      return t;
-    });
     this.jobs = jobs;
     this.slots = new java.util.concurrent.Semaphore(jobs, true);
     this.budget = new MemoryBudget((long) (Runtime.getRuntime().maxMemory() * 0.8));
@@ -127,25 +122,12 @@ final class ObjtoolServer {
         + jobs + " workers, heap budget " + mib(budget.total()) + ", idle exit after " + idle);
     long tick = Math.max(200, Math.min(idle.toMillis() / 4, 30_000));
     timer.scheduleWithFixedDelay(this::idleCheck, tick, tick, TimeUnit.MILLISECONDS);
+    timer.scheduleWithFixedDelay(this::sweep, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
     try {
-      while (!stopping) {
-        SocketChannel ch;
-        try {
-          ch = listener.accept();
-        } catch (ClosedChannelException e) {
-          break;
-        }
-        active.incrementAndGet();
-        lastActivity = System.nanoTime();
-        connections.execute(() -> {
-          try {
-            handle(ch);
-          } finally {
-            lastActivity = System.nanoTime();
-            active.decrementAndGet();
-          }
-        });
-      }
+      startThread();
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     } finally {
       Files.deleteIfExists(socket);
       // requests under way finish and answer before the JVM goes
@@ -161,6 +143,74 @@ final class ObjtoolServer {
       lockFile.close();
     }
     return true;
+  }
+
+  /**
+   * Starts a connection thread. Each one accepts a connection and serves it from request to reply
+   * itself, so a request meets no hand-off between threads (each costs a scheduling delay on a busy
+   * machine); the thread that takes the last idle one's place in accept starts another, and
+   * threads beyond a few spare ones end when their connection does. At most {@code jobs} of them run
+   * objtool at once ({@link #slots}).
+   */
+  private void startThread() {
+    idleThreads.incrementAndGet();
+    // the walk recurses deeply: stacks as large as bin/objtool's main thread (-Xss16m)
+    Thread t = new Thread(null, this::acceptLoop, "objtool-connection-" + threadNames.incrementAndGet(), 16L << 20);
+    t.setDaemon(true);
+    t.start();
+  }
+
+  private void acceptLoop() {
+    for (;;) {
+      SocketChannel ch;
+      try {
+        ch = listener.accept();
+      } catch (IOException e) {
+        idleThreads.decrementAndGet();
+        if (stopping || !listener.isOpen()) return;
+        log.line("accepting a connection: " + e.getMessage());
+        try {
+          Thread.sleep(100); // e.g. out of file descriptors: let requests under way finish
+        } catch (InterruptedException ie) {
+          return;
+        }
+        idleThreads.incrementAndGet();
+        continue;
+      }
+      active.incrementAndGet();
+      lastActivity = System.nanoTime();
+      if (idleThreads.decrementAndGet() == 0) startThread();
+      try {
+        handle(ch);
+      } finally {
+        lastActivity = System.nanoTime();
+        active.decrementAndGet();
+      }
+      if (stopping) return;
+      if (idleThreads.incrementAndGet() > SPARE_THREADS) {
+        idleThreads.decrementAndGet();
+        return;
+      }
+    }
+  }
+
+  /**
+   * Once every {@value #SWEEP_MILLIS} ms: drops connections whose request is not complete after
+   * {@value #REQUEST_READ_MILLIS} ms, and sends every accepted request's client a heartbeat (the
+   * first one is the {@link ServerProtocol#ACCEPTED} frame; a request answered before it needs
+   * none, its reply comes in one write).
+   */
+  private void sweep() {
+    long now = System.nanoTime();
+    for (Connection c : live) {
+      try {
+        if (c.accepted) c.beat();
+        else if (now - c.since > TimeUnit.MILLISECONDS.toNanos(REQUEST_READ_MILLIS)) c.late();
+      } catch (RuntimeException e) {
+        // an exception would end the periodic sweeps: every other connection still gets its turn
+        log.line("internal error in the sweeper: " + e);
+      }
+    }
   }
 
   private void idleCheck() {
@@ -182,6 +232,7 @@ final class ObjtoolServer {
     if (stopping) return;
     stopping = true;
     log.line(why);
+    stopped.countDown();
     try {
       Files.deleteIfExists(socket);
       listener.close();
@@ -191,17 +242,14 @@ final class ObjtoolServer {
   }
 
   private void handle(SocketChannel ch) {
+    Connection c = new Connection(ch);
+    live.add(c);
     try (ch) {
       UnixDomainPrincipal peer = ch.getOption(ExtendedSocketOptions.SO_PEERCRED);
       if (!peer.user().equals(self)) {
         log.line("refused a connection from user " + peer.user().getName() + ": not the server's user");
         return;
       }
-      AtomicBoolean late = new AtomicBoolean();
-      var guard = timer.schedule(() -> {
-        late.set(true);
-        closeQuietly(ch);
-      }, REQUEST_READ_MILLIS, TimeUnit.MILLISECONDS);
       ServerProtocol.Request req;
       try {
         req = ServerProtocol.read(ch);
@@ -212,11 +260,9 @@ final class ObjtoolServer {
         log.line("truncated request: " + e.getMessage());
         return;
       } catch (IOException e) {
-        log.line(late.get() ? "request not complete after " + REQUEST_READ_MILLIS / 1000 + " s: dropped"
+        log.line(c.late ? "request not complete after " + REQUEST_READ_MILLIS / 1000 + " s: dropped"
             : "reading a request: " + e.getMessage());
         return;
-      } finally {
-        guard.cancel(false);
       }
       if (!req.key().equals(key)) {
         log.line("request for build " + req.key() + " refused: this server runs build " + key);
@@ -233,12 +279,14 @@ final class ObjtoolServer {
           ServerProtocol.exit(ch, 0);
           shutdown("stop requested");
         }
-        default -> run(ch, req);
+        default -> run(c, req);
       }
     } catch (IOException e) {
       log.line("connection lost: " + e.getMessage());
     } catch (Throwable t) {
       log.line("internal error in a connection: " + t);
+    } finally {
+      live.remove(c);
     }
   }
 
@@ -247,18 +295,19 @@ final class ObjtoolServer {
     ServerProtocol.frame(ch, ServerProtocol.FALL_BACK, b, 0, b.length);
   }
 
-  private void run(SocketChannel ch, ServerProtocol.Request req) throws IOException, InterruptedException {
+  private void run(Connection c, ServerProtocol.Request req) throws IOException, InterruptedException {
     long begun = System.nanoTime();
+    SocketChannel ch = c.ch;
     Path cwd = Path.of(req.cwd());
     if (!cwd.isAbsolute()) {
       log.line("bad request: working directory '" + req.cwd() + "' is not absolute");
       fallBack(ch, "the working directory is not absolute");
       return;
     }
-    ClassLoader loader;
+    PluginLoaders.Loaded loaded;
     try {
-      loader = plugins.loaderFor(req.env().get(PluginLoaders.ENV), cwd);
-    } catch (IOException e) {
+      loaded = plugins.loaderFor(req.env().get(PluginLoaders.ENV), cwd);
+    } catch (IOException | java.util.ServiceConfigurationError e) {
       fallBack(ch, "cannot load the plug-ins: " + e.getMessage());
       return;
     }
@@ -267,83 +316,115 @@ final class ObjtoolServer {
       fallBack(ch, "the object needs more heap (" + mib(need) + ") than the server has (" + mib(budget.total()) + ")");
       return;
     }
-    byte[] none = new byte[0];
-    ServerProtocol.frame(ch, ServerProtocol.ACCEPTED, none, 0, 0);
-    AtomicBoolean gone = new AtomicBoolean();
-    Thread.ofVirtual().start(() -> {
-      // the client sends nothing more: end of stream means it went away
-      ByteBuffer b = ByteBuffer.allocate(64);
-      try {
-        while (ch.read(b) >= 0) b.clear();
-      } catch (IOException e) {
-        // closed, by either side
+    // taken: from now on the sweeper sends ACCEPTED and then a heartbeat every second while the
+    // request waits or runs, so the client knows it is alive
+    c.accepted = true;
+    // admission: a worker slot (the pool is sized to the machine), then the heap it needs
+    while (!slots.tryAcquire(1, TimeUnit.SECONDS)) {
+      if (c.gone()) {
+        log.line("client went away before its request ran: abandoned");
+        return;
       }
-      gone.set(true);
-    });
-    // a heartbeat every second while the request waits or runs, so the client knows it is alive
-    Object writing = new Object();
-    var beat = timer.scheduleAtFixedRate(() -> {
-      synchronized (writing) {
-        alive(ch, none);
-      }
-    }, 1, 1, TimeUnit.SECONDS);
+    }
     try {
-      // admission: a worker slot (the pool is sized to the machine), then the heap it needs
-      while (!slots.tryAcquire(1, TimeUnit.SECONDS)) {
-        if (gone.get()) {
+      while (!budget.tryAcquire(need, 1000)) {
+        if (c.gone()) {
           log.line("client went away before its request ran: abandoned");
           return;
         }
       }
+      Tape tape = new Tape();
+      int rc;
+      running.incrementAndGet();
       try {
-        while (!budget.tryAcquire(need, 1000)) {
-          if (gone.get()) {
-            log.line("client went away before its request ran: abandoned");
-            return;
-          }
-        }
-        Tape tape = new Tape();
-        int rc;
-        running.incrementAndGet();
-        try {
-          rc = runOne(req, new RunContext(cwd, req.env(), gone::get), loader, tape);
-        } finally {
-          running.decrementAndGet();
-          budget.release(need);
-        }
-        served.incrementAndGet();
-        if (gone.get()) {
-          log.line("client went away during its request: abandoned (object left as it was)");
-          return;
-        }
-        beat.cancel(false);
-        synchronized (writing) {
-          tape.replay(ch);
-          ServerProtocol.exit(ch, rc);
-        }
-        busyNanos.addAndGet(System.nanoTime() - begun);
+        rc = runOne(req, new RunContext(cwd, req.env(), c::gone), loaded, tape);
       } finally {
-        slots.release();
+        running.decrementAndGet();
+        budget.release(need);
       }
+      served.incrementAndGet();
+      if (c.gone()) {
+        log.line("client went away during its request: abandoned (object left as it was)");
+        return;
+      }
+      c.reply(tape.reply(rc));
+      busyNanos.addAndGet(System.nanoTime() - begun);
     } finally {
-      beat.cancel(false);
+      slots.release();
     }
   }
 
-  /** Sends a heartbeat; false when the client cannot be reached. */
-  private static boolean alive(SocketChannel ch, byte[] none) {
-    try {
-      ServerProtocol.frame(ch, ServerProtocol.ALIVE, none, 0, 0);
-      return true;
-    } catch (IOException e) {
-      return false;
+  /**
+   * One client connection: the sweeper's view of it (when it began, whether its request was taken)
+   * and the writes to it, one at a time.
+   */
+  private static final class Connection {
+    private static final byte[] NONE = new byte[0];
+    final SocketChannel ch;
+    final long since = System.nanoTime();
+    /** The request passed the checks and waits or runs: the sweeper sends heartbeats. */
+    volatile boolean accepted;
+    /** The request was not read whole in time: the sweeper closed the connection. */
+    volatile boolean late;
+    private boolean acceptedSent;
+    private boolean answered;
+    private boolean gone;
+
+    Connection(SocketChannel ch) {
+      this.ch = ch;
+    }
+
+    /** The read deadline passed: the connection is closed, which ends the read under way. */
+    void late() {
+      late = true;
+      closeQuietly(ch);
+    }
+
+    /** Sends a heartbeat (the first is {@link ServerProtocol#ACCEPTED}); a failed one means the client went away. */
+    synchronized void beat() {
+      if (answered || gone) return;
+      try {
+        ServerProtocol.frame(ch, acceptedSent ? ServerProtocol.ALIVE : ServerProtocol.ACCEPTED, NONE, 0, 0);
+        acceptedSent = true;
+      } catch (IOException e) {
+        gone = true;
+      }
+    }
+
+    /**
+     * Whether the client went away: its end of the connection is closed (it sends nothing after its
+     * request, so end of stream, or a reset, is all a read can find). Looked at when it matters:
+     * while the request waits, before the object is written and before the reply.
+     */
+    synchronized boolean gone() {
+      if (gone || answered) return gone;
+      try {
+        ch.configureBlocking(false);
+        try {
+          ByteBuffer b = ByteBuffer.allocate(64);
+          int n;
+          while ((n = ch.read(b)) > 0) b.clear();
+          if (n < 0) gone = true;
+        } finally {
+          ch.configureBlocking(true);
+        }
+      } catch (IOException e) {
+        gone = true;
+      }
+      return gone;
+    }
+
+    /** Sends the reply (frames ending with the exit status) in one write. */
+    synchronized void reply(ByteBuffer b) throws IOException {
+      answered = true;
+      while (b.hasRemaining()) ch.write(b);
     }
   }
 
-  private int runOne(ServerProtocol.Request req, RunContext ctx, ClassLoader loader, Tape tape) {
+  private int runOne(ServerProtocol.Request req, RunContext ctx, PluginLoaders.Loaded loaded, Tape tape) {
     try (PrintStream out = new PrintStream(tape.stream(ServerProtocol.STDOUT), false, charset);
          PrintStream err = new PrintStream(tape.stream(ServerProtocol.STDERR), false, charset)) {
-      int rc = Main.runCommand(req.args(), ctx, loader, out, err);
+      int rc = Main.runCommand(req.args(), ctx, loaded.passes(), out, err);
       out.flush();
       err.flush();
       return rc;
@@ -429,13 +510,16 @@ final class ObjtoolServer {
       return 1;
     }
 
-    synchronized void replay(SocketChannel ch) throws IOException {
+    /** The reply: a frame per chunk, in order, then the {@link ServerProtocol#EXIT} frame with {@code status}. */
+    synchronized ByteBuffer reply(int status) {
       byte[] all = bytes.toByteArray();
+      ByteBuffer b = ByteBuffer.allocate(all.length + 5 * chunks.size() + 9).order(java.nio.ByteOrder.LITTLE_ENDIAN);
       int off = 0;
       for (long[] c : chunks) {
-        ServerProtocol.frame(ch, (byte) c[0], all, off, (int) c[1]);
+        b.put((byte) c[0]).putInt((int) c[1]).put(all, off, (int) c[1]);
         off += (int) c[1];
       }
+      return b.put(ServerProtocol.EXIT).putInt(4).putInt(status).flip();
     }
   }
 

@@ -1,5 +1,6 @@
 package io.objtool.cli;
 
+import io.objtool.check.PassProviders;
 import java.io.IOException;
 import java.net.MalformedURLException;
 import java.net.URL;
@@ -25,22 +26,29 @@ final class PluginLoaders {
   static final String ENV = "OBJTOOL_PLUGINS";
   private static final int MAX = 16;
 
-  private final ClassLoader parent;
-  private final Map<String, ClassLoader> loaders = new LinkedHashMap<>(16, 0.75f, true) {
+  /** A plug-in set's class loader and the passes found through it (looked up once). */
+  record Loaded(ClassLoader loader, PassProviders passes) {
+    Loaded(ClassLoader loader) {
+      this(loader, PassProviders.of(loader));
+    }
+  }
+
+  private final Loaded parent;
+  private final Map<String, Loaded> loaders = new LinkedHashMap<>(16, 0.75f, true) {
     private static final long serialVersionUID = 1L;
 
     @Override
-    protected boolean removeEldestEntry(Map.Entry<String, ClassLoader> e) {
+    protected boolean removeEldestEntry(Map.Entry<String, Loaded> e) {
       return size() > MAX;
     }
   };
 
   PluginLoaders(ClassLoader parent) {
-    this.parent = parent;
+    this.parent = new Loaded(parent);
   }
 
   /** The loader for the plug-ins {@code spec} names, seen from {@code cwd}; the parent when none. */
-  ClassLoader loaderFor(String spec, Path cwd) throws IOException {
+  Loaded loaderFor(String spec, Path cwd) throws IOException {
     if (spec == null || spec.isEmpty()) return parent;
     List<Path> jars = new ArrayList<>();
     for (String e : spec.split(":")) {
@@ -74,7 +82,7 @@ final class PluginLoaders {
     }
     synchronized (loaders) {
       return loaders.computeIfAbsent(key.toString(),
-          k -> new URLClassLoader("objtool-plugins", urls.toArray(URL[]::new), parent));
+          k -> new Loaded(new URLClassLoader("objtool-plugins", urls.toArray(URL[]::new), parent.loader())));
     }
   }
 }

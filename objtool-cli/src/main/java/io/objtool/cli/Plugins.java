@@ -2,7 +2,6 @@ package io.objtool.cli;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.ServiceLoader;
 import java.util.Set;
 
 /**
@@ -24,10 +23,10 @@ final class Plugins {
     return s;
   }
 
-  static List<Action> discover(ClassLoader loader) {
+  static List<Action> discover(io.objtool.check.PassProviders passes) {
     Set<String> builtIn = builtIn();
     List<Action> out = new ArrayList<>();
-    for (io.objtool.api.Pass p : ServiceLoader.load(io.objtool.api.Pass.class, loader)) {
+    for (io.objtool.api.Pass p : passes.create()) {
       if (builtIn.contains(p.option())) continue;
       if (!p.option().matches("[a-z][a-z0-9-]*")) continue; // not a usable long option
       out.add(new Action(p.option(), p.help()));

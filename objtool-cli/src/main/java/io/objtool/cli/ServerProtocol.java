@@ -23,7 +23,8 @@ import java.util.Map;
  * {@code CROSS_COMPILE} and {@code PATH}, which name the objdump that {@code --verbose} runs).
  *
  * <p>Replies are frames: a type byte and a u32 length, then that many bytes. {@link #ACCEPTED}
- * says the request was taken, {@link #ALIVE} comes every second while it runs,
+ * says the request was taken and {@link #ALIVE} follows every second while it waits or runs (both
+ * sent from the first second on: a request answered sooner gets its whole reply in one write),
  * {@link #STDOUT} and {@link #STDERR} carry the output in the order it was written,
  * {@link #EXIT} (a u32 status) ends the reply, and {@link #FALL_BACK} (a reason) tells the client
  * to run the request in its own process instead.

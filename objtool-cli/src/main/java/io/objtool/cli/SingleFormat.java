@@ -34,7 +34,7 @@ final class SingleFormat {
   }
 
   /** Runs {@code args} like {@link Main#run} and then writes the document; returns the exit status. */
-  static int run(List<String> args, RunContext ctx, ClassLoader loader, PrintStream out, PrintStream err) {
+  static int run(List<String> args, RunContext ctx, io.objtool.check.PassProviders passes, PrintStream out, PrintStream err) {
     Map<String, String> env = ctx.env();
     BatchArgs.Format format;
     try {
@@ -44,7 +44,7 @@ final class SingleFormat {
       return 1;
     }
     Charset cs = err.charset();
-    ObjectRun run = new ObjectRun(List.of(), ctx, loader, cs);
+    ObjectRun run = new ObjectRun(List.of(), ctx, passes, cs);
     String object = objectOf(args, env, run.plugins());
     FileResult r = run.runArgs(args, object == null ? "" : object);
     out.write(r.stdout(), 0, r.stdout().length);

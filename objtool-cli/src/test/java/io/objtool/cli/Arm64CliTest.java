@@ -72,6 +72,55 @@ class Arm64CliTest {
     return o;
   }
 
+  /**
+   * {@code --trace} on an arm64 object names the registers as the architecture does (sp, x29, x30,
+   * never x86's rsp/rbp), and with {@code CROSS_COMPILE} set shows the cross objdump's text.
+   */
+  @Test
+  void traceNamesArm64Registers() throws Exception {
+    Path o = assemble("t", String.join("\n",
+        "\t.text",
+        "\t.globl frame_8k",
+        "\t.type frame_8k, %function",
+        "frame_8k:",
+        "\tmov x12, #0x2020",
+        "\tsub sp, sp, x12",
+        "\tstp x29, x30, [sp]",
+        "\tmov x29, sp",
+        "\tbl ext",
+        "\tldp x29, x30, [sp]",
+        "\tmov x12, #0x2020",
+        "\tadd sp, sp, x12",
+        "\tret",
+        "\t.size frame_8k, .-frame_8k",
+        ""));
+    Oracles.require(Oracles.runs("aarch64-linux-gnu-objdump", "--version"), "aarch64-linux-gnu-objdump (Debian: binutils-aarch64-linux-gnu)");
+    Fixtures.Outcome r = Fixtures.runOursWithEnv(List.of("--stackval", "--link", "--trace=frame_8k", o.toString()),
+        java.util.Map.of("CROSS_COMPILE", "aarch64-linux-gnu-"));
+    assertEquals(0, r.exit(), r.stderr());
+    List<String> lines = r.stderr().lines().toList();
+    assertEquals("objtool: trace: frame_8k: walk from frame_8k+0x0 (.text+0x0)", lines.get(0), r.stderr());
+    String[][] want = {  // location, disassembly, state after it
+        {"frame_8k+0x0 ", "mov x12, #0x2020", "cfa=sp+0"},
+        {"frame_8k+0x4 ", "sub sp, sp, x12", "cfa=sp+8224"},
+        {"frame_8k+0x8 ", "stp x29, x30, [sp]", "cfa=sp+8224 x29=cfa-8224 x30=cfa-8216"},
+        {"frame_8k+0xc ", "mov x29, sp", "cfa=x29+8224 x29=cfa-8224 x30=cfa-8216"},
+        {"frame_8k+0x10 ", "bl ", "cfa=x29+8224 x29=cfa-8224 x30=cfa-8216"},
+        {"frame_8k+0x14 ", "ldp x29, x30, [sp]", "cfa=sp+8224"},
+        {"frame_8k+0x18 ", "mov x12, #0x2020", "cfa=sp+8224"},
+        {"frame_8k+0x1c ", "add sp, sp, x12", "cfa=sp+0"},
+        {"frame_8k+0x20 ", "ret", "cfa=sp+0"},
+    };
+    for (int i = 0; i < want.length; i++) {
+      String l = lines.get(i + 1).strip().replaceAll("\\s+", " ");
+      String why = "line " + (i + 1) + ": " + l + "\n" + r.stderr();
+      assertTrue(l.startsWith(want[i][0]), why);
+      assertTrue(l.contains(want[i][1]), why);
+      assertTrue(l.endsWith(" " + want[i][2]), why);
+    }
+    assertTrue(r.stderr().lines().noneMatch(l -> l.matches(".*\\b(rsp|rbp|r15|r13)\\b.*")), r.stderr());
+  }
+
   @Test
   void orcIsWrittenAndDumpedInArm64Terms() throws Exception {
     Path o = assemble("a", CODE);

@@ -128,7 +128,7 @@ class CustomPassTest {
       ByteArrayOutputStream sout = new ByteArrayOutputStream();
       ByteArrayOutputStream serr = new ByteArrayOutputStream();
       int src = SingleFormat.run(List.of("--indirect-calls", "--link", obj.toString()),
-          RunContext.inProcess(Map.of("OBJTOOL_FORMAT", "json", "OBJTOOL_FORMAT_FILE", doc.toString())), cl,
+          RunContext.inProcess(Map.of("OBJTOOL_FORMAT", "json", "OBJTOOL_FORMAT_FILE", doc.toString())), io.objtool.check.PassProviders.of(cl),
           new PrintStream(sout, true, StandardCharsets.UTF_8), new PrintStream(serr, true, StandardCharsets.UTF_8));
       assertEquals(0, src, serr.toString(StandardCharsets.UTF_8));
       assertTrue(Files.readString(doc).contains("\"rule\":\"example-indirect-call\""), Files.readString(doc));

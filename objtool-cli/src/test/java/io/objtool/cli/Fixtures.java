@@ -115,6 +115,13 @@ final class Fixtures {
     return run(Main.standard(Fixtures.class.getClassLoader()), args, env);
   }
 
+  /** Runs ours with {@code env} as the environment (PATH is added from this process's). */
+  static Outcome runOursWithEnv(List<String> args, Map<String, String> env) {
+    Map<String, String> e = new java.util.HashMap<>(env);
+    e.putIfAbsent("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
+    return run(Main.create(Fixtures.class.getClassLoader(), WarningListener.NONE, RunContext.inProcess(e)), args, e);
+  }
+
   /** As {@link #runOurs(List, String)} without OBJTOOL_ARGS. */
   static Outcome runOurs(List<String> args) {
     return runOurs(args, null);

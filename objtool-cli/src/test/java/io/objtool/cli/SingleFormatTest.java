@@ -24,7 +24,7 @@ class SingleFormatTest {
     int rc;
     try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
          PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-      rc = SingleFormat.run(args, RunContext.inProcess(env), Main.class.getClassLoader(), o, e);
+      rc = SingleFormat.run(args, RunContext.inProcess(env), io.objtool.check.PassProviders.of(Main.class.getClassLoader()), o, e);
     }
     return new BatchMainTest.Outcome(rc, out.toByteArray(), err.toByteArray());
   }

@@ -50,7 +50,7 @@ final class OpcodeTables {
     static final int I_GRP3Z = 10;
     /** 0f 78: two imm8 with 66 (extrq) or f2 (insertq), none otherwise (vmread). */
     static final int I_0F78 = 11;
-    /** imm32 regardless of prefixes (XOP map 0a). */
+    /** imm32 regardless of prefixes (EVEX map 7, f8). */
     static final int I_D = 12;
     /** xbegin (c7 /7 with mod=3, rm=0): rel16 with 66, else rel32; c7 otherwise I_Z. */
     static final int I_C7 = 13;
@@ -67,6 +67,90 @@ final class OpcodeTables {
     static final byte[] MAP3 = new byte[256];
     /** VEX/EVEX map 1 (0f): which opcodes carry an imm8. */
     static final byte[] VEX_MAP1 = new byte[256];
+    /**
+     * EVEX map 4, the legacy instructions promoted to EVEX: all take a ModRM; the immediates are
+     * those of their legacy forms (the shifts by imm8, shld/shrd by imm8, imul, groups 1, 2 and 3).
+     */
+    static final byte[] EVEX_MAP4 = new byte[256];
+
+    /**
+     * The opcodes objtool's decoder takes under a VEX prefix, by map (0f, 0f38, 0f3a) and implied
+     * prefix (none, 66, f3, f2), as hex ranges; any other opcode is "can't decode instruction". The
+     * opcode maps list few instructions in each (VEX) form, and the reference decodes only those.
+     * Measured black-box on objtool 6.12 (every opcode of every map and prefix: VexValidityTest in
+     * objtool-cli compares each with it). Group opcodes ({@link #vexGroupRegs}) are decided by
+     * their ModRM.reg instead.
+     */
+    private static final String[][] VEX_OK = {
+        {"10-17 28-29 2b 2e-2f 41-42 44-47 4a-4b 50-5f 77-79 90-93 98-99 c2 c6", "10-17 28-29 2b 2e-2f 41-42 44-47 4a-4b 50-51 54-70 72 74-76 7c-7f 90-93 98-99 c2 c4-c6 d0-ef f1-fe", "10-12 16 2a 2c-2d 51-53 58-5f 6f-70 7e-7f c2 e6", "10-12 2a 2c-2d 51 58-5a 5c-5f 70 7c-7d 92-93 c2 d0 e6 f0"},
+        {"49 50-51 5e 6c b0 d2-d3 da f2 f5 f7", "00-10 13-1a 1c-1e 20-25 28-41 45-47 49 4b 50-53 58-5a 5e 6c 78-79 8c 8e 90-93 96-9f a6-b1 b4-bf cf d2-d3 da-ef f7", "4b 50-51 5c 5e 72 b0-b1 d2-d3 da f5 f7", "49 4b 50-51 5c 5e b0 cb-cd da f5-f7"},
+        {"08 0a", "00-02 04-06 08-0f 14-19 1d 20-22 30-33 38-39 40-42 44 46 4a-4c 60-63 ce-cf de-df", "", "f0"}
+    };
+
+    /** As {@link #VEX_OK} for EVEX, maps 1 to 7 (map 4: the promoted legacy instructions; 5 and 6: FP16). */
+    private static final String[][] EVEX_OK = {
+        {"10-17 28-29 2b 2e-2f 41-42 44-47 4a-4b 50-5f 77-79 90-93 98-99 c2 c6", "10-17 28-29 2b 2e-2f 41-42 44-47 4a-4b 50-51 54-70 72 74-76 78-7f 90-93 98-99 c2 c4-c6 d0-ef f1-fe", "10-12 16 2a 2c-2d 51-53 58-5f 6f-70 78-7b 7e-7f c2 e6", "10-12 2a 2c-2d 51 58-5a 5c-5f 6f-70 78-7d 7f 92-93 c2 d0 e6 f0"},
+        {"49 50-51 5e 6c b0 d2-d3 da f2 f5 f7", "00-47 49 4b-55 58-5b 5e 62-66 6c 70-73 75-7f 83 88-93 96-a3 a6-b1 b4-bf c4 c8 ca-cd cf d2-d3 da-ef f7", "10-15 20-2a 30-35 38-3a 4b 50-52 5c 5e 72 b0-b1 d2-d3 da f5 f7", "49 4b 50-53 5c 5e 68 72 9a-9b aa-ab b0 cb-cd da f5-f7"},
+        {"08 0a 26-27 56-57 66-67 c2", "00-06 08-0f 14-1b 1d-23 25-27 30-33 38-3b 3e-44 46 4a-4c 50-51 54-57 60-63 66-67 70-73 ce-cf de-df", "c2", "f0"},
+        {"00-03 08-0b 10-13 18-1b 20-24 28-2c 30-33 38-3b 40-4f 60-61 66 69 6b 80-81 83-85 88 8f a5 ad af c0-c1 d0-d3 f0-f1 f4-f7 f9 fe-ff", "01 03 09 0b 11 13 19 1b 21 23-24 29 2b-2c 31 33 39 3b 40-4f 60-61 65-66 69 6b 80-81 83 85 88 a5 ad af c0-c1 d0-d3 f1 f4-f8 fe-ff", "66 80-81 83 c0-c1 d0-d3 f0-f2 f6-f8 fe-ff", "40-4f 80-81 83 c0-c1 d0-d3 f6-f8 fe-ff"},
+        {"1d 2e-2f 51 58-5f 78-79 7c-7d", "1d 5a-5b 6e 78-7e", "10-11 2a 2c-2d 51 58-5f 78-79 7b 7d", "5a 7a 7d"},
+        {"13", "13 2c-2d 42-43 4c-4f 96-9f a6-af b6-bf", "56-57 d6-d7", "56-57 d6-d7"},
+        {"", "", "f8", "f8"}
+    };
+
+    /** Bit set of {@link #VEX_OK}: index ((map * 4 + pp) * 4 + (op >> 6)), bit op & 63. */
+    private static final long[] VEX_VALID = bits(VEX_OK);
+    /** Bit set of {@link #EVEX_OK}, indexed as {@link #VEX_VALID}. */
+    private static final long[] EVEX_VALID = bits(EVEX_OK);
+
+    private static long[] bits(String[][] maps) {
+        long[] b = new long[(maps.length + 1) * 16];
+        for (int m = 0; m < maps.length; m++) {
+            for (int pp = 0; pp < 4; pp++) {
+                for (String r : maps[m][pp].split(" ")) {
+                    if (r.isEmpty()) {
+                        continue;
+                    }
+                    int dash = r.indexOf('-');
+                    int from = Integer.parseInt(dash < 0 ? r : r.substring(0, dash), 16);
+                    int to = dash < 0 ? from : Integer.parseInt(r.substring(dash + 1), 16);
+                    for (int op = from; op <= to; op++) {
+                        b[((m + 1) * 4 + pp) * 4 + (op >> 6)] |= 1L << op;
+                    }
+                }
+            }
+        }
+        return b;
+    }
+
+    /** Whether objtool's decoder takes opcode {@code op} of {@code map} with implied prefix {@code pp} under VEX ({@code evex} false) or EVEX. */
+    static boolean vexValid(boolean evex, int map, int pp, int op) {
+        long[] b = evex ? EVEX_VALID : VEX_VALID;
+        int i = (map * 4 + pp) * 4 + (op >> 6);
+        return map >= 1 && i < b.length && (b[i] & 1L << op) != 0;
+    }
+
+    /**
+     * For a VEX or EVEX group opcode, the ModRM.reg values objtool's decoder takes (a bit each);
+     * -1 for an opcode that is not a group. The same for VEX and EVEX (measured as {@link #VEX_OK}).
+     */
+    static int vexGroupRegs(int map, int pp, int op) {
+        return switch (map) {
+            case 1 -> switch (op) {
+                case 0x71 -> pp == 1 ? 0x54 : 0; // /2 /4 /6
+                case 0x72 -> pp == 1 ? 0x57 : 0; // /0 /1 /2 /4 /6
+                case 0x73 -> pp == 1 ? 0xcc : 0; // /2 /3 /6 /7
+                case 0xae -> pp == 0 ? 0x0c : 0; // /2 /3
+                default -> -1;
+            };
+            case 2 -> switch (op) {
+                case 0xf3 -> 0x0e; // /1 /2 /3
+                case 0xc6, 0xc7 -> pp == 1 ? 0x66 : 0; // /1 /2 /5 /6
+                default -> -1;
+            };
+            default -> -1;
+        };
+    }
 
     /** Legacy prefix classes (0 = not a prefix). */
     static final byte[] PREFIX = new byte[256];
@@ -105,6 +189,14 @@ final class OpcodeTables {
         set(VEX_MAP1, 0xc2, MODRM | imm(I_B, 0));
         set(VEX_MAP1, 0xc4, 0xc6, MODRM | imm(I_B, 0));
         set(VEX_MAP1, 0x77, 0); // vzeroupper / vzeroall
+        set(EVEX_MAP4, 0, 255, MODRM);
+        for (int op : new int[] {0x24, 0x2c, 0x6b, 0x80, 0x83, 0xc0, 0xc1}) {
+            set(EVEX_MAP4, op, MODRM | imm(I_B, 0));
+        }
+        set(EVEX_MAP4, 0x69, MODRM | imm(I_Z, 0));
+        set(EVEX_MAP4, 0x81, MODRM | imm(I_Z, 0));
+        set(EVEX_MAP4, 0xf6, MODRM | imm(I_GRP3B, 0));
+        set(EVEX_MAP4, 0xf7, MODRM | imm(I_GRP3Z, 0));
         PREFIX[0x66] = P_66;
         PREFIX[0x67] = P_67;
         PREFIX[0xf2] = P_F2;

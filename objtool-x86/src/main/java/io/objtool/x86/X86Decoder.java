@@ -12,7 +12,7 @@ import java.nio.ByteOrder;
 
 /**
  * Table-driven x86-64 instruction decoder: prefixes, REX, the one-, two- and three-byte maps,
- * VEX2/VEX3, EVEX, XOP and 3DNow!, ModRM/SIB/displacement and immediates, followed by objtool
+ * VEX2/VEX3, EVEX and 3DNow!, ModRM/SIB/displacement and immediates, followed by objtool
  * classification ({@link X86Classifier}) and stack ops ({@link X86StackOps}).
  *
  * <p>Most instructions take a fast path (at most one legacy prefix, an optional REX, a one-byte or
@@ -40,15 +40,17 @@ public final class X86Decoder implements InsnDecoder {
     int rep;
     /** Number of legacy prefix bytes. */
     int prefixCount;
-    /** REX byte, 0 if none (VEX/EVEX/XOP fill in W/R/X/B here too). */
+    /** REX byte, 0 if none (VEX/EVEX fill in W/R/X/B here too). */
     int rex;
-    /** Opcode map (0, 1 = 0f, 2 = 0f38, 3 = 0f3a, or the VEX/EVEX/XOP map). */
+    /** Opcode map (0, 1 = 0f, 2 = 0f38, 3 = 0f3a, or the VEX/EVEX map). */
     int map;
-    /** Which prefix encoded the map: 0 legacy, 1 VEX, 2 EVEX, 3 XOP. */
+    /** Which prefix encoded the map: 0 legacy, 1 VEX, 2 EVEX (AMD's XOP is not one: objtool's decoder reads 8f as group 1a, pop, whatever its ModRM.reg). */
     int encoding;
     int opcode;
     /** ModRM byte or -1. */
     int modrm;
+    /** For a VEX/EVEX group opcode, the ModRM.reg values objtool's decoder takes (a bit each), else -1. */
+    private int groupRegs;
     /** SIB byte or -1. */
     int sib;
     long disp;
@@ -63,7 +65,6 @@ public final class X86Decoder implements InsnDecoder {
     static final int ENC_LEGACY = 0;
     static final int ENC_VEX = 1;
     static final int ENC_EVEX = 2;
-    static final int ENC_XOP = 3;
 
     @Override
     public boolean decode(byte[] code, int offset, DecodedInsn out) {
@@ -331,7 +332,7 @@ public final class X86Decoder implements InsnDecoder {
     private static int fastDescriptor(int map, int op, boolean rexW, boolean opsize) {
         int attr;
         if (map == 0) {
-            if (PREFIX[op] != 0 || (op & 0xf0) == 0x40 || op == 0x0f || op == 0x62 || op == 0x8f
+            if (PREFIX[op] != 0 || (op & 0xf0) == 0x40 || op == 0x0f || op == 0x62
                     || op == 0xc4 || op == 0xc5) {
                 return FD_SLOW; // prefixes, a second REX, escapes (0f is looked up in map 1)
             }
@@ -374,7 +375,7 @@ public final class X86Decoder implements InsnDecoder {
             }
         }
         if ((attr & STACK) != 0 && map == 0 || map == 1 && (op == 0xa0 || op == 0xa1 || op == 0xa8 || op == 0xa9)) {
-            boolean always = map == 1 || (attr & MODRM) == 0 || op == 0xff;
+            boolean always = map == 1 || (attr & MODRM) == 0 || op == 0xff || op == 0x8f;
             extra |= always ? FD_STACK : FD_STACK_SPBP;
             if (rexW && (op == 0x89 || op == 0x8d)) {
                 extra |= FD_STACK_W; // mov %reg,%reg and lea produce ops for any register
@@ -566,6 +567,7 @@ public final class X86Decoder implements InsnDecoder {
         map = 0;
         encoding = ENC_LEGACY;
         modrm = -1;
+        groupRegs = -1;
         sib = -1;
         disp = 0;
         dispSize = 0;
@@ -653,6 +655,7 @@ public final class X86Decoder implements InsnDecoder {
                 }
                 encoding = ENC_VEX;
                 int r;
+                int pp;
                 if (b == 0xc5) {
                     if (p >= limit) {
                         return fail(p + 1);
@@ -660,7 +663,8 @@ public final class X86Decoder implements InsnDecoder {
                     int v1 = at(p++);
                     r = 0x40 | ((~v1 >> 5) & 4); // R
                     map = 1;
-                    impliedPrefix(v1 & 3);
+                    pp = v1 & 3;
+                    impliedPrefix(pp);
                 } else {
                     if (p + 1 >= limit) {
                         return fail(p + 2);
@@ -669,7 +673,8 @@ public final class X86Decoder implements InsnDecoder {
                     int v2 = at(p++);
                     r = 0x40 | ((~v1 >> 5) & 7) | ((v2 & 0x80) >> 4); // R X B, W
                     map = v1 & 0x1f;
-                    impliedPrefix(v2 & 3);
+                    pp = v2 & 3;
+                    impliedPrefix(pp);
                 }
                 rex = r;
                 if (p >= limit) {
@@ -677,7 +682,8 @@ public final class X86Decoder implements InsnDecoder {
                 }
                 opcode = at(p++);
                 attr = vexAttr(map, opcode);
-                if (attr < 0) {
+                groupRegs = vexGroupRegs(map, pp, opcode);
+                if (attr < 0 || groupRegs < 0 && !vexValid(false, map, pp, opcode)) {
                     length = p;
                     return ERR_INVALID;
                 }
@@ -696,46 +702,17 @@ public final class X86Decoder implements InsnDecoder {
                 }
                 rex = 0x40 | ((~p0 >> 5) & 7) | ((p1 & 0x80) >> 4);
                 map = p0 & 7;
-                impliedPrefix(p1 & 3);
+                int pp = p1 & 3;
+                impliedPrefix(pp);
                 if (p >= limit) {
                     return fail(p + 1);
                 }
                 opcode = at(p++);
                 attr = evexAttr(map, opcode);
-                if (attr < 0) {
+                groupRegs = vexGroupRegs(map, pp, opcode);
+                if (attr < 0 || groupRegs < 0 && !vexValid(true, map, pp, opcode)) {
                     length = p;
                     return ERR_INVALID;
-                }
-            }
-            case 0x8f -> {
-                // XOP when the would-be ModRM.reg field is non-zero (map select >= 8)
-                if (p < limit && (at(p) & 0x1f) >= 8) {
-                    if (p + 1 >= limit) {
-                        return fail(p + 2);
-                    }
-                    encoding = ENC_XOP;
-                    int x1 = at(p++);
-                    int x2 = at(p++);
-                    rex = 0x40 | ((~x1 >> 5) & 7) | ((x2 & 0x80) >> 4);
-                    map = x1 & 0x1f;
-                    impliedPrefix(x2 & 3);
-                    if (p >= limit) {
-                        return fail(p + 1);
-                    }
-                    opcode = at(p++);
-                    attr = switch (map) {
-                        case 8 -> MODRM | (I_B << IMM_SHIFT);
-                        case 9 -> MODRM;
-                        case 10 -> MODRM | (I_D << IMM_SHIFT);
-                        default -> -1;
-                    };
-                    if (attr < 0) {
-                        length = p;
-                        return ERR_INVALID;
-                    }
-                } else {
-                    opcode = b;
-                    attr = MAP0[b];
                 }
             }
             default -> {
@@ -760,6 +737,10 @@ public final class X86Decoder implements InsnDecoder {
             }
             int mrm = at(p++);
             modrm = mrm;
+            if (groupRegs >= 0 && (groupRegs >> ((mrm >> 3) & 7) & 1) == 0) {
+                length = p;
+                return ERR_INVALID; // a VEX/EVEX group member objtool's decoder does not know
+            }
             int mod = mrm >>> 6;
             if (mod != 3) {
                 int rm = mrm & 7;
@@ -842,9 +823,11 @@ public final class X86Decoder implements InsnDecoder {
 
     private static int evexAttr(int map, int op) {
         return switch (map) {
-            case 1 -> VEX_MAP1[op] | MODRM;
+            case 1 -> VEX_MAP1[op] | (op == 0x77 ? 0 : MODRM); // as VEX: 0f 77 takes no ModRM
             case 2, 5, 6 -> MODRM;
             case 3 -> MODRM | (I_B << IMM_SHIFT);
+            case 4 -> EVEX_MAP4[op] & 0xff;
+            case 7 -> MODRM | (I_D << IMM_SHIFT);
             default -> -1;
         };
     }

@@ -63,11 +63,8 @@ final class X86StackOps {
             case 0x68, 0x6a -> DecodeWriter.addStackOp(out, OpSrcType.CONST, 0, 0, OpDestType.PUSH, 0, 0);
             case 0x9c -> DecodeWriter.addStackOp(out, OpSrcType.CONST, 0, 0, OpDestType.PUSHF, 0, 0);
             case 0x9d -> DecodeWriter.addStackOp(out, OpSrcType.POPF, 0, 0, OpDestType.MEM, 0, 0);
-            case 0x8f -> {
-                if (d.digit() == 0) {
-                    DecodeWriter.addStackOp(out, OpSrcType.POP, 0, 0, OpDestType.MEM, 0, 0);
-                }
-            }
+            // pop Ev: objtool's decoder pops for every ModRM.reg of 8f, not only the defined /0
+            case 0x8f -> DecodeWriter.addStackOp(out, OpSrcType.POP, 0, 0, OpDestType.MEM, 0, 0);
             case 0xff -> {
                 if (d.digit() == 6) {
                     DecodeWriter.addStackOp(out, OpSrcType.CONST, 0, 0, OpDestType.PUSH, 0, 0);

@@ -6,6 +6,7 @@ import io.objtool.api.CfiState;
 import io.objtool.api.Func;
 import io.objtool.api.Instruction;
 import io.objtool.api.Warning;
+import io.objtool.api.arch.Arch;
 import io.objtool.api.arch.CfiRegs;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -95,28 +96,49 @@ public final class Trace {
     return Collections.unmodifiableList(steps);
   }
 
-  /** {@code base+offset} of a CFA or register location, e.g. {@code rsp+16}, {@code cfa-16}, {@code undef}. */
+  /** {@code base+offset} of a CFA or register location, e.g. {@code rsp+16}, {@code cfa-16}, {@code undef}, with x86-64's names. */
   public static String loc(int base, int offset) {
-    if (base == CfiRegs.UNDEFINED) return "undef";
-    return CfiRegs.name(base) + (offset >= 0 ? "+" : "") + offset;
+    return loc(null, base, offset);
   }
 
   /**
-   * A state in a line: the CFA, each saved register (the return address only where it is not at
-   * {@code cfa-8}), the stack size when it differs from the CFA offset, DRAP, and the unwind type
-   * when not a call frame.
+   * {@code base+offset} of a CFA or register location with {@code arch}'s register names (x86-64's
+   * when null): {@code rsp+16} on x86-64, {@code sp+16} or {@code x29+16} on arm64.
    */
+  public static String loc(Arch arch, int base, int offset) {
+    if (base == CfiRegs.UNDEFINED) return "undef";
+    return name(arch, base) + (offset >= 0 ? "+" : "") + offset;
+  }
+
+  /** Register (or pseudo base) {@code reg}'s name on {@code arch} (x86-64's when null). */
+  static String name(Arch arch, int reg) {
+    return arch == null ? CfiRegs.name(reg) : arch.cfiRegName(reg);
+  }
+
+  /** {@link #describe(Arch, CfiState)} with x86-64's register names. */
   public static String describe(CfiState s) {
+    return describe(null, s);
+  }
+
+  /**
+   * A state in a line: the CFA, each saved register (the return address only where it is not
+   * where the call put it, {@code cfa-8} on x86-64), the stack size when it differs from the CFA
+   * offset, DRAP, and the unwind type when not a call frame; registers named as {@code arch}
+   * names them (x86-64's when null).
+   */
+  public static String describe(Arch arch, CfiState s) {
     if (s == null) return "(no state)";
-    StringBuilder b = new StringBuilder("cfa=").append(loc(s.cfaBase(), s.cfaOffset()));
+    int ra = arch == null ? CfiRegs.RA : arch.returnAddressReg();
+    int push = arch == null ? 8 : arch.callPushSize();
+    StringBuilder b = new StringBuilder("cfa=").append(loc(arch, s.cfaBase(), s.cfaOffset()));
     for (int r = 0; r < s.regCount(); r++) {
       int base = s.regBase(r);
       if (base == CfiRegs.UNDEFINED) continue;
-      if (r == CfiRegs.RA && base == CfiRegs.CFA && s.regOffset(r) == -8) continue;
-      b.append(' ').append(CfiRegs.name(r)).append('=').append(loc(base, s.regOffset(r)));
+      if (r == ra && push > 0 && base == CfiRegs.CFA && s.regOffset(r) == -push) continue;
+      b.append(' ').append(name(arch, r)).append('=').append(loc(arch, base, s.regOffset(r)));
     }
     if (s.cfaBase() != CfiRegs.UNDEFINED && s.stackSize() != s.cfaOffset()) b.append(" stack_size=").append(s.stackSize());
-    if (s.drap()) b.append(" drap=").append(CfiRegs.name(s.drapReg())).append(s.drapOffset() != -1 ? "@" + s.drapOffset() : "");
+    if (s.drap()) b.append(" drap=").append(name(arch, s.drapReg())).append(s.drapOffset() != -1 ? "@" + s.drapOffset() : "");
     String type = typeName(s.type());
     if (type != null) b.append(" type=").append(type);
     return b.toString();

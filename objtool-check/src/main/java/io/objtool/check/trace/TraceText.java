@@ -17,15 +17,18 @@ import java.lang.foreign.ValueLayout;
 public final class TraceText {
   private final Disassembly disas;
   private final PrintStream out;
+  /** The object's architecture: how the states name registers. */
+  private final io.objtool.api.arch.Arch arch;
 
-  private TraceText(Disassembly disas, PrintStream out) {
+  private TraceText(Disassembly disas, PrintStream out, io.objtool.api.arch.Arch arch) {
     this.disas = disas;
     this.out = out;
+    this.arch = arch;
   }
 
   /** Prints {@code traces} to {@code out}, with the instructions' text from {@code disas}. */
   public static void print(Traces traces, Disassembly disas, PrintStream out) {
-    new TraceText(disas, out).print(traces);
+    new TraceText(disas, out, traces.arch()).print(traces);
   }
 
   private void print(Traces traces) {
@@ -60,32 +63,32 @@ public final class TraceText {
         StringBuilder b = new StringBuilder(pad).append(pad(loc, 34)).append(pad(bytes(insn), 24))
             .append(pad(text == null ? "" : text, 36)).append(' ');
         if (st.kind() == Trace.Kind.INSN_STOPPED) b.append("(before it) ");
-        b.append(Trace.describe(st.state()));
+        b.append(Trace.describe(arch, st.state()));
         out.println(b.toString().stripTrailing());
       }
       case BRANCH_TAKEN -> out.println(pad + "  -> " + where(insn) + ": jump taken to "
           + (insn.jumpDest() == null ? "?" : where(insn.jumpDest())));
-      case BRANCH_NOT_TAKEN -> out.println(pad + "  <- " + where(insn) + ": jump not taken, on after it: " + Trace.describe(st.state()));
+      case BRANCH_NOT_TAKEN -> out.println(pad + "  <- " + where(insn) + ": jump not taken, on after it: " + Trace.describe(arch, st.state()));
       case ALT_ENTER -> out.println(pad + "  -> " + where(insn) + ": alternative " + st.altIndex() + " entered at "
           + where(st.alt().insn()) + " (" + secOff(st.alt().insn()) + ")" + (st.alt().skipOrig() ? ", replacing the instruction" : "")
-          + ": " + Trace.describe(st.state()));
+          + ": " + Trace.describe(arch, st.state()));
       case ALT_LEAVE -> out.println(pad + "  <- " + where(insn) + ": alternative " + st.altIndex() + " left");
       case MERGE -> {
         if (st.expected() == null) {
           out.println(pad + "  == " + where(insn) + ": paths meet at an unwind hint (states not compared)");
         } else if (st.text() == null) {
-          out.println(pad + "  == " + where(insn) + ": paths meet, states agree: " + Trace.describe(st.state()));
+          out.println(pad + "  == " + where(insn) + ": paths meet, states agree: " + Trace.describe(arch, st.state()));
         } else {
           out.println(pad + "  != " + where(insn) + ": paths meet, states differ (" + st.text() + ")");
-          out.println(pad + "       this path:     " + Trace.describe(st.state()));
-          out.println(pad + "       walked before: " + Trace.describe(st.expected()));
+          out.println(pad + "       this path:     " + Trace.describe(arch, st.state()));
+          out.println(pad + "       walked before: " + Trace.describe(arch, st.expected()));
         }
       }
-      case HINT -> out.println(pad + "  hint " + where(insn) + ": unwind hint applied: " + Trace.describe(st.state()));
+      case HINT -> out.println(pad + "  hint " + where(insn) + ": unwind hint applied: " + Trace.describe(arch, st.state()));
       case WARNING -> {
         out.println(pad + "  warning: " + st.warning().line());
-        if (st.state() != null) out.println(pad + "       state here:     " + Trace.describe(st.state()));
-        if (st.expected() != null) out.println(pad + "       state expected: " + Trace.describe(st.expected()));
+        if (st.state() != null) out.println(pad + "       state here:     " + Trace.describe(arch, st.state()));
+        if (st.expected() != null) out.println(pad + "       state expected: " + Trace.describe(arch, st.expected()));
       }
     }
   }

@@ -23,10 +23,17 @@ public final class Traces {
   private final List<Warning> outside = new ArrayList<>();
   private final List<Integer> outsideIndex = new ArrayList<>();
   private boolean completed;
+  /** The object's architecture, for register names (x86-64's until {@link #complete}). */
+  private io.objtool.api.arch.Arch arch;
 
   /** The traces of the functions {@code glob} matches. */
   public Traces(Glob glob) {
     this.glob = glob;
+  }
+
+  /** The object's architecture (null before {@link #complete}): how its registers are named. */
+  public io.objtool.api.arch.Arch arch() {
+    return arch;
   }
 
   /** The pattern. */
@@ -52,6 +59,7 @@ public final class Traces {
   public void complete(ObjtoolFile file) {
     if (completed) return;
     completed = true;
+    arch = file.arch();
     List<Warning> ws = file.diag().warnings();
     for (int i = 0; i < ws.size(); i++) {
       if (paths.containsKey(i)) continue;

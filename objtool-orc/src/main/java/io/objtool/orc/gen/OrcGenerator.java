@@ -212,14 +212,15 @@ public final class OrcGenerator implements Pass {
       file.diag().warnInsn(insn, ORC_UNKNOWN_BP_BASE, "unknown BP base reg " + bpBase);
       throw new Failed();
     }
-    return packed(OrcEntry.of(format, type, sp, cfi.cfaOffset(), bp, cfi.regOffset(CfiRegs.BP), cfi.signal()));
+    // offsets beyond 16 bits (a frame over 32 KiB) are truncated to the field, as objtool stores them
+    return packed(OrcEntry.of(format, type, sp, (short) cfi.cfaOffset(), bp, (short) cfi.regOffset(CfiRegs.BP), cfi.signal()));
   }
 
   /**
    * An arm64 entry in the series' semantics: cfa = sp or x29 plus the sp offset, the caller's x29
    * at the cfa plus the fp offset (or still in x29); all zero where the frame pointer is not
-   * reliable (the cfa unknown, x29 saved somewhere else, or x29 used as a scratch register while
-   * the caller's value is not saved).
+   * reliable (the cfa unknown, x29 saved somewhere else, x29 used as a scratch register while
+   * the caller's value is not saved, or an offset beyond the entry's 16 bits: a frame over 32 KiB).
    */
   static long arm64Entry(ObjtoolFile file, CfiState cfi) {
     if (cfi == null) return 0;
@@ -245,7 +246,11 @@ public final class OrcGenerator implements Pass {
     if (fpBase == CfiRegs.UNDEFINED) fp = Arm64OrcReg.UNDEFINED;
     else if (fpBase == CfiRegs.CFA) fp = Arm64OrcReg.PREV_SP;
     else return 0;
-    return packed(OrcEntry.arm64(type, sp, cfi.cfaOffset(), fp, fp == Arm64OrcReg.UNDEFINED ? 0 : cfi.regOffset(fpReg), cfi.signal()));
+    int spOffset = cfi.cfaOffset();
+    int fpOffset = fp == Arm64OrcReg.UNDEFINED ? 0 : cfi.regOffset(fpReg);
+    // a frame over 32 KiB does not fit the entry's 16-bit offsets: not reliable, rather than wrong
+    if (spOffset != (short) spOffset || fpOffset != (short) fpOffset) return 0;
+    return packed(OrcEntry.arm64(type, sp, spOffset, fp, fpOffset, cfi.signal()));
   }
 
   private void write(ObjtoolFile file, Table t) {

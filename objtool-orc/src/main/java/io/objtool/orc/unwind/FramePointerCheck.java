@@ -26,7 +26,9 @@ import java.util.List;
  * return address that lands on the next function (a noreturn call ending a function) is looked
  * up again at pc - 4. A pt_regs frame (regs entry) is crossed when the record the walk reads
  * there names the interrupted pc and fp; the interrupted frame is then judged from those
- * registers, its pc exact.
+ * registers, its pc exact. On arm64 a return address read from a frame record is first stripped
+ * of its pointer-authentication code (pac-ret), as {@code xpaclri} would, for the virtual-address
+ * size the check was made with ({@link #returnAddress}); {@link #chain} is {@link #walk} with that.
  */
 public final class FramePointerCheck {
   private static final int FRAME_BYTES = 16;
@@ -111,18 +113,59 @@ public final class FramePointerCheck {
     }
   }
 
+  /** The virtual-address size arm64 Linux configures by default ({@code CONFIG_ARM64_VA_BITS}, 48). */
+  public static final int DEFAULT_VA_BITS = 48;
+
   private final OrcLookup lookup;
   private final Arch arch;
+  /** arm64: the bits of a virtual address; above them a saved return address may carry a PAC. */
+  private final int vaBits;
 
   /** An x86-64 check that looks up the orc entry of each frame's ip in {@code lookup}. */
   public FramePointerCheck(OrcLookup lookup) {
     this(lookup, Arch.X86_64);
   }
 
-  /** A check of {@code arch}'s frames against the entries in {@code lookup}. */
+  /** A check of {@code arch}'s frames against the entries in {@code lookup} (arm64: 48-bit virtual addresses). */
   public FramePointerCheck(OrcLookup lookup, Arch arch) {
+    this(lookup, arch, DEFAULT_VA_BITS);
+  }
+
+  /**
+   * A check of {@code arch}'s frames against the entries in {@code lookup}; on arm64 a return
+   * address read from a frame record has its pointer-authentication code stripped for a
+   * {@code vaBits}-bit virtual address space (see {@link #returnAddress}).
+   *
+   * @throws IllegalArgumentException if {@code vaBits} is not between 32 and 56 on arm64
+   */
+  public FramePointerCheck(OrcLookup lookup, Arch arch, int vaBits) {
+    if (arch == Arch.ARM64 && (vaBits < 32 || vaBits > 56)) {
+      throw new IllegalArgumentException("arm64 virtual addresses of " + vaBits + " bits (32..56)");
+    }
     this.lookup = lookup;
     this.arch = arch;
+    this.vaBits = vaBits;
+  }
+
+  /**
+   * The return address a saved one stands for. On arm64, code built with pointer authentication
+   * ({@code -mbranch-protection=pac-ret}: {@code paciasp} before x30 is stored in the frame record)
+   * saves x30 with a PAC in the bits above the virtual address; as {@code xpaclri} does, those
+   * bits become copies of bit 55 (zero for a user address, ones for a kernel one). A return address
+   * without a PAC is unchanged. On x86-64 the saved value itself.
+   */
+  public long returnAddress(long saved) {
+    if (arch != Arch.ARM64) return saved;
+    long mask = (1L << vaBits) - 1;
+    return (saved & (1L << 55)) != 0 ? saved | ~mask : saved & mask;
+  }
+
+  /**
+   * {@link #walk} with this check's architecture: on arm64 each return address read from a frame
+   * record is {@link #returnAddress stripped} of its pointer-authentication code.
+   */
+  public List<FpFrame> chain(StackMemory mem, long ip, long bp, int maxFrames) {
+    return walk(mem, ip, bp, maxFrames, this::returnAddress);
   }
 
   /**
@@ -132,11 +175,15 @@ public final class FramePointerCheck {
    * after {@code maxFrames}.
    */
   public static List<FpFrame> walk(StackMemory mem, long ip, long bp, int maxFrames) {
+    return walk(mem, ip, bp, maxFrames, java.util.function.LongUnaryOperator.identity());
+  }
+
+  private static List<FpFrame> walk(StackMemory mem, long ip, long bp, int maxFrames, java.util.function.LongUnaryOperator ra) {
     List<FpFrame> chain = new ArrayList<>();
     chain.add(new FpFrame(ip, bp));
     while (chain.size() < maxFrames && bp != 0 && mem.readable(bp, FRAME_BYTES)) {
       long next = mem.read64(bp);
-      long ret = mem.read64(bp + 8);
+      long ret = ra.applyAsLong(mem.read64(bp + 8));
       if (ret == 0) break;
       chain.add(new FpFrame(ret, next));
       if (Long.compareUnsigned(next, bp) <= 0) break;
@@ -236,7 +283,7 @@ public final class FramePointerCheck {
         if (regs == null) return finish(out, bad(f, Reason.UNREADABLE_REGS, "pt_regs at 0x" + Long.toHexString(cfa) + " unreadable"));
         if (regs.user) return finish(out, new Verdict(f, true, true, Reason.RELIABLE, null));
         long fp = regs.fp == null ? f.bp() : regs.fp;
-        if (!mem.readable(f.bp(), FRAME_BYTES) || mem.read64(f.bp() + 8) != regs.pc || mem.read64(f.bp()) != fp) {
+        if (!mem.readable(f.bp(), FRAME_BYTES) || returnAddress(mem.read64(f.bp() + 8)) != regs.pc || mem.read64(f.bp()) != fp) {
           return finish(out, bad(f, Reason.REGS_MISMATCH, "the frame record at 0x" + Long.toHexString(f.bp())
               + " does not name the interrupted pc 0x" + Long.toHexString(regs.pc) + " and fp 0x" + Long.toHexString(fp)));
         }
@@ -252,7 +299,7 @@ public final class FramePointerCheck {
       }
       if (!v.reliable()) return finish(out, v);
       long next = mem.read64(f.bp());
-      long ret = mem.read64(f.bp() + 8);
+      long ret = returnAddress(mem.read64(f.bp() + 8));
       if (ret == 0) return finish(out, new Verdict(f, true, true, Reason.RELIABLE, null)); // the final record
       // the caller's fp need not be a frame pointer (code without frame pointers uses it as it
       // likes): the caller's own entry judges it, as the next frame

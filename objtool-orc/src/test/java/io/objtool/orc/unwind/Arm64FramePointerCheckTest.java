@@ -55,6 +55,38 @@ class Arm64FramePointerCheckTest {
     assertTrue(check(t).check(FramePointerCheck.walk(chain(h, g, f, G + 0x10, F + 0x10), H + 0x10, h, 64)).reliable());
   }
 
+  /**
+   * pac-ret: the saved x30 carries a PAC above the 48 (or 52) address bits; the check strips it as
+   * xpaclri does before looking up the caller, and the chain's frames are the stripped addresses.
+   */
+  @Test
+  void pacSignedReturnAddressesAreStripped() {
+    long h = STACK + 0x100, g = h + 32, f = g + 32;
+    Tables t = fn(fn(fn(new Tables(OrcFormat.CURRENT), F), G), H);
+    long pacG = 0x0035_0000_0000_0000L | (G + 0x10);   // bits 54..48: a PAC of a user address
+    long pacF = 0x1a7f_0000_0000_0000L | (F + 0x10);   // bits 63..56 as well (no top-byte-ignore for code)
+    ByteArrayMemory m = chain(h, g, f, pacG, pacF);
+    Report r = check(t).check(new Regs(H + 0x10, h, h), m, 64);
+    assertTrue(r.reliable(), r.toString());
+    assertEquals(List.of(new FpFrame(H + 0x10, h), new FpFrame(G + 0x10, g), new FpFrame(F + 0x10, f)),
+        r.verdicts().stream().map(FramePointerCheck.Verdict::frame).toList());
+    assertEquals(r.verdicts().stream().map(FramePointerCheck.Verdict::frame).toList(), check(t).chain(m, H + 0x10, h, 64));
+    assertTrue(check(t).check(check(t).chain(m, H + 0x10, h, 64)).reliable());
+    // unstripped (the first API's static walk reads raw values) the PAC hides the caller
+    Report raw = check(t).check(FramePointerCheck.walk(m, H + 0x10, h, 64));
+    assertEquals(1, raw.firstUnreliable(), raw.toString());
+    // the virtual-address size decides which bits are the PAC: with 52 bits, bits 51..48 are address
+    FramePointerCheck va52 = new FramePointerCheck(t.build(), FramePointerCheck.Arch.ARM64, 52);
+    assertEquals(0x0000_0000_0000_1010L, va52.returnAddress(0x0030_0000_0000_1010L));
+    assertEquals(0x000f_0000_0000_1010L, va52.returnAddress(0x003f_0000_0000_1010L));
+    assertEquals(0x0000_0000_0000_1010L, check(t).returnAddress(0x000f_0000_0000_1010L));
+    // kernel addresses (bit 55 set): the bits above become ones
+    assertEquals(0xffff_8000_0000_1010L, check(t).returnAddress(0xff9d_8000_0000_1010L));
+    assertEquals(0xffff_8000_0000_1010L, check(t).returnAddress(0xffff_8000_0000_1010L));
+    // x86-64 has no PAC: unchanged
+    assertEquals(0x0035_0000_0000_1010L, new FramePointerCheck(t.build(), FramePointerCheck.Arch.X86_64).returnAddress(0x0035_0000_0000_1010L));
+  }
+
   @Test
   void prologueAndLeafAreNotReliable() {
     long g = STACK + 0x120, f = g + 32;

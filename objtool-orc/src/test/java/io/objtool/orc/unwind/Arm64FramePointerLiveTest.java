@@ -23,6 +23,9 @@ class Arm64FramePointerLiveTest extends FramePointerLiveTest {
 
   @Override FramePointerCheck.Arch arch() { return FramePointerCheck.Arch.ARM64; }
 
+  /** qemu's flags besides the gdb stub's (e.g. the cpu). */
+  List<String> qemuFlags() { return List.of(); }
+
   @Override Oracles.Tally tally() { return TALLY; }
 
   @Override
@@ -33,7 +36,10 @@ class Arm64FramePointerLiveTest extends FramePointerLiveTest {
     try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
       port = free.getLocalPort();
     }
-    Process qemu = new ProcessBuilder("qemu-aarch64-static", "-g", Integer.toString(port), exe.toString())
+    List<String> cmd = new java.util.ArrayList<>(List.of("qemu-aarch64-static", "-g", Integer.toString(port)));
+    cmd.addAll(qemuFlags());
+    cmd.add(exe.toString());
+    Process qemu = new ProcessBuilder(cmd)
         .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(dir.resolve("qemu.out").toFile()).start();
     try {
       Map<String, String> e = new java.util.HashMap<>(env);

@@ -100,10 +100,13 @@ abstract class FramePointerLiveTest {
     exe = dir.resolve("stack-prog");
     link.addAll(List.of("-o", exe.toString()));
     io.objtool.orc.Fixtures.run(link);
+    long textLo = Long.MAX_VALUE, textHi = 0;
     try (ElfFile f = GdbStackTest.openImage(exe)) {
       table = OrcTableLoader.load(f, FORMAT);
       for (io.objtool.elf.Section sec : f.sections()) {
         if (!sec.isExecutable()) continue;
+        textLo = Math.min(textLo, sec.addr());
+        textHi = Math.max(textHi, sec.addr() + sec.size());
         for (io.objtool.elf.Symbol fn : sec.symbols().functions()) {
           if (Long.compareUnsigned(fn.value() - table.ip(0), table.ip(table.size() - 1) - table.ip(0)) < 0) {
             functions.put(fn.value(), fn.value() + fn.size());
@@ -112,8 +115,14 @@ abstract class FramePointerLiveTest {
       }
     }
     Path out = Files.createDirectories(dir.resolve("gdb-out"));
-    Result g = runGdb(dir.resolve("gdb-stack.py"), Map.of("GDBSTACK_OUT", out.toString(),
+    Map<String, String> env = new java.util.HashMap<>(Map.of("GDBSTACK_OUT", out.toString(),
         "GDBSTACK_LO", Long.toHexString(table.ip(0)), "GDBSTACK_HI", Long.toHexString(table.ip(table.size() - 1))));
+    if (pacRet()) {
+      // gdb-stack.py strips the PACs for gdb's own unwind (qemu's stub gives gdb no PAC mask)
+      env.putAll(Map.of("GDBSTACK_PAC_VA", Integer.toString(FramePointerCheck.DEFAULT_VA_BITS),
+          "GDBSTACK_TEXT_LO", Long.toHexString(textLo), "GDBSTACK_TEXT_HI", Long.toHexString(textHi)));
+    }
+    Result g = runGdb(dir.resolve("gdb-stack.py"), env);
     String all = g.out() + g.err();
     Oracles.require(!all.contains("ptrace: Operation not permitted") && !all.contains("Could not trace the inferior"),
         "a gdb that may trace processes here: " + all);
@@ -124,15 +133,26 @@ abstract class FramePointerLiveTest {
   }
 
   /** What comparing the check with gdb found over all stops. */
-  record Tally(int stops, int frames, int agreed, int reliable, int pastEnd, Map<String, Integer> unreliable, List<String> bad) {}
+  record Tally(int stops, int frames, int agreed, int reliable, int pastEnd, int signed, Map<String, Integer> unreliable,
+      List<String> bad) {}
+
+  /** Whether the program is built with pointer authentication: its saved return addresses must carry a PAC. */
+  boolean pacRet() {
+    return false;
+  }
 
   /** The heart of it: reliable exactly where the frame-pointer unwind gives gdb's next frame. */
   @Test
   void reliableExactlyWhereTheFramePointerUnwindAgreesWithGdb() {
     Tally t = compare(table);
     System.out.printf("%s: %d stops, %d frames judged, %d agree with gdb, %d reliable (%d returning past their"
-        + " function's end); unreliable: %s%n", getClass().getSimpleName(), t.stops, t.frames, t.agreed, t.reliable,
-        t.pastEnd, t.unreliable);
+        + " function's end); %d PAC-signed return addresses read; unreliable: %s%n", getClass().getSimpleName(), t.stops,
+        t.frames, t.agreed, t.reliable, t.pastEnd, t.signed, t.unreliable);
+    if (pacRet()) {
+      assertTrue(t.signed >= t.stops, "only " + t.signed + " return addresses with a PAC at " + t.stops + " stops");
+    } else {
+      assertEquals(0, t.signed, "return addresses with bits above the address");
+    }
     assertTrue(t.stops >= 300, "only " + t.stops + " stops");
     assertTrue(t.frames >= 2000, "only " + t.frames + " frames");
     // both verdicts occur, for several reasons (prologue, epilogue, leaf)
@@ -164,13 +184,17 @@ abstract class FramePointerLiveTest {
   Tally compare(OrcTable t) {
     FramePointerCheck check = new FramePointerCheck(t, arch());
     long lo = t.ip(0), hi = t.ip(t.size() - 1);
-    int frames = 0, agreed = 0, reliable = 0, pastEnd = 0;
+    int frames = 0, agreed = 0, reliable = 0, pastEnd = 0, signed = 0;
     Map<String, Integer> unreliable = new TreeMap<>();
     List<String> bad = new ArrayList<>();
     for (Stop s : stops) {
       byte[] bytes = Arrays.copyOfRange(stackBytes, s.offset(), s.offset() + s.length());
       ByteArrayMemory mem = new ByteArrayMemory().add(s.rsp(), bytes);
-      List<FpFrame> chain = FramePointerCheck.walk(mem, s.rip(), s.rbp(), MAX_FRAMES);
+      List<FpFrame> chain = check.chain(mem, s.rip(), s.rbp(), MAX_FRAMES);
+      for (int k = 1; k < chain.size(); k++) {
+        long saved = mem.read64(chain.get(k - 1).bp() + 8);
+        if (saved != chain.get(k).ip()) signed++; // a return address that carried a PAC
+      }
       Report r = check.check(new Regs(s.rip(), s.rsp(), s.rbp()), mem, MAX_FRAMES);
       List<GdbFrame> real = s.frames().stream().filter(f -> f.kind().equals("normal")).toList();
       for (int k = 0; k < r.verdicts().size(); k++) {
@@ -196,7 +220,7 @@ abstract class FramePointerLiveTest {
         }
       }
     }
-    return new Tally(stops.size(), frames, agreed, reliable, pastEnd, unreliable, bad);
+    return new Tally(stops.size(), frames, agreed, reliable, pastEnd, signed, unreliable, bad);
   }
 
   /**
