@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The project's test command (README, and .ci/run calls it). On a fresh machine it:
 #  1. installs what the tests need from Debian when missing (gcc, binutils, gdb, xz-utils,
-#     the aarch64 cross gcc and binutils, gdb-multiarch and qemu-user-static (the arm64 live
+#     the aarch64 cross gcc and binutils, clang-14 (the arm64 DWARF cross-check's second
+#     compiler), gdb-multiarch and qemu-user-static (the arm64 live
 #     stacks), python3, libcapstone4, gawk, which the reference's --verbose runs, and graphviz
 #     and chromium, with which --explain's pages are laid out and then rendered in a headless
 #     browser);
@@ -60,7 +61,7 @@ report() {
 need=()
 for pair in gcc:gcc objdump:binutils as:binutils ld:binutils xz:xz-utils python3:python3 gdb:gdb gawk:gawk gdb-multiarch:gdb-multiarch qemu-aarch64-static:qemu-user-static \
     aarch64-linux-gnu-gcc:gcc-aarch64-linux-gnu aarch64-linux-gnu-objdump:binutils-aarch64-linux-gnu \
-    aarch64-linux-gnu-as:binutils-aarch64-linux-gnu dot:graphviz chromium:chromium; do
+    aarch64-linux-gnu-as:binutils-aarch64-linux-gnu clang-14:clang-14 dot:graphviz chromium:chromium; do
   command -v "${pair%%:*}" >/dev/null || need+=("${pair#*:}")
 done
 ldconfig -p 2>/dev/null | grep -q 'libcapstone\.so\.4' || need+=(libcapstone4)

@@ -11,23 +11,26 @@ import io.objtool.elf.Symbol;
 import java.lang.foreign.MemorySegment;
 
 /**
- * gcc's AArch64 switch dispatch, whose table holds no relocations (its entries are distances in
- * instructions from a label after the dispatch), read back from the code:
+ * The AArch64 switch dispatch of gcc and clang, whose table holds no relocations (its entries are
+ * distances in instructions from a label near the dispatch), read back from the code:
  * <pre>
- *   cmp   wI, #N              // the bound: N + 1 entries
+ *   cmp   wI, #N              // the bound: N + 1 entries (clang: cmp xI, #N, or cmp wK, #N; mov wI, wK)
  *   b.hi  default
  *   adrp  xT, table           // R_AARCH64_ADR_PREL_PG_HI21
  *   add   xT, xT, :lo12:table // R_AARCH64_ADD_ABS_LO12_NC: the table's section and offset
- *   ldrb  wE, [xT, wI, uxtw]  // or ldrh (#1), ldr w (#2): 1-, 2- or 4-byte entries
+ *   ldrb  wE, [xT, wI, uxtw]  // or ldrh (#1), ldr w (#2): 1-, 2- or 4-byte entries ([xT, xI]: clang)
  *   adr   xB, base
- *   add   xJ, xB, wE, sxtb #2 // sxtb/uxtb/sxth/uxth/sxtw: the entries' sign
+ *   add   xJ, xB, wE, sxtb #2 // gcc: sxtb/uxtb/sxth/uxth/sxtw, the entries' sign;
+ *                             // clang: add xJ, xB, xE, lsl #2, entries zero-extended by the load
  *   br    xJ
  * </pre>
+ * and clang's 4-byte tables of byte distances: {@code ldrsw xE, [xT, xI, lsl #2]; add xJ, xB, xE}.
  * Each piece is looked for among the 32 instructions before the {@code br}, nearest first, but
  * the table's address anywhere in the function before the load (nearest first: gcc computes it
  * once before a loop that dispatches in each round), and the bound, when the dispatch block
  * stands after an unconditional branch (gcc moved it out of line), before the {@code b.cond} that
- * jumps to it; the targets are {@code base + 4 * entry}. Anything else is not recognised (null).
+ * jumps to it; the targets are {@code base + 4 * entry}
+ * ({@code base + entry} when the add does not shift). Anything else is not recognised (null).
  */
 final class Arm64JumpTables {
     static final int R_AARCH64_ADD_ABS_LO12_NC = 277;
@@ -43,17 +46,24 @@ final class Arm64JumpTables {
         if ((br & 0xfffffc1f) != 0xd61f0000) return null; // br xN
         long lo = Math.max(funcStart, jump - 4L * WINDOW);
         int rJ = (br >>> 5) & 31;
-        // add xJ, xB, wE, <ext> #2
-        long addAt = find(code, lo, jump, w -> (w & 0xffe01c00) == 0x8b200800 && (w & 31) == rJ);
+        // add xJ, xB, wE, <ext> #2 (extended register), or add xJ, xB, xE{, lsl #2} (shifted register)
+        long addAt = find(code, lo, jump, w -> ((w & 0xffe01c00) == 0x8b200800 || (w & 0xffe0fc00) == 0x8b000800
+            || (w & 0xffe0fc00) == 0x8b000000) && (w & 31) == rJ);
         if (addAt < 0) return null;
         int add = word(code, addAt);
-        int option = (add >>> 13) & 7;
         boolean signed;
-        switch (option) {
-            case 0, 1 -> signed = false;      // uxtb, uxth
-            case 4, 5, 6 -> signed = true;    // sxtb, sxth, sxtw
-            default -> {
-                return null;
+        int shift;
+        if ((add & 0x00200000) == 0) {
+            signed = false;                   // lsl: the load extended the entry
+            shift = (add >>> 10) & 63;        // 2: entries in instructions; 0: in bytes
+        } else {
+            shift = 2;
+            switch ((add >>> 13) & 7) {
+                case 0, 1 -> signed = false;      // uxtb, uxth
+                case 4, 5, 6 -> signed = true;    // sxtb, sxth, sxtw
+                default -> {
+                    return null;
+                }
             }
         }
         int rB = (add >>> 5) & 31;
@@ -63,12 +73,15 @@ final class Arm64JumpTables {
         int adr = word(code, adrAt);
         long imm = ((long) ((adr >>> 5) & 0x7ffff) << 2) | ((adr >>> 29) & 3);
         long base = adrAt + ((imm << 43) >> 43);
-        // ldrb / ldrh / ldr w: register offset, the extended index (uxtw), scaled or not
-        long ldrAt = find(code, lo, addAt, w -> (w & 0x3fe00c00) == 0x38600800 && (w & 31) == rE);
+        // ldrb / ldrh / ldr w, or the sign-extending ldrsb / ldrsh / ldrsw: register offset, the
+        // index extended (uxtw) or not, scaled or not
+        long ldrAt = find(code, lo, addAt, w -> (w & 0x3f200c00) == 0x38200800 && ((w >>> 22) & 3) != 0 && (w & 31) == rE);
         if (ldrAt < 0) return null;
         int ldr = word(code, ldrAt);
         int size = 1 << (ldr >>> 30);
-        if (size == 8 || ((ldr >>> 13) & 7) != 2) return null; // only w-indexed (uxtw) byte/half/word loads
+        if (((ldr >>> 22) & 3) >= 2) signed = true; // ldrs*
+        int index = (ldr >>> 13) & 7;
+        if (size == 8 || (index != 2 && index != 3)) return null; // byte/half/word loads indexed by wI, uxtw or xI
         int rT = (ldr >>> 5) & 31;
         int rI = (ldr >>> 16) & 31;
         // the table: the relocation of the add that puts its low 12 bits into xT
@@ -106,7 +119,7 @@ final class Arm64JumpTables {
                 case 2 -> signed ? table.get(JAVA_SHORT_UNALIGNED, at) : table.get(JAVA_SHORT_UNALIGNED, at) & 0xffffL;
                 default -> signed ? table.get(JAVA_INT_UNALIGNED, at) : table.get(JAVA_INT_UNALIGNED, at) & 0xffffffffL;
             };
-            out[k] = base + 4 * e;
+            out[k] = base + (e << shift);
         }
         return out;
     }

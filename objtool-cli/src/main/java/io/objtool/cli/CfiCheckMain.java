@@ -24,15 +24,20 @@ import java.util.Map;
  * with the object's DWARF CFI ({@link CfiCrossCheck}). Prints one line per disagreement,
  * {@code FILE: cfi: FUNC+0xOFF: ours CFA=rsp+16 rbp=cfa-16 ra=cfa-8, dwarf CFA=rsp+24 rbp=cfa-16 ra=cfa-8},
  * then the summary over all files, {@code cfi-check: N instructions compared, M agree (P%), K
- * disagree, U not described by one side}. Exit status 0 when everything compared agrees, 1 when
+ * disagree, U not described by one side} ({@code --shapes}: then the one-sided split by side, the
+ * agreement at call instructions and the disagreements by {@link CfiCrossCheck.Shape}). Exit status 0 when everything compared agrees, 1 when
  * something disagrees or a file could not be read, 129 for a bad command line.
  */
 public final class CfiCheckMain {
   static final String USAGE = """
-      usage: objtool-cfi-check [--module] [--drap] [-q] FILE...
+      usage: objtool-cfi-check [--module] [--drap] [--shapes] [-q] FILE...
       Compares objtool's CFI after the walk with each object's DWARF CFI (.eh_frame, .debug_frame).
           --module   the objects are parts of a kernel module (as objtool --module)
           --drap     also print how many compared instructions sit in DRAP functions
+          --shapes   also print which side the one-sided instructions have, the agreement at call
+                     instructions and the disagreements by shape
+                     (prologue: DWARF still the entry row; epilogue: the frame pointer restored
+                     where DWARF has it saved; other)
           -q         print only the summary (and errors), not each disagreement
       """;
 
@@ -47,7 +52,7 @@ public final class CfiCheckMain {
 
   /** Runs one command line; returns the exit status. Never throws. */
   static int run(List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {
-    boolean module = false, drap = false, quiet = false;
+    boolean module = false, drap = false, shapes = false, quiet = false;
     List<Path> files = new ArrayList<>();
     boolean opts = true;
     for (String a : args) {
@@ -56,6 +61,7 @@ public final class CfiCheckMain {
         switch (a) {
           case "--module" -> module = true;
           case "--drap" -> drap = true;
+          case "--shapes" -> shapes = true;
           case "-q", "--quiet" -> quiet = true;
           case "-h", "--help" -> { out.print(USAGE); return 0; }
           default -> { err.print("objtool-cfi-check: unknown option " + a + "\n" + USAGE); return 129; }
@@ -69,6 +75,7 @@ public final class CfiCheckMain {
       return 129;
     }
     CfiCrossCheck.Summary total = CfiCrossCheck.Summary.EMPTY;
+    long[] byShape = new long[CfiCrossCheck.Shape.values().length];
     int status = 0;
     for (Path f : files) {
       try {
@@ -78,7 +85,10 @@ public final class CfiCheckMain {
           err.println(f + ": cfi-check: not an x86-64 or AArch64 object");
           continue;
         }
-        if (!quiet) for (CfiCrossCheck.Disagreement d : r.disagreements()) out.println(d.line(f.toString()));
+        for (CfiCrossCheck.Disagreement d : r.disagreements()) {
+          if (!quiet) out.println(d.line(f.toString()));
+          byShape[d.shape().ordinal()]++;
+        }
         total = total.plus(r.summary());
         if (r.summary().disagree() > 0) status = 1;
       } catch (ElfException e) {
@@ -93,6 +103,13 @@ public final class CfiCheckMain {
     }
     out.println(total.line());
     if (drap) out.println(total.drapLine());
+    if (shapes) {
+      out.println(total.oneSidedLine());
+      out.println(total.callLine());
+      out.printf("cfi-check: disagreements by shape: %d prologue, %d epilogue, %d other%n",
+          byShape[CfiCrossCheck.Shape.PROLOGUE.ordinal()], byShape[CfiCrossCheck.Shape.EPILOGUE.ordinal()],
+          byShape[CfiCrossCheck.Shape.OTHER.ordinal()]);
+    }
     return status;
   }
 

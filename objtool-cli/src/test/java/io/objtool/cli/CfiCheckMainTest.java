@@ -3,6 +3,7 @@ package io.objtool.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.objtool.orc.cfi.CfiCrossCheck;
 import io.objtool.testkit.Oracles;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -36,6 +37,13 @@ class CfiCheckMainTest {
   static final List<String> ARM64_FLAGS = List.of("-O2", "-fno-omit-frame-pointer", "-fasynchronous-unwind-tables");
   private static final Oracles.Tally ARM64_TALLY = Oracles.tally("cfi-check-arm64",
       "arm64 fixture instructions whose CFI agrees with gcc's DWARF (CFA, x29, return address)");
+  /** The arm64 fixtures' second compiler: clang 14 for arm64, with the same flags. */
+  static final String ARM64_CLANG = "clang-14";
+  static final List<String> ARM64_CLANG_FLAGS = List.of("--target=aarch64-linux-gnu", "-O2", "-fno-omit-frame-pointer",
+      "-fasynchronous-unwind-tables");
+  private static final Oracles.Tally ARM64_CLANG_TALLY = Oracles.tally("cfi-check-arm64-clang",
+      "arm64 fixture instructions whose CFI agrees with clang 14's DWARF, or differs only in its documented classes"
+          + " sync-prologue/sync-epilogue (every call instruction agrees)");
   private static final Pattern LINE = Pattern.compile(
       "^(\\S+): cfi: (\\w+)\\+0x[0-9a-f]+: ours CFA=\\S+ (?:rbp|x29)=\\S+ ra=\\S+, dwarf CFA=\\S+ (?:rbp|x29)=\\S+ ra=\\S+$");
   private static final Pattern SUMMARY = Pattern.compile(
@@ -117,6 +125,116 @@ class CfiCheckMainTest {
     assertEquals(0, Long.parseLong(s.group(5)), "every instruction described by both sides: " + r.out());
     ARM64_TALLY.add(compared, agree);
     assertEquals(compared, agree, r.out());
+  }
+
+  /**
+   * The clang 14 arm64 fixtures, one per class of docs/cfi-check.md (with and without pointer
+   * authentication): the marked functions are exactly those that disagree, and the disagreements
+   * have exactly the shapes the fixture names ({@code CFI-SHAPES:}).
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"arm64-clang-sync-prologue.c:none", "arm64-clang-sync-prologue.c:pac-ret",
+      "arm64-clang-sync-epilogue.c:none", "arm64-clang-sync-epilogue.c:pac-ret"})
+  void eachArm64ClangFixtureDisagreesExactlyWhereMarked(String spec) throws Exception {
+    String fixture = spec.substring(0, spec.indexOf(':'));
+    String bp = spec.substring(spec.indexOf(':') + 1);
+    Path obj = compile(fixture, ARM64_CLANG, ARM64_CLANG_FLAGS, List.of("-mbranch-protection=" + bp),
+        fixture.replace(".c", "-clang-" + bp + ".o"));
+    disagreesExactlyWhereMarked(fixture, obj);
+    Matcher m = Pattern.compile("CFI-SHAPES: ([a-z ]+)").matcher(Files.readString(dir.resolve(fixture)));
+    assertTrue(m.find(), fixture + " names no CFI-SHAPES");
+    Set<String> declared = new TreeSet<>(List.of(m.group(1).trim().split(" +")));
+    Set<String> seen = new TreeSet<>();
+    for (CfiCrossCheck.Disagreement d : CfiCheckMain.checkOne(obj, false, Map.of()).disagreements()) {
+      seen.add(d.shape().name().toLowerCase(java.util.Locale.ROOT));
+    }
+    assertEquals(declared, seen, fixture + " (" + bp + ")");
+  }
+
+  /**
+   * The agreement fixture compiled by clang 14, whose arm64 CFI is synchronous (exact in a
+   * function's body only): every instruction is described by both sides, every call instruction
+   * agrees, and every disagreement is a prologue or epilogue one (classes sync-prologue and
+   * sync-epilogue), a prologue one before the function's first call, an epilogue one after it.
+   */
+  @Test
+  void arm64ClangAgreementFigure() throws Exception {
+    List<Path> objs = new ArrayList<>();
+    for (String bp : List.of("none", "pac-ret", "standard")) {
+      objs.add(compile("arm64-agree.c", ARM64_CLANG, ARM64_CLANG_FLAGS, List.of("-mbranch-protection=" + bp), "agree-clang-" + bp + ".o"));
+    }
+    List<String> os = new ArrayList<>(ARM64_CLANG_FLAGS);
+    os.set(os.indexOf("-O2"), "-Os");
+    objs.add(compile("arm64-agree.c", ARM64_CLANG, os, List.of(), "agree-clang-Os.o"));
+    CfiCrossCheck.Summary total = CfiCrossCheck.Summary.EMPTY;
+    long classified = 0;
+    for (Path obj : objs) {
+      CfiCrossCheck.Result r = CfiCheckMain.checkOne(obj, false, Map.of());
+      total = total.plus(r.summary());
+      for (CfiCrossCheck.Disagreement d : r.disagreements()) {
+        assertTrue(d.shape() != CfiCrossCheck.Shape.OTHER, "not a documented class: " + d.line(obj.toString()));
+        List<Long> calls = objdump(obj).getOrDefault(d.func().name() + " call", List.of());
+        List<Long> restores = objdump(obj).getOrDefault(d.func().name() + " restore", List.of());
+        boolean where = d.shape() == CfiCrossCheck.Shape.PROLOGUE
+            ? calls.stream().allMatch(at -> d.offset() <= at)
+            : restores.stream().anyMatch(at -> at < d.offset());
+        assertTrue(where, (d.shape() == CfiCrossCheck.Shape.PROLOGUE ? "a prologue disagreement after a call: "
+            : "an epilogue disagreement before any ldp x29, x30: ") + d.line(obj.toString()));
+        classified++;
+      }
+    }
+    assertEquals(0, total.oneSided(), "every instruction described by both sides: " + total.line());
+    assertTrue(total.compared() >= 400 && total.callCompared() >= 50, "too little compared: " + total.line() + "; " + total.callLine());
+    assertEquals(total.callCompared(), total.callAgree(), total.callLine());
+    assertTrue(classified > 0, "clang 14's DWARF is synchronous: its prologues disagree somewhere");
+    List<String> args = new ArrayList<>(List.of("-q", "--shapes"));
+    objs.forEach(o -> args.add(o.toString()));
+    Run r = run(args.toArray(String[]::new));
+    assertEquals(String.join("\n", total.line(), total.oneSidedLine(), total.callLine(), "cfi-check: disagreements by shape: "
+        + shapeCounts(objs) + ", 0 other") + "\n", r.out());
+    ARM64_CLANG_TALLY.add(total.compared(), total.agree() + classified);
+  }
+
+  private static String shapeCounts(List<Path> objs) {
+    long p = 0, e = 0;
+    for (Path obj : objs) {
+      for (CfiCrossCheck.Disagreement d : CfiCheckMain.checkOne(obj, false, Map.of()).disagreements()) {
+        if (d.shape() == CfiCrossCheck.Shape.PROLOGUE) p++;
+        else if (d.shape() == CfiCrossCheck.Shape.EPILOGUE) e++;
+      }
+    }
+    return p + " prologue, " + e + " epilogue";
+  }
+
+  private final Map<Path, Map<String, List<Long>>> objdumps = new java.util.HashMap<>();
+
+  /**
+   * By objdump, the offsets in each function FUNC of {@code obj} of its call instructions (bl, blr,
+   * blraa, ..., key {@code "FUNC call"}) and of its loads of x29 and x30 ({@code ldp x29, x30},
+   * key {@code "FUNC restore"}).
+   */
+  private Map<String, List<Long>> objdump(Path obj) throws Exception {
+    if (objdumps.containsKey(obj)) return objdumps.get(obj);
+    Oracles.require(Oracles.runs("aarch64-linux-gnu-objdump", "--version"), "aarch64-linux-gnu-objdump");
+    Process p = new ProcessBuilder("aarch64-linux-gnu-objdump", "-d", obj.toString()).redirectErrorStream(true).start();
+    String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, p.waitFor(), text);
+    Map<String, List<Long>> byFunc = new java.util.HashMap<>();
+    Pattern head = Pattern.compile("^[0-9a-f]+ <(\\w+)>:$");
+    Pattern insn = Pattern.compile("^\\s*([0-9a-f]+):\\s+[0-9a-f]{8}\\s+(?:(blr?(?:a[ab]z?)?)|(ldp\\s+x29, x30,))\\s.*");
+    String func = null;
+    for (String line : text.split("\n")) {
+      Matcher h = head.matcher(line);
+      if (h.matches()) func = h.group(1);
+      Matcher c = insn.matcher(line);
+      if (c.matches() && func != null) {
+        byFunc.computeIfAbsent(func + (c.group(2) != null ? " call" : " restore"), k -> new ArrayList<>()).add(Long.parseLong(c.group(1), 16));
+      }
+    }
+    assertTrue(byFunc.keySet().stream().anyMatch(k -> k.endsWith(" call")), "no calls found by objdump in " + obj);
+    assertTrue(byFunc.keySet().stream().anyMatch(k -> k.endsWith(" restore")), "no ldp x29, x30 found by objdump in " + obj);
+    objdumps.put(obj, byFunc);
+    return byFunc;
   }
 
   private void disagreesExactlyWhereMarked(String fixture, Path obj) throws Exception {

@@ -68,8 +68,26 @@ public final class CfiCrossCheck {
     }
   }
 
-  /** A disagreement at {@code offset} of {@code section} (in {@code func}, or null). */
-  public record Disagreement(Section section, long offset, Func func, Rules ours, Rules dwarf, boolean drap) {
+  /**
+   * The shape of a disagreement, read from the two sides' rules alone. A compiler whose DWARF is
+   * exact only in a function's body (synchronous unwind tables: clang 14's arm64 CFI, whatever
+   * {@code -fasynchronous-unwind-tables} says) gives the first two at every frame it sets up and
+   * frees; docs/cfi-check.md names the classes behind each.
+   */
+  public enum Shape {
+    /** The DWARF rules are still the function's entry rules (its FDE's first row's) where the walk has the frame (partly) set up. */
+    PROLOGUE,
+    /** The walk has the frame pointer restored (not saved) where the DWARF still has it saved. */
+    EPILOGUE,
+    /** Anything else. */
+    OTHER
+  }
+
+  /**
+   * A disagreement at {@code offset} of {@code section} (in {@code func}, or null); {@code shape}
+   * says what it looks like.
+   */
+  public record Disagreement(Section section, long offset, Func func, Rules ours, Rules dwarf, boolean drap, Shape shape) {
     /** Where: {@code FUNC+0xOFF}, or {@code SECTION+0xOFF} outside functions. */
     public String where() {
       if (func != null) return func.name() + "+0x" + Long.toHexString(offset - func.offset());
@@ -85,11 +103,15 @@ public final class CfiCrossCheck {
   /**
    * What a check counted: instructions compared (both describe them), of which agreeing;
    * instructions only one side describes; and of the compared, how many sit in DRAP functions
-   * (whose DWARF CFA is an expression somewhere) and how many of those agree.
+   * (whose DWARF CFA is an expression somewhere) and how many of those agree; and of the compared,
+   * how many are call instructions (where an unwinder looks a caller's frame up, and where even a
+   * synchronous unwind table is exact) and how many of those agree; and of the one-sided, how many
+   * only the walk describes (no FDE covers them, or it has no row there).
    */
-  public record Summary(long compared, long agree, long oneSided, long drapCompared, long drapAgree) {
+  public record Summary(long compared, long agree, long oneSided, long drapCompared, long drapAgree, long callCompared,
+      long callAgree, long walkOnly) {
     /** Nothing counted. */
-    public static final Summary EMPTY = new Summary(0, 0, 0, 0, 0);
+    public static final Summary EMPTY = new Summary(0, 0, 0, 0, 0, 0, 0, 0);
 
     /** Instructions compared that disagree. */
     public long disagree() { return compared - agree; }
@@ -97,7 +119,8 @@ public final class CfiCrossCheck {
     /** The sum of two summaries. */
     public Summary plus(Summary o) {
       return new Summary(compared + o.compared, agree + o.agree, oneSided + o.oneSided,
-          drapCompared + o.drapCompared, drapAgree + o.drapAgree);
+          drapCompared + o.drapCompared, drapAgree + o.drapAgree, callCompared + o.callCompared, callAgree + o.callAgree,
+          walkOnly + o.walkOnly);
     }
 
     /** {@code cfi-check: N instructions compared, M agree (P%), K disagree, U not described by one side}. */
@@ -110,6 +133,18 @@ public final class CfiCrossCheck {
     public String drapLine() {
       return String.format(Locale.ROOT, "cfi-check: %d instructions in DRAP functions (%s%% of compared), %d agree",
           drapCompared, percent(drapCompared, compared), drapAgree);
+    }
+
+    /** {@code cfi-check: U not described by one side: W only by the walk, D only by DWARF}. */
+    public String oneSidedLine() {
+      return String.format(Locale.ROOT, "cfi-check: %d not described by one side: %d only by the walk, %d only by DWARF",
+          oneSided, walkOnly, oneSided - walkOnly);
+    }
+
+    /** {@code cfi-check: C call instructions compared, A agree (P%)}. */
+    public String callLine() {
+      return String.format(Locale.ROOT, "cfi-check: %d call instructions compared, %d agree (%s%%)",
+          callCompared, callAgree, percent(callAgree, callCompared));
     }
 
     private static String percent(long a, long b) {
@@ -135,7 +170,7 @@ public final class CfiCrossCheck {
     bySection.values().forEach(l -> l.sort(order));
     Map<Fde, Boolean> drapFde = new HashMap<>();
     List<Disagreement> out = new ArrayList<>();
-    long compared = 0, agree = 0, oneSided = 0, drapCompared = 0, drapAgree = 0;
+    long compared = 0, agree = 0, oneSided = 0, drapCompared = 0, drapAgree = 0, callCompared = 0, callAgree = 0, walkOnly = 0;
     int machine = file.elf().machine();
     boolean linkReg = file.arch().callPushSize() == 0;
     for (Section sec : file.elf().sections()) {
@@ -145,27 +180,40 @@ public final class CfiCrossCheck {
         Rules ours = linkReg ? oursLinkReg(insn.cfi(), file.arch(), machine) : ours(insn.cfi());
         Fde fde = covering(fdes, insn.offset());
         Rules theirs = null;
+        CfiRow row = null;
         if (fde != null) {
-          CfiRow row = fde.rowAt(insn.offset());
+          row = fde.rowAt(insn.offset());
           if (row != null) theirs = dwarf(row, fde, machine);
         }
         if (ours == null && theirs == null) continue;
         if (ours == null || theirs == null) {
           oneSided++;
+          if (theirs == null) walkOnly++;
           continue;
         }
         compared++;
         boolean drap = drapFde.computeIfAbsent(fde, f -> f.rows().stream().anyMatch(r -> r.cfa().isExpression()));
         if (drap) drapCompared++;
+        boolean call = insn.isCall();
+        if (call) callCompared++;
         if (ours.equals(theirs) || (linkReg && spEquivalent(insn.cfi(), file.arch(), machine, ours).equals(theirs))) {
           agree++;
           if (drap) drapAgree++;
+          if (call) callAgree++;
         } else {
-          out.add(new Disagreement(sec, insn.offset(), insn.func(), ours, theirs, drap));
+          out.add(new Disagreement(sec, insn.offset(), insn.func(), ours, theirs, drap,
+              shape(ours, theirs, theirs.equals(dwarf(fde.rows().get(0), fde, machine)))));
         }
       }
     }
-    return new Result(out, new Summary(compared, agree, oneSided, drapCompared, drapAgree));
+    return new Result(out, new Summary(compared, agree, oneSided, drapCompared, drapAgree, callCompared, callAgree, walkOnly));
+  }
+
+  /** The shape of a disagreement: {@code entryRow} when the DWARF rules are still its FDE's first row's. */
+  static Shape shape(Rules ours, Rules dwarf, boolean entryRow) {
+    if (entryRow) return Shape.PROLOGUE;
+    if (ours.rbp().equals("same") && !dwarf.rbp().equals("same")) return Shape.EPILOGUE;
+    return Shape.OTHER;
   }
 
   private static Fde covering(List<Fde> fdes, long off) {
