@@ -252,7 +252,7 @@ public final class Annotations {
     }
     java.util.List<Instruction> hinted = new java.util.ArrayList<>();
     Model.attach(file, Annotations.class, hinted);
-    MemorySegment d = sec.data();
+    MemorySegment d = SectionContents.of(file.elf(), sec);
     Relocations r = sec.relocations();
     Cfi cfi = new Cfi(file.arch().cfiRegCount());
     Cfi undefined = new Cfi(file.arch().cfiRegCount());

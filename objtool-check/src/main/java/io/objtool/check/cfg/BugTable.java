@@ -45,9 +45,10 @@ public final class BugTable {
     Arrays.sort(at);
     long size = n > 1 ? at[1] - at[0] : sec.size() - at[0];
     if (size != 12 && size != 8) return; // a layout this step does not know: BUG and WARN stay dead ends
+    java.lang.foreign.MemorySegment data = SectionContents.of(file.elf(), sec);
     for (long off : at) {
       if (off % size != 0 || off + size > sec.size()) continue;
-      int flags = sec.data().get(JAVA_SHORT_UNALIGNED, off + size - 2) & 0xffff;
+      int flags = data.get(JAVA_SHORT_UNALIGNED, off + size - 2) & 0xffff;
       if ((flags & BUGFLAG_WARNING) == 0) continue;
       int r = rel.at(off);
       Symbol s = rel.symbol(r);

@@ -105,7 +105,7 @@ public final class SpecialAlts {
         file.diag().warn(SPECIAL_SECTION_SIZE, sec.name() + " size not a multiple of " + e.size);
         throw new CfgException();
       }
-      MemorySegment data = sec.data();
+      MemorySegment data = SectionContents.of(file.elf(), sec);
       Relocations rel = sec.relocations();
       long n = sec.size() / e.size;
       java.util.List<Alt> alts = new java.util.ArrayList<>();
