@@ -4,7 +4,6 @@ import io.objtool.elf.Relocations;
 import io.objtool.elf.Section;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -31,29 +30,40 @@ public final class Insns {
 
   /** The instructions of a section in offset order (empty when it has none, or is null). */
   public List<Instruction> instructions(Section sec) {
-    Instruction[] a = sec != null && sec.index() < file.insns.length ? file.insns[sec.index()] : null;
-    return a == null ? List.of() : Collections.unmodifiableList(Arrays.asList(a).subList(0, file.count(sec.index())));
+    InsnTable t = file.table(sec);
+    if (t == null) return List.of();
+    return new java.util.AbstractList<>() {
+      @Override
+      public Instruction get(int index) {
+        java.util.Objects.checkIndex(index, t.count);
+        return new Instruction(t, index);
+      }
+
+      @Override
+      public int size() {
+        return t.count;
+      }
+    };
   }
 
   /** Whether {@code sec} was decoded (an executable section); false for null. */
   public boolean hasInstructions(Section sec) {
-    return sec != null && sec.index() < file.insns.length && file.insns[sec.index()] != null;
+    return file.table(sec) != null;
   }
 
   /** The instruction starting at {@code offset} of {@code sec}, or null (also for a null section). O(log n). */
   public Instruction findInsn(Section sec, long offset) {
-    if (sec == null) return null;
-    int si = sec.index();
-    if (si >= file.insns.length || file.insns[si] == null || offset < 0 || offset > Integer.MAX_VALUE) return null;
-    int i = java.util.Arrays.binarySearch(file.offsets[si], (int) offset);
-    return i >= 0 ? file.insns[si][i] : null;
+    InsnTable t = file.table(sec);
+    if (t == null || offset < 0 || offset > Integer.MAX_VALUE) return null;
+    int i = Arrays.binarySearch(t.offset, 0, t.count, (int) offset);
+    return i >= 0 ? new Instruction(t, i) : null;
   }
 
   /** The next instruction of the same section, or null. */
   public Instruction nextInsnSameSec(Instruction insn) {
-    Instruction[] a = file.insns[insn.sec.index()];
-    int i = insn.index + 1;
-    return a == null || i >= a.length || a[insn.index] != insn ? null : a[i];
+    InsnTable t = insn.t;
+    int i = insn.i + 1;
+    return t.sec == null || i >= t.count ? null : new Instruction(t, i);
   }
 
   /**
@@ -64,19 +74,19 @@ public final class Insns {
     AltGroup g = insn.altGroup();
     if (g != null) {
       if (g.nop != null) {
-        if (insn == g.lastInsn) return g.nop;
-        if (insn == g.nop) return nextInsnSameSec(g.origGroup.lastInsn);
+        if (insn.equals(g.lastInsn)) return g.nop;
+        if (insn.equals(g.nop)) return nextInsnSameSec(g.origGroup.lastInsn);
       }
-      if (insn == g.lastInsn && g.origGroup != null) return nextInsnSameSec(g.origGroup.lastInsn);
+      if (g.origGroup != null && insn.equals(g.lastInsn)) return nextInsnSameSec(g.origGroup.lastInsn);
     }
     return nextInsnSameSec(insn);
   }
 
   /** The previous instruction of the same section, or null. */
   public Instruction prevInsnSameSec(Instruction insn) {
-    Instruction[] a = file.insns[insn.sec.index()];
-    int i = insn.index - 1;
-    return a == null || i < 0 || a[insn.index] != insn ? null : a[i];
+    InsnTable t = insn.t;
+    int i = insn.i - 1;
+    return t.sec == null || i < 0 ? null : new Instruction(t, i);
   }
 
   /**
@@ -95,7 +105,7 @@ public final class Insns {
   /** The previous instruction if it belongs to the same symbol, or null. */
   public Instruction prevInsnSameSym(Instruction insn) {
     Instruction prev = prevInsnSameSec(insn);
-    return prev != null && prev.sym == insn.sym ? prev : null;
+    return prev != null && prev.sym() == insn.sym() ? prev : null;
   }
 
   /** The last instruction of a section: one that starts in its last 10 bytes; null if none (or no section). */
@@ -115,42 +125,39 @@ public final class Insns {
    * Cached per instruction, the negative answer too.
    */
   public int insnReloc(Instruction insn) {
-    Relocations r = insn.sec.relocations();
+    InsnTable t = insn.t;
+    Relocations r = insn.section().relocations();
     if (r == null) return -1;
-    int si = insn.sec.index();
-    Instruction[] a = si < file.insns.length ? file.insns[si] : null;
-    if (a == null || insn.index >= file.count(si) || a[insn.index] != insn) {
-      Instruction.Rare rare = insn.rare();
-      if (rare.reloc == -2) rare.reloc = r.find(insn.offset(), insn.length());
-      return rare.reloc;
+    if (t.sec == null) { // a pseudo-instruction: looked up on its own
+      if (t.reloc[insn.i] == -2) t.reloc[insn.i] = r.find(insn.offset(), insn.length());
+      return t.reloc[insn.i];
     }
-    int[] col = file.relocs[si];
+    int[] col = t.reloc;
     if (col == null) {
       // first question about this section: answer it for every instruction in one merge of the
       // two offset-ordered lists
-      int count = file.count(si);
+      int count = t.count;
       col = new int[count];
       int k = 0;
       int n = r.count();
       for (int i = 0; i < count; i++) {
-        Instruction x = a[i];
-        long start = x.offset();
+        long start = t.offset[i] & 0xffffffffL;
         while (k < n && r.offset(r.byOffset(k)) < start) k++;
         int idx = -1;
         if (k < n) {
           int e = r.byOffset(k);
-          if (r.offset(e) < start + x.length()) idx = e;
+          if (r.offset(e) < start + t.len[i]) idx = e;
         }
         col[i] = idx;
       }
-      file.relocs[si] = col;
+      t.reloc = col;
     }
-    return col[insn.index];
+    return col[insn.i];
   }
 
   /** The relocations of {@code insn}'s section (null when it has none). */
   public Relocations relocs(Instruction insn) {
-    return insn.sec.relocations();
+    return insn.section().relocations();
   }
 
   /** True when both instructions belong to the same function (counting {@code .cold} parts). */
@@ -169,7 +176,7 @@ public final class Insns {
    *     when the instruction has no CFI at all ({@code CFI missing}, reported without a location)
    */
   public CfiMismatch insnCfiMatch(Instruction insn, CfiState cfi2) {
-    CfiState c1 = insn.cfi;
+    CfiState c1 = insn.t.cfi[insn.i];
     if (c1 == null) return new CfiMismatch("CFI missing", false);
     if (c1.cfaBase() != cfi2.cfaBase() || c1.cfaOffset() != cfi2.cfaOffset()) {
       return new CfiMismatch("stack state mismatch: cfa1=" + c1.cfaBase() + signed(c1.cfaOffset())
@@ -213,20 +220,20 @@ public final class Insns {
       int i;
 
       private int nextSec(int from) {
-        while (from < file.insns.length && (file.insns[from] == null || file.count(from) == 0)) from++;
+        while (from < file.tables.length && (file.tables[from] == null || file.tables[from].count == 0)) from++;
         return from;
       }
 
       @Override
       public boolean hasNext() {
-        return sec < file.insns.length;
+        return sec < file.tables.length;
       }
 
       @Override
       public Instruction next() {
         if (!hasNext()) throw new NoSuchElementException();
-        Instruction x = file.insns[sec][i++];
-        if (i == file.count(sec)) {
+        Instruction x = new Instruction(file.tables[sec], i++);
+        if (i == file.tables[sec].count) {
           sec = nextSec(sec + 1);
           i = 0;
         }

@@ -1,7 +1,6 @@
 package io.objtool.api;
 
 import io.objtool.api.arch.InsnType;
-import io.objtool.api.internal.Cfi;
 import io.objtool.elf.Section;
 import io.objtool.elf.Symbol;
 
@@ -9,7 +8,13 @@ import io.objtool.elf.Symbol;
  * One decoded instruction of an executable section, with what the CFG builder and the engine
  * learn about it: its type and immediate, flags (dead end, ignored, unwind hint, retpoline-safe,
  * noendbr, ...), jump and call destinations, alternatives, owning symbol, stack operations and
- * the CFI state at it. Kept small: millions exist for a vmlinux.o.
+ * the CFI state at it.
+ *
+ * <p>An instruction is a view: a row of its section's instruction table, whose columns hold the
+ * fields (millions of instructions exist for a vmlinux.o, and no object per instruction is
+ * kept). Views are made on demand and are not unique: compare instructions with
+ * {@link #equals(Object)}, never with {@code ==}. A view is immutable; what it reads changes as
+ * the check learns about the instruction (its CFI, visited bits, destinations, ...).
  */
 public final class Instruction {
   /** Flag: no path continues after it (a call to a noreturn function, {@code ud2}, ...). */
@@ -47,107 +52,34 @@ public final class Instruction {
   /** Visited bit of the {@code --unret} walk. */
   public static final int VISITED_UNRET = 4;
 
-  // Kept to 48 bytes (with compact object headers): what few instructions have is in a Rare, the
-  // visited bits share a byte with the type, the jump and call destinations share a field.
-  final Section sec;
-  final int offset;
-  int index;
-  /** Stack operations: start (in the file's op pool) << 3 | count. */
-  int ops;
-  /** The immediate, when it fits in an int (else {@link Rare#immediate}). */
-  int imm;
-  final byte len;
-  /** The {@link InsnType} ordinal (low 5 bits) and the visited bits (high 3). */
-  byte typeVisited;
-  short flags;
-  Func sym;
-  /** The jump destination (an Instruction), the call destination (a Symbol), both (a Dests), or null. */
-  Object dest;
-  Cfi cfi;
-  /** Alternatives, alternatives group, instrumentation mark, a wide immediate; null when none. */
-  Rare rare;
-
-  private static final int TYPE_MASK = 31;
-  private static final int VISITED_SHIFT = 5;
+  /** The table (a section's columns, or the file's pseudo-instructions) and the row. */
+  final InsnTable t;
+  final int i;
 
   static {
-    if (InsnType.values().length > TYPE_MASK + 1) throw new AssertionError("InsnType needs more than 5 bits");
+    if (InsnType.values().length > 32) throw new AssertionError("InsnType needs more than 5 bits");
   }
 
-  /** An instruction with both a jump and a call destination. */
-  private record Dests(Instruction jump, Symbol call) {}
-
-  /** The fields few instructions need. */
-  static final class Rare {
-    Alternative alts;
-    AltGroup altGroup;
-    /** +1 / -1 for instrumentation begin/end annotations. */
-    byte instr;
-    /** Whether {@link #immediate} holds the immediate (it does not fit in an int). */
-    boolean wide;
-    long immediate;
-    /** For an instruction outside its section's list (a pseudo NOP): its relocation, -2 not looked up. */
-    int reloc = -2;
-  }
-
-  Instruction(Section sec, int offset, int len, InsnType type, long immediate) {
-    this.sec = sec;
-    this.offset = offset;
-    this.len = (byte) len;
-    this.typeVisited = (byte) type.ordinal();
-    setImmediate(immediate);
-  }
-
-  void setType(InsnType t) {
-    typeVisited = (byte) ((typeVisited & ~TYPE_MASK) | t.ordinal());
-  }
-
-  void setVisited(int bits) {
-    typeVisited |= (byte) (bits << VISITED_SHIFT);
-  }
-
-  void setJumpDest(Instruction d) {
-    Symbol c = callDest();
-    dest = c == null ? d : d == null ? c : new Dests(d, c);
-  }
-
-  void setCallDest(Symbol s) {
-    Instruction j = jumpDest();
-    dest = j == null ? s : s == null ? j : new Dests(j, s);
-  }
-
-  Rare rare() {
-    Rare r = rare;
-    if (r == null) rare = r = new Rare();
-    return r;
-  }
-
-  void setImmediate(long immediate) {
-    imm = (int) immediate;
-    if (imm != immediate) {
-      Rare r = rare();
-      r.wide = true;
-      r.immediate = immediate;
-    } else if (rare != null) {
-      rare.wide = false;
-    }
+  Instruction(InsnTable t, int i) {
+    this.t = t;
+    this.i = i;
   }
 
   /** The section it is in. */
-  public Section section() { return sec; }
+  public Section section() { return t.section(i); }
   /** Its offset in the section. */
-  public long offset() { return offset & 0xffffffffL; }
+  public long offset() { return t.offset[i] & 0xffffffffL; }
   /** Its length in bytes. */
-  public int length() { return len; }
+  public int length() { return t.len[i]; }
   /** Its objtool type (call, jump, return, stack-related, ...). */
-  public InsnType type() { return InsnType.of(typeVisited & TYPE_MASK); }
+  public InsnType type() { return InsnType.of(t.type(i)); }
   /** Its immediate (the displacement of a relative jump or call). */
-  public long immediate() { return rare != null && rare.wide ? rare.immediate : imm; }
-  /** Position among its section's instructions. */
-  public int index() { return index; }
+  public long immediate() { return t.immediate(i); }
+  /** Position among its section's instructions (0 for a pseudo-instruction, which is in no section's list). */
+  public int index() { return t.sec != null ? i : 0; }
 
   /** Whether flag {@code flag} (one of the constants above) is set. */
-  public boolean has(int flag) { return (flags & flag) != 0; }
+  public boolean has(int flag) { return (t.flags[i] & ~InsnTable.HAS_RARE & 0xffff & flag) != 0; }
   /** {@link #DEAD_END}. */
   public boolean deadEnd() { return has(DEAD_END); }
   /** {@link #IGNORE}. */
@@ -156,31 +88,37 @@ public final class Instruction {
   public boolean hint() { return has(HINT); }
 
   /** The visited bits ({@code VISITED_*}). */
-  public int visited() { return (typeVisited & 0xff) >>> VISITED_SHIFT; }
+  public int visited() { return t.visited(i); }
   /** +1 at an instrumentation-begin annotation, -1 at an end, else 0. */
-  public int instr() { return rare == null ? 0 : rare.instr; }
+  public int instr() {
+    InsnTable.Rare r = t.rare(i);
+    return r == null ? 0 : r.instr;
+  }
 
   /** The symbol (function or code label with a size) this instruction belongs to, or null. */
-  public Func sym() { return sym; }
+  public Func sym() { return t.sym[i]; }
   /** The owning function ({@code STT_FUNC} only), or null: objtool's {@code insn_func()}. */
-  public Func func() { return sym != null && sym.isFunction() ? sym : null; }
+  public Func func() {
+    Func f = t.sym[i];
+    return f != null && f.isFunction() ? f : null;
+  }
 
   /** The destination of a direct jump inside the object, or null. */
-  public Instruction jumpDest() {
-    Object d = dest;
-    return d instanceof Instruction i ? i : d instanceof Dests b ? b.jump : null;
-  }
+  public Instruction jumpDest() { return t.jumpDest(i); }
   /** The called function (also for sibling calls), or null. */
-  public Symbol callDest() {
-    Object d = dest;
-    return d instanceof Symbol s ? s : d instanceof Dests b ? b.call : null;
-  }
+  public Symbol callDest() { return t.callDest(i); }
   /** The alternatives of this instruction (a linked list), or null. */
-  public Alternative alts() { return rare == null ? null : rare.alts; }
+  public Alternative alts() {
+    InsnTable.Rare r = t.rare(i);
+    return r == null ? null : r.alts;
+  }
   /** The alternatives group it belongs to, or null. */
-  public AltGroup altGroup() { return rare == null ? null : rare.altGroup; }
+  public AltGroup altGroup() {
+    InsnTable.Rare r = t.rare(i);
+    return r == null ? null : r.altGroup;
+  }
   /** The CFI state at this instruction (interned), or null when no path reached it. */
-  public CfiState cfi() { return cfi; }
+  public CfiState cfi() { return t.cfi[i]; }
 
   /** A direct conditional or unconditional jump. */
   public boolean isStaticJump() {
@@ -203,8 +141,22 @@ public final class Instruction {
     return t == InsnType.CALL || t == InsnType.CALL_DYNAMIC;
   }
 
+  /**
+   * Whether {@code o} is the same instruction: the same row of the same table. Views are not
+   * unique (two lookups of one instruction give two objects), so compare with this, never {@code ==}.
+   */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Instruction x && x.i == i && x.t == t;
+  }
+
+  @Override
+  public int hashCode() {
+    return t.salt + i * 0x9E3779B9;
+  }
+
   @Override
   public String toString() {
-    return sec.name() + "+0x" + Long.toHexString(offset()) + " " + type();
+    return section().name() + "+0x" + Long.toHexString(offset()) + " " + type();
   }
 }

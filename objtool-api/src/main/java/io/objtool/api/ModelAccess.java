@@ -5,78 +5,80 @@ import io.objtool.api.internal.Cfi;
 import io.objtool.api.internal.Model;
 import io.objtool.elf.Section;
 import io.objtool.elf.Symbol;
-import java.util.List;
 
 /** The implementation of {@link Model.Access}, with the package's field access. */
 final class ModelAccess extends Model.Access {
   @Override
-  public Instruction newInstruction(Section sec, int offset, int len, InsnType type, long immediate) {
-    return new Instruction(sec, offset, len, type, immediate);
+  public Instruction newPseudoInstruction(ObjtoolFile file, Section sec, int offset, int len, InsnType type, long immediate) {
+    return file.newPseudoInstruction(sec, offset, len, type.ordinal(), immediate);
   }
 
   @Override
   public void setType(Instruction insn, InsnType t) {
-    insn.setType(t);
+    insn.t.setType(insn.i, t.ordinal());
   }
 
   @Override
   public void setImmediate(Instruction insn, long imm) {
-    insn.setImmediate(imm);
+    insn.t.setImmediate(insn.i, imm);
   }
 
   @Override
   public void set(Instruction insn, int flag) {
-    insn.flags |= (short) flag;
+    insn.t.flags[insn.i] |= (short) (flag & ~InsnTable.HAS_RARE);
   }
 
   @Override
   public void clear(Instruction insn, int flag) {
-    insn.flags &= (short) ~flag;
+    insn.t.flags[insn.i] &= (short) ~(flag & ~InsnTable.HAS_RARE);
   }
 
   @Override
   public void setVisited(Instruction insn, int bits) {
-    insn.setVisited(bits);
+    insn.t.setVisited(insn.i, bits);
   }
 
   @Override
   public void setInstr(Instruction insn, int v) {
-    if (v != 0 || insn.rare != null) insn.rare().instr = (byte) v;
+    InsnTable.Rare r = v != 0 ? insn.t.rareForWrite(insn.i) : insn.t.rare(insn.i);
+    if (r != null) r.instr = (byte) v;
   }
 
   @Override
   public void setSym(Instruction insn, Func f) {
-    insn.sym = f;
+    insn.t.sym[insn.i] = f;
   }
 
   @Override
   public void setJumpDest(Instruction insn, Instruction d) {
-    insn.setJumpDest(d);
+    insn.t.setDests(insn.i, d, insn.callDest());
   }
 
   @Override
   public void setCallDest(Instruction insn, Symbol s) {
-    insn.setCallDest(s);
+    insn.t.setDests(insn.i, insn.jumpDest(), s);
   }
 
   @Override
   public void addAlt(Instruction insn, Instruction alt, boolean skipOrig) {
-    insn.rare().alts = new Alternative(alt, skipOrig, insn.alts());
+    InsnTable.Rare r = insn.t.rareForWrite(insn.i);
+    r.alts = new Alternative(alt, skipOrig, r.alts);
   }
 
   @Override
   public void setAltGroup(Instruction insn, AltGroup g) {
-    if (g != null || insn.rare != null) insn.rare().altGroup = g;
+    InsnTable.Rare r = g != null ? insn.t.rareForWrite(insn.i) : insn.t.rare(insn.i);
+    if (r != null) r.altGroup = g;
   }
 
   @Override
   public void setCfi(Instruction insn, Cfi c) {
-    insn.cfi = c;
+    insn.t.cfi[insn.i] = c;
   }
 
   @Override
   public Cfi cfi(Instruction insn) {
-    return insn.cfi;
+    return insn.t.cfi[insn.i];
   }
 
   @Override
@@ -154,13 +156,19 @@ final class ModelAccess extends Model.Access {
   }
 
   @Override
-  public void setInstructions(ObjtoolFile file, Section sec, List<Instruction> list) {
-    file.setInstructions(sec, list);
+  public void beginInstructions(ObjtoolFile file, Section sec, int capacity) {
+    file.beginInstructions(sec, capacity);
   }
 
   @Override
-  public void setInstructions(ObjtoolFile file, Section sec, Instruction[] insns, int n) {
-    file.setInstructions(sec, insns, n);
+  public int addInstruction(ObjtoolFile file, int offset, int len, InsnType type, long immediate, int flags,
+      int[] ops, int from, int count) {
+    return file.addInstruction(offset, len, type.ordinal(), immediate, flags & ~InsnTable.HAS_RARE, ops, from, count);
+  }
+
+  @Override
+  public void endInstructions(ObjtoolFile file) {
+    file.endInstructions();
   }
 
   @Override

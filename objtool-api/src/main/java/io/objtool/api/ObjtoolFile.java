@@ -29,12 +29,16 @@ public final class ObjtoolFile {
   private final Options options;
   private final Arch arch;
   private final Diagnostics diag;
-  /** Instructions per section index (null for sections without code). */
-  final Instruction[][] insns;
-  /** Per section: the instructions' offsets, for a cache-friendly binary search. */
-  final int[][] offsets;
-  /** Per section, filled on the first question: each instruction's relocation index, or -1. */
-  final int[][] relocs;
+  /** Instruction tables per section index (null for sections without code). */
+  final InsnTable[] tables;
+  /** The section tables in the order they were made, and the file-wide number of each one's row 0. */
+  private InsnTable[] byBase = new InsnTable[8];
+  private int[] bases = new int[8];
+  private int tableCount;
+  /** The table a decode is filling ({@link #beginInstructions}), or null. */
+  private InsnTable building;
+  /** The pseudo-instructions (NOPs padding short alternatives), in no section's list; made on first use. */
+  private InsnTable pseudo;
   private final Map<Symbol, Func> funcs = new IdentityHashMap<>();
   /** Distinct stack-operation sequences, 6 ints an operation (shared: a few thousand serve millions of instructions). */
   private int[] opPool = new int[1024];
@@ -69,9 +73,7 @@ public final class ObjtoolFile {
     this.options = options;
     this.arch = arch;
     this.diag = diag;
-    this.insns = new Instruction[elf.sections().size()][];
-    this.offsets = new int[elf.sections().size()][];
-    this.relocs = new int[elf.sections().size()][];
+    this.tables = new InsnTable[elf.sections().size()];
     this.ignoreUnreachables = options.noUnreachable();
   }
 
@@ -120,35 +122,71 @@ public final class ObjtoolFile {
 
   // ---------------------------------------------------------------- building
 
-  /** Sets a section's decoded instructions (offset order); indexes them. */
-  void setInstructions(Section sec, List<Instruction> list) {
-    setInstructions(sec, list.toArray(new Instruction[0]), list.size());
-  }
-
   /**
-   * Sets a section's decoded instructions, the first {@code n} of {@code a} (offset order; the
-   * rest of {@code a} is null and stays unused, rather than copying the array); indexes them.
+   * Starts the instruction table of {@code sec}, for {@code capacity} instructions (it grows when
+   * more come); {@link #addInstruction} fills it in offset order, {@link #endInstructions} ends it.
    */
-  void setInstructions(Section sec, Instruction[] a, int n) {
-    int[] o = new int[n];
-    for (int i = 0; i < n; i++) {
-      a[i].index = i;
-      o[i] = a[i].offset;
-    }
-    if (sec.index() >= insns.length) throw new IllegalArgumentException(sec.name());
-    insns[sec.index()] = a;
-    offsets[sec.index()] = o;
-    nrInsns += n;
+  void beginInstructions(Section sec, int capacity) {
+    if (sec.index() >= tables.length) throw new IllegalArgumentException(sec.name());
+    if (building != null) throw new IllegalStateException("instructions of " + building.sec.name() + " not ended");
+    if (tables[sec.index()] != null) throw new IllegalStateException(sec.name() + " decoded twice");
+    building = new InsnTable(this, sec, capacity, tableCount * 0x61c88647 + 1);
   }
 
-  /** The number of instructions of section {@code si} (its array may be longer). */
-  int count(int si) {
-    return offsets[si].length;
+  /** Appends an instruction to the table being built; returns its index. */
+  int addInstruction(int offset, int len, int type, long immediate, int flags, int[] ops, int from, int count) {
+    InsnTable t = building;
+    int i = t.add(null, offset, len, type, immediate, flags);
+    if (count != 0) t.ops[i] = internOps(ops, from, count);
+    return i;
+  }
+
+  /** Ends the table being built: it becomes the section's instructions. */
+  void endInstructions() {
+    InsnTable t = building;
+    building = null;
+    t.trim();
+    long next = tableCount == 0 ? 0 : (long) bases[tableCount - 1] + byBase[tableCount - 1].count;
+    if (next + t.count >= Integer.MAX_VALUE) throw new IllegalStateException("more than 2^31 instructions");
+    t.base = (int) next;
+    if (tableCount == byBase.length) {
+      byBase = Arrays.copyOf(byBase, tableCount * 2);
+      bases = Arrays.copyOf(bases, tableCount * 2);
+    }
+    byBase[tableCount] = t;
+    bases[tableCount++] = t.base;
+    tables[t.sec.index()] = t;
+    nrInsns += t.count;
+  }
+
+  /** A pseudo-instruction (in no section's list) at {@code offset} of {@code sec}. */
+  Instruction newPseudoInstruction(Section sec, int offset, int len, int type, long immediate) {
+    if (pseudo == null) pseudo = new InsnTable(this, null, 8, -1);
+    return new Instruction(pseudo, pseudo.add(sec, offset, len, type, immediate, 0));
+  }
+
+  /** The instruction with file-wide number {@code id} (a row of a section's table). */
+  Instruction insnById(int id) {
+    int lo = 0, hi = tableCount - 1;
+    while (lo < hi) {
+      int mid = (lo + hi + 1) >>> 1;
+      if (bases[mid] <= id) lo = mid;
+      else hi = mid - 1;
+    }
+    InsnTable t = byBase[lo];
+    return new Instruction(t, id - t.base);
+  }
+
+  /** The table of section {@code sec}, or null (also for a null section). */
+  InsnTable table(Section sec) {
+    if (sec == null) return null;
+    int si = sec.index();
+    return si < tables.length ? tables[si] : null;
   }
 
   /** Records the stack operations of {@code insn} (6 ints each: dest type, reg, offset, src type, reg, offset). */
   void setStackOps(Instruction insn, int[] ops, int from, int count) {
-    insn.ops = count == 0 ? 0 : internOps(ops, from, count);
+    insn.t.ops[insn.i] = count == 0 ? 0 : internOps(ops, from, count);
   }
 
   /** The handle (pool start << 3 | count) of a sequence equal to {@code ops[from..]}, added when new. */
@@ -189,8 +227,8 @@ public final class ObjtoolFile {
   }
 
   /** Number of stack operations of {@code insn}. */
-  public int stackOpCount(Instruction insn) { return insn.ops & 7; }
-  private int op(Instruction insn, int i, int field) { return opPool[((insn.ops >>> 3) + i) * 6 + field]; }
+  public int stackOpCount(Instruction insn) { return insn.t.ops[insn.i] & 7; }
+  private int op(Instruction insn, int i, int field) { return opPool[((insn.t.ops[insn.i] >>> 3) + i) * 6 + field]; }
   /** The DestType of stack operation {@code i} of {@code insn}. */
   public OpDestType opDestType(Instruction insn, int i) { return OpDestType.of(op(insn, i, 0)); }
   /** The DestReg of stack operation {@code i} of {@code insn}. */

@@ -9,7 +9,6 @@ import io.objtool.api.ObjtoolFile;
 import io.objtool.api.arch.InsnType;
 import io.objtool.elf.Section;
 import io.objtool.elf.Symbol;
-import java.util.List;
 
 /**
  * Write access to the model the passes see read-only ({@link Instruction}, {@link Func},
@@ -26,8 +25,8 @@ public final class Model {
     /** Only {@code io.objtool.api} implements it. */
     protected Access() {}
 
-    /** Implements {@link Model#newInstruction}. */
-    public abstract Instruction newInstruction(Section sec, int offset, int len, InsnType type, long immediate);
+    /** Implements {@link Model#newPseudoInstruction}. */
+    public abstract Instruction newPseudoInstruction(ObjtoolFile file, Section sec, int offset, int len, InsnType type, long immediate);
 
     /** Implements {@link Model#setType}. */
     public abstract void setType(Instruction insn, InsnType t);
@@ -110,11 +109,15 @@ public final class Model {
     /** Implements {@link Model#cfi}. */
     public abstract Cfi cfi(InsnState s);
 
-    /** Implements {@link Model#setInstructions}. */
-    public abstract void setInstructions(ObjtoolFile file, Section sec, List<Instruction> list);
+    /** Implements {@link Model#beginInstructions}. */
+    public abstract void beginInstructions(ObjtoolFile file, Section sec, int capacity);
 
-    /** Implements {@link Model#setInstructions(ObjtoolFile, Section, Instruction[], int)}. */
-    public abstract void setInstructions(ObjtoolFile file, Section sec, Instruction[] insns, int n);
+    /** Implements {@link Model#addInstruction}. */
+    public abstract int addInstruction(ObjtoolFile file, int offset, int len, InsnType type, long immediate, int flags,
+        int[] ops, int from, int count);
+
+    /** Implements {@link Model#endInstructions}. */
+    public abstract void endInstructions(ObjtoolFile file);
 
     /** Implements {@link Model#setStackOps}. */
     public abstract void setStackOps(ObjtoolFile file, Instruction insn, int[] ops, int from, int count);
@@ -165,9 +168,13 @@ public final class Model {
     pending = access;
   }
 
-  /** See {@link Access#newInstruction}. */
-  public static Instruction newInstruction(Section sec, int offset, int len, InsnType type, long immediate) {
-    return A.A.newInstruction(sec, offset, len, type, immediate);
+  /**
+   * A pseudo-instruction at {@code offset} of {@code sec} that is in no section's list (the NOP
+   * padding a short alternative replacement): {@code findInsn} and the iterations never return
+   * it, and the instructions before and after it in its section are none.
+   */
+  public static Instruction newPseudoInstruction(ObjtoolFile file, Section sec, int offset, int len, InsnType type, long immediate) {
+    return A.A.newPseudoInstruction(file, sec, offset, len, type, immediate);
   }
 
   /** See {@link Access#setType}. */
@@ -305,17 +312,29 @@ public final class Model {
     return A.A.cfi(s);
   }
 
-  /** See {@link Access#setInstructions}. */
-  public static void setInstructions(ObjtoolFile file, Section sec, List<Instruction> list) {
-    A.A.setInstructions(file, sec, list);
+  /**
+   * Starts the instructions of {@code sec} (a section decoded once): the decode appends them in
+   * offset order with {@link #addInstruction} straight into the section's columns, sized for
+   * {@code capacity} (they grow past it), then ends them with {@link #endInstructions}. One
+   * section at a time.
+   */
+  public static void beginInstructions(ObjtoolFile file, Section sec, int capacity) {
+    A.A.beginInstructions(file, sec, capacity);
   }
 
   /**
-   * A section's instructions: the first {@code n} of {@code insns}, whose unused tail stays null
-   * (kept, not copied). See {@link Access#setInstructions(ObjtoolFile, Section, Instruction[], int)}.
+   * Appends an instruction to the section begun with {@link #beginInstructions}: its offset,
+   * length, type, immediate, {@code Instruction} flags and stack operations ({@code ops[from..]},
+   * 6 ints each as in {@link #setStackOps}); returns its index in the section.
    */
-  public static void setInstructions(ObjtoolFile file, Section sec, Instruction[] insns, int n) {
-    A.A.setInstructions(file, sec, insns, n);
+  public static int addInstruction(ObjtoolFile file, int offset, int len, InsnType type, long immediate, int flags,
+      int[] ops, int from, int count) {
+    return A.A.addInstruction(file, offset, len, type, immediate, flags, ops, from, count);
+  }
+
+  /** Ends the section begun with {@link #beginInstructions}: its instructions are now the section's. */
+  public static void endInstructions(ObjtoolFile file) {
+    A.A.endInstructions(file);
   }
 
   /** See {@link Access#setStackOps}. */

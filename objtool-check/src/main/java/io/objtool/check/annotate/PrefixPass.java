@@ -60,6 +60,6 @@ public final class PrefixPass extends ActionPass {
     Cfi cfi = Model.cfi(insn);
     if (cfi == null) return; // not walked (no --stackval/--orc, or not validated)
     cfi = io.objtool.check.Stats.of(file).findOrAdd(cfi); // the shared copy (counted as --stats counts it)
-    for (Instruction p = prev; p != insn; p = file.insns().nextInsnSameSec(p)) Model.setCfi(p, cfi);
+    for (Instruction p = prev; !java.util.Objects.equals(p, insn); p = file.insns().nextInsnSameSec(p)) Model.setCfi(p, cfi);
   }
 }

@@ -12,7 +12,6 @@ import io.objtool.elf.Elf;
 import io.objtool.elf.Section;
 import io.objtool.elf.Symbol;
 import java.lang.foreign.MemorySegment;
-import java.util.Arrays;
 
 /**
  * Decodes every executable section linearly and gives each instruction its symbol: the first CFG
@@ -44,11 +43,10 @@ public final class Decode {
       if (file.arch().isPlaceholderSection(sec)) continue;
       MemorySegment code = sec.data();
       long size = code.byteSize();
-      // kernel code averages 3.4-4.5 bytes an instruction: an array sized for 3 rarely grows, and
-      // is kept as it is (its unused tail costs less than a trimmed copy would leave behind)
-      Instruction[] insns = new Instruction[(int) Math.min(Integer.MAX_VALUE - 8, size / 3 + 1)];
-      int count = 0;
       long[] data = file.arch().dataRanges(sec); // [start, end) pairs not decoded
+      // the columns are sized by a first pass that only finds lengths (about 1.5x the full
+      // decode's speed), so they are neither grown nor trimmed: no garbage the size of a section
+      Model.beginInstructions(file, sec, count(decoder, code, size, data));
       int nextData = 0;
       for (long off = 0; off < size; ) {
         if (data != null && nextData < data.length && off >= data[nextData]) {
@@ -66,8 +64,6 @@ public final class Decode {
         }
         if ((d.flags() & REPORTED) != 0) report(file, sec, off, d);
         InsnType type = d.type();
-        Instruction insn = Model.newInstruction(sec, (int) off, d.length(), type, d.immediate());
-        if (type == InsnType.BUG) Model.set(insn, Instruction.DEAD_END);
         int n = d.stackOpCount();
         for (int i = 0; i < n; i++) {
           ops[i * 6] = d.destType(i).ordinal();
@@ -77,14 +73,34 @@ public final class Decode {
           ops[i * 6 + 4] = d.srcReg(i);
           ops[i * 6 + 5] = d.srcOffset(i);
         }
-        Model.setStackOps(file, insn, ops, 0, n);
-        if (count == insns.length) insns = Arrays.copyOf(insns, count + (count >> 1) + 1);
-        insns[count++] = insn;
+        Model.addInstruction(file, (int) off, d.length(), type, d.immediate(),
+            type == InsnType.BUG ? Instruction.DEAD_END : 0, ops, 0, n);
         off += d.length();
       }
-      Model.setInstructions(file, sec, insns, count);
+      Model.endInstructions(file);
       assignSymbols(file, sec);
     }
+  }
+
+  /**
+   * The number of instructions the decode will find in {@code code} (lengths only; up to the
+   * first bytes that do not decode, where the decode stops with an error).
+   */
+  private static int count(InsnDecoder decoder, MemorySegment code, long size, long[] data) {
+    int count = 0;
+    int nextData = 0;
+    for (long off = 0; off < size; ) {
+      if (data != null && nextData < data.length && off >= data[nextData]) {
+        off = Math.max(off, data[nextData + 1]);
+        nextData += 2;
+        continue;
+      }
+      int lt = decoder.lengthAndType(code, off, size, true);
+      if (lt <= 0) break;
+      count++;
+      off += lt & 0xff;
+    }
+    return count;
   }
 
   private static final int REPORTED = DecodedInsn.F_ENQCMD | DecodedInsn.F_NOTRACK | DecodedInsn.F_INVALID_LEA;

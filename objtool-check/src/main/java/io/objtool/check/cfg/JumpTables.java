@@ -11,6 +11,7 @@ import io.objtool.elf.Elf;
 import io.objtool.elf.Relocations;
 import io.objtool.elf.Section;
 import io.objtool.elf.Symbol;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Map;
 
@@ -25,11 +26,11 @@ public final class JumpTables {
   public static final Rule SWITCH_TABLE_NOT_FOUND = Rule.error("switch-table-not-found", "An indirect jump inside a function whose jump table objtool cannot find.");
 
   private final ObjtoolFile file;
-  private final Map<Instruction, Integer> tables = new IdentityHashMap<>();
-  private final Map<Instruction, Instruction> firstJumpSrc = new IdentityHashMap<>();
+  private final Map<Instruction, Integer> tables = new HashMap<>();
+  private final Map<Instruction, Instruction> firstJumpSrc = new HashMap<>();
   /** Relocations (per rela section) that start a table. */
   private final Map<Relocations, java.util.BitSet> tableStarts = new IdentityHashMap<>();
-  private final Map<Instruction, Relocations> tableRelocs = new IdentityHashMap<>();
+  private final Map<Instruction, Relocations> tableRelocs = new HashMap<>();
 
   private JumpTables(ObjtoolFile file) {
     this.file = file;
@@ -100,7 +101,7 @@ public final class JumpTables {
   private void findJumpTable(Func func, Instruction orig) {
     for (Instruction insn = orig; insn != null && insn.func() != null && insn.func().pfunc() == func;
         insn = firstJumpSrc.getOrDefault(insn, null) != null ? firstJumpSrc.get(insn) : file.insns().prevInsnSameSym(insn)) {
-      if (insn != orig && insn.type() == InsnType.JUMP_DYNAMIC) break;
+      if (!insn.equals(orig) && insn.type() == InsnType.JUMP_DYNAMIC) break;
       if (insn.type() == InsnType.JUMP_UNCONDITIONAL && insn.jumpDest() != null
           && (insn.jumpDest().offset() <= insn.offset() || insn.jumpDest().offset() > orig.offset())) break;
       int r = file.insns().insnReloc(insn);

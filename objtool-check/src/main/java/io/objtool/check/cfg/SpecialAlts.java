@@ -228,7 +228,7 @@ public final class SpecialAlts {
     if (newLen < origLen) {
       Section nsec = neu != null ? neu.sec : origInsn.section();
       long noff = neu != null ? neu.off + newLen : 0;
-      nop = Model.newInstruction(nsec, (int) noff, origLen - newLen, InsnType.NOP, 0);
+      nop = Model.newPseudoInstruction(file, nsec, (int) noff, origLen - newLen, InsnType.NOP, 0);
       Model.setSym(nop, origInsn.sym());
       Model.setAltGroup(nop, ng);
       Model.set(nop, Instruction.FAKE);

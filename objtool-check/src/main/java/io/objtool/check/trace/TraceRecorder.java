@@ -81,7 +81,7 @@ public final class TraceRecorder extends BranchVisitor {
   private void addInsn(Trace.Kind kind, Instruction insn, Cfi state) {
     int idx = cur.steps.size();
     add(kind, insn, state, null, null, 0, null);
-    if (pathLen > 0 && cur.steps.get(path[pathLen - 1]).insn() == insn) {
+    if (pathLen > 0 && java.util.Objects.equals(cur.steps.get(path[pathLen - 1]).insn(), insn)) {
       path[pathLen - 1] = idx; // the instruction again, after its alternatives
       return;
     }
@@ -118,7 +118,7 @@ public final class TraceRecorder extends BranchVisitor {
       List<Trace.Step> p = new ArrayList<>(pathLen);
       for (int k = 0; k < pathLen; k++) p.add(cur.steps.get(path[k]));
       // a warning where paths meet (or in the next function) is at an instruction this path did not walk
-      if (insn != null && (p.isEmpty() || p.getLast().insn() != insn)) {
+      if (insn != null && (p.isEmpty() || !insn.equals(p.getLast().insn()))) {
         p.add(new Trace.Step(Trace.Kind.INSN_STOPPED, insn, frameKeys.size(), st, null, null, 0, null, null, -1));
       }
       out.path(i, new Trace.Path(cur.func() == null ? null : cur.func().name(), List.copyOf(p)));
@@ -155,7 +155,7 @@ public final class TraceRecorder extends BranchVisitor {
   @Override
   public void visitInsnEnd(Func func, Instruction insn, InsnState state) {
     if (cur != null) {
-      if (pending != insn) flush(state);
+      if (!java.util.Objects.equals(pending, insn)) flush(state);
       pending = null;
       addInsn(Trace.Kind.INSN, insn, copy(state));
     }

@@ -50,7 +50,7 @@ class TraceFixtureTest {
       Trace.Step last = p.steps().getLast();
       Trace.Step warned = warningStep(run.traces(), i);
       assertNotNull(warned, name + ": no warning step for " + w.line());
-      assertTrue(last.insn() == warned.insn(), name + ": the path to '" + w.line() + "' ends at " + TraceText.where(last.insn())
+      assertTrue(java.util.Objects.equals(last.insn(), warned.insn()), name + ": the path to '" + w.line() + "' ends at " + TraceText.where(last.insn())
           + ", the walk warned at " + TraceText.where(warned.insn()));
       String where = TraceText.where(last.insn());
       if (w.function() != null && w.functionOffset() >= 0) {

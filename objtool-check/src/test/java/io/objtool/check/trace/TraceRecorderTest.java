@@ -126,7 +126,7 @@ class TraceRecorderTest {
     assertEquals(UnwindHint.TYPE_REGS, hint.state().type());
     int i = t.steps().indexOf(hint);
     assertEquals(Trace.Kind.INSN, t.steps().get(i + 1).kind());
-    assertTrue(t.steps().get(i + 1).insn() == hint.insn(), "the hinted instruction comes right after");
+    assertTrue(java.util.Objects.equals(t.steps().get(i + 1).insn(), hint.insn()), "the hinted instruction comes right after");
     assertTrue(r.text().contains("unwind hint applied: cfa=rsp+16 stack_size=0 type=regs"), r.text());
   }
 

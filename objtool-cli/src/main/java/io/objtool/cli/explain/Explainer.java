@@ -260,7 +260,7 @@ public final class Explainer {
 
   private String dot(ObjtoolFile file, Page p, Disassembly dis, LineTable lines) {
     FunctionGraph g = p.graph();
-    Map<Instruction, Set<Integer>> onPath = new IdentityHashMap<>();
+    Map<Instruction, Set<Integer>> onPath = new HashMap<>();
     Map<List<Instruction>, Set<Integer>> pathSteps = new HashMap<>();
     for (int k = 0; k < p.paths().size(); k++) {
       List<Instruction> path = p.paths().get(k);
@@ -269,7 +269,7 @@ public final class Explainer {
         if (i > 0) pathSteps.computeIfAbsent(List.of(path.get(i - 1), path.get(i)), x -> new HashSet<>()).add(k);
       }
     }
-    Map<Instruction, List<Warning>> warnedAt = new IdentityHashMap<>();
+    Map<Instruction, List<Warning>> warnedAt = new HashMap<>();
     for (Warning w : p.warnings()) {
       Instruction i = p.at().get(w);
       if (i != null) warnedAt.computeIfAbsent(i, x -> new ArrayList<>()).add(w);

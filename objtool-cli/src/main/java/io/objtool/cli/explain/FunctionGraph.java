@@ -8,7 +8,7 @@ import io.objtool.api.ObjtoolFile;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.IdentityHashMap;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,8 +39,8 @@ final class FunctionGraph {
   final List<Edge> edges = new ArrayList<>();
   /** For each instruction with alternatives: the blocks that start its original group and each replacement. */
   final Map<Instruction, List<Block>> altSides = new LinkedHashMap<>();
-  private final Map<Instruction, Block> blockOf = new IdentityHashMap<>();
-  private final Map<Instruction, List<Edge>> succ = new IdentityHashMap<>();
+  private final Map<Instruction, Block> blockOf = new HashMap<>();
+  private final Map<Instruction, List<Edge>> succ = new HashMap<>();
   private final ObjtoolFile file;
 
   private FunctionGraph(ObjtoolFile file, Func func) {
@@ -70,7 +70,7 @@ final class FunctionGraph {
 
   private void build() {
     List<Instruction> order = new ArrayList<>();
-    Map<Instruction, Integer> altNo = new IdentityHashMap<>();
+    Map<Instruction, Integer> altNo = new HashMap<>();
     for (Instruction i : file.insns().funcInsns(func)) {
       order.add(i);
       succ.put(i, null);
@@ -96,7 +96,7 @@ final class FunctionGraph {
         }
       }
     }
-    Map<Instruction, Integer> preds = new IdentityHashMap<>();
+    Map<Instruction, Integer> preds = new HashMap<>();
     for (Instruction i : order) {
       List<Edge> s = new ArrayList<>();
       for (Edge e : successors(i)) {
@@ -107,7 +107,7 @@ final class FunctionGraph {
       succ.put(i, s);
     }
     Set<Instruction> leaders = new HashSet<>();
-    Map<Instruction, Instruction> onlyPred = new IdentityHashMap<>();
+    Map<Instruction, Instruction> onlyPred = new HashMap<>();
     for (Instruction i : order) {
       for (Edge e : succ.get(i)) {
         if (succ.get(i).size() != 1 || e.kind() != Kind.FALL) leaders.add(e.to());
@@ -115,7 +115,7 @@ final class FunctionGraph {
       }
     }
     for (Instruction i : order) {
-      if (i == order.getFirst() || preds.getOrDefault(i, 0) != 1 || i.hint() || (i.alts() != null && !i.has(Instruction.IGNORE_ALTS))) {
+      if (i.equals(order.getFirst()) || preds.getOrDefault(i, 0) != 1 || i.hint() || (i.alts() != null && !i.has(Instruction.IGNORE_ALTS))) {
         leaders.add(i);
       }
     }
@@ -200,7 +200,7 @@ final class FunctionGraph {
     Instruction x = from;
     for (int n = 0; x != null && n < budget; n++) {
       out.add(x);
-      if (x == to) return to;
+      if (java.util.Objects.equals(x, to)) return to;
       x = file.insns().nextInsnToValidate(x);
     }
     return null;
@@ -212,7 +212,7 @@ final class FunctionGraph {
     for (Alternative a = first; a != null; a = a.next()) {
       Instruction x = a.insn();
       for (int n = 0; x != null && n < 64 && x.altGroup() != null && x.altGroup() == a.insn().altGroup(); n++) {
-        if (x == next) return a.insn();
+        if (java.util.Objects.equals(x, next)) return a.insn();
         x = file.insns().nextInsnSameSec(x);
       }
     }
