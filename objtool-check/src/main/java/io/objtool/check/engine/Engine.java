@@ -241,11 +241,12 @@ public final class Engine {
           if (deadEnds != null && insn.callDest() != null && deadEnds.isDeadEnd(file.func(insn.callDest()))) return false;
         }
         case JUMP_CONDITIONAL, JUMP_UNCONDITIONAL -> {
+          Instruction dest; // a view made once
           if (DeadEnds.isSiblingCall(insn)) {
             if (visitor.visitSiblingCall(func, insn, state)) return true;
-          } else if (insn.jumpDest() != null) {
+          } else if ((dest = insn.jumpDest()) != null) {
             if (walkEvents) visitor.visitBranchTaken(func, insn, state);
-            if (validateBranch(func, insn.jumpDest(), state)) {
+            if (validateBranch(func, dest, state)) {
               visitor.visitBacktrace(insn, BranchVisitor.PathStep.BRANCH);
               return true;
             }
