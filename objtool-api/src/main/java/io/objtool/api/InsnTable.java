@@ -40,8 +40,13 @@ final class InsnTable {
   short[] flags;
   /** The immediate, when it fits in an int (else {@link Rare#immediate}). */
   int[] imm;
-  /** Stack operations: start (in the file's op pool) << 3 | count. */
-  int[] ops;
+  /**
+   * Stack operations: the number of the row's distinct sequence in the file's pool (0: none).
+   * A few thousand sequences serve millions of instructions, so a char holds it; a table whose
+   * sequences pass 65,535 switches to {@link #opsWide}.
+   */
+  char[] ops;
+  int[] opsWide;
   Func[] sym;
   /**
    * The destinations: {@link #NO_DEST}; a jump destination in a section's table as its file-wide
@@ -50,8 +55,15 @@ final class InsnTable {
    */
   int[] dest;
   Cfi[] cfi;
-  /** Each row's relocation index, -1 none; filled on the first question (-2: not looked up, pseudo-instructions). */
+  /** Pseudo-instructions only: each row's relocation index, -1 none, -2 not looked up yet. */
   int[] reloc;
+  /**
+   * A section's table, filled on the first question: a bit per row that has a relocation, the
+   * number of such rows before each 64, and their relocation indexes in row order.
+   */
+  long[] relocBits;
+  int[] relocRank;
+  int[] relocIdx;
 
   /** The rows' {@link Rare} records by row (open addressing; null until a row needs one). */
   private int[] rareKeys;
@@ -68,7 +80,7 @@ final class InsnTable {
     typeVisited = new byte[capacity];
     flags = new short[capacity];
     imm = new int[capacity];
-    ops = new int[capacity];
+    ops = new char[capacity];
     sym = new Func[capacity];
     dest = new int[capacity];
     cfi = new Cfi[capacity];
@@ -113,7 +125,8 @@ final class InsnTable {
     typeVisited = Arrays.copyOf(typeVisited, n);
     flags = Arrays.copyOf(flags, n);
     imm = Arrays.copyOf(imm, n);
-    ops = Arrays.copyOf(ops, n);
+    if (opsWide != null) opsWide = Arrays.copyOf(opsWide, n);
+    else ops = Arrays.copyOf(ops, n);
     sym = Arrays.copyOf(sym, n);
     dest = Arrays.copyOf(dest, n);
     cfi = Arrays.copyOf(cfi, n);
@@ -128,6 +141,18 @@ final class InsnTable {
   /** Drops the unused tail of the columns (a section whose decode found fewer rows than counted). */
   void trim() {
     if (count < offset.length) grow(count);
+  }
+
+  int opsId(int i) { return opsWide != null ? opsWide[i] : ops[i]; }
+
+  void setOpsId(int i, int id) {
+    if (opsWide == null && id > Character.MAX_VALUE) {
+      opsWide = new int[ops.length];
+      for (int k = 0; k < ops.length; k++) opsWide[k] = ops[k];
+      ops = null;
+    }
+    if (opsWide != null) opsWide[i] = id;
+    else ops[i] = (char) id;
   }
 
   Section section(int i) { return sec != null ? sec : secs[i]; }

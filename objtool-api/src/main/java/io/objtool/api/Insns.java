@@ -132,27 +132,47 @@ public final class Insns {
       if (t.reloc[insn.i] == -2) t.reloc[insn.i] = r.find(insn.offset(), insn.length());
       return t.reloc[insn.i];
     }
-    int[] col = t.reloc;
-    if (col == null) {
-      // first question about this section: answer it for every instruction in one merge of the
-      // two offset-ordered lists
-      int count = t.count;
-      col = new int[count];
+    if (t.relocBits == null) relocColumn(t, r);
+    int i = insn.i;
+    long w = t.relocBits[i >>> 6];
+    long bit = 1L << i;
+    if ((w & bit) == 0) return -1;
+    return t.relocIdx[t.relocRank[i >>> 6] + Long.bitCount(w & (bit - 1))];
+  }
+
+  /**
+   * Answers the relocation question for every instruction of {@code t} in one merge of the two
+   * offset-ordered lists, kept sparse: a bit per instruction, a running count per 64 of them, and
+   * the relocation index of those that have one (most have none).
+   */
+  private static void relocColumn(InsnTable t, Relocations r) {
+    int count = t.count;
+    long[] bits = new long[(count + 63) >>> 6];
+    int[] rank = new int[bits.length];
+    int n = r.count();
+    int found = 0;
+    for (int pass = 0; pass < 2; pass++) {
+      int[] idx = pass == 0 ? null : new int[found];
       int k = 0;
-      int n = r.count();
+      int m = 0;
       for (int i = 0; i < count; i++) {
         long start = t.offset[i] & 0xffffffffL;
         while (k < n && r.offset(r.byOffset(k)) < start) k++;
-        int idx = -1;
-        if (k < n) {
-          int e = r.byOffset(k);
-          if (r.offset(e) < start + t.len[i]) idx = e;
+        if (k >= n) break;
+        int e = r.byOffset(k);
+        if (r.offset(e) >= start + t.len[i]) continue;
+        if (pass == 0) {
+          bits[i >>> 6] |= 1L << i;
+          found++;
+        } else {
+          idx[m++] = e;
         }
-        col[i] = idx;
       }
-      t.reloc = col;
+      if (pass == 1) t.relocIdx = idx;
     }
-    return col[insn.i];
+    for (int w = 1; w < bits.length; w++) rank[w] = rank[w - 1] + Long.bitCount(bits[w - 1]);
+    t.relocRank = rank;
+    t.relocBits = bits;
   }
 
   /** The relocations of {@code insn}'s section (null when it has none). */

@@ -43,7 +43,10 @@ public final class ObjtoolFile {
   /** Distinct stack-operation sequences, 6 ints an operation (shared: a few thousand serve millions of instructions). */
   private int[] opPool = new int[1024];
   private int opCount;
-  /** Open-addressing index of {@link #opPool}'s sequences by content: their handles, 0 for empty. */
+  /** Per sequence number (0: the empty sequence), its pool start << 3 | its count. */
+  private int[] seqHandles = new int[256];
+  private int seqCount = 1;
+  /** Open-addressing index of {@link #opPool}'s sequences by content: their numbers, 0 for empty. */
   private int[] opIndex = new int[1024];
   private int opIndexUsed;
   private long nrInsns;
@@ -137,7 +140,7 @@ public final class ObjtoolFile {
   int addInstruction(int offset, int len, int type, long immediate, int flags, int[] ops, int from, int count) {
     InsnTable t = building;
     int i = t.add(null, offset, len, type, immediate, flags);
-    if (count != 0) t.ops[i] = internOps(ops, from, count);
+    if (count != 0) t.setOpsId(i, internOps(ops, from, count));
     return i;
   }
 
@@ -186,26 +189,30 @@ public final class ObjtoolFile {
 
   /** Records the stack operations of {@code insn} (6 ints each: dest type, reg, offset, src type, reg, offset). */
   void setStackOps(Instruction insn, int[] ops, int from, int count) {
-    insn.t.ops[insn.i] = count == 0 ? 0 : internOps(ops, from, count);
+    insn.t.setOpsId(insn.i, count == 0 ? 0 : internOps(ops, from, count));
   }
 
-  /** The handle (pool start << 3 | count) of a sequence equal to {@code ops[from..]}, added when new. */
+  /** The number of a sequence equal to {@code ops[from..]}, added when new. */
   private int internOps(int[] ops, int from, int count) {
     int n = count * 6;
     int mask = opIndex.length - 1;
     int slot = opsHash(ops, from, count) & mask;
-    for (int h; (h = opIndex[slot]) != 0; slot = (slot + 1) & mask) {
+    for (int id; (id = opIndex[slot]) != 0; slot = (slot + 1) & mask) {
+      int h = seqHandles[id];
       int start = (h >>> 3) * 6;
-      if ((h & 7) == count && Arrays.equals(opPool, start, start + n, ops, from, from + n)) return h;
+      if ((h & 7) == count && Arrays.equals(opPool, start, start + n, ops, from, from + n)) return id;
     }
     int need = (opCount + count) * 6;
     if (need > opPool.length) opPool = Arrays.copyOf(opPool, Math.max(need, opPool.length * 2));
     System.arraycopy(ops, from, opPool, opCount * 6, n);
     int handle = (opCount << 3) | count;
     opCount += count;
-    opIndex[slot] = handle;
+    if (seqCount == seqHandles.length) seqHandles = Arrays.copyOf(seqHandles, seqCount * 2);
+    int id = seqCount++;
+    seqHandles[id] = handle;
+    opIndex[slot] = id;
     if (++opIndexUsed * 2 > opIndex.length) growOpIndex();
-    return handle;
+    return id;
   }
 
   private static int opsHash(int[] ops, int from, int count) {
@@ -218,17 +225,18 @@ public final class ObjtoolFile {
     int[] old = opIndex;
     opIndex = new int[old.length * 2];
     int mask = opIndex.length - 1;
-    for (int h : old) {
-      if (h == 0) continue;
+    for (int id : old) {
+      if (id == 0) continue;
+      int h = seqHandles[id];
       int slot = opsHash(opPool, (h >>> 3) * 6, h & 7) & mask;
       while (opIndex[slot] != 0) slot = (slot + 1) & mask;
-      opIndex[slot] = h;
+      opIndex[slot] = id;
     }
   }
 
   /** Number of stack operations of {@code insn}. */
-  public int stackOpCount(Instruction insn) { return insn.t.ops[insn.i] & 7; }
-  private int op(Instruction insn, int i, int field) { return opPool[((insn.t.ops[insn.i] >>> 3) + i) * 6 + field]; }
+  public int stackOpCount(Instruction insn) { return seqHandles[insn.t.opsId(insn.i)] & 7; }
+  private int op(Instruction insn, int i, int field) { return opPool[((seqHandles[insn.t.opsId(insn.i)] >>> 3) + i) * 6 + field]; }
   /** The DestType of stack operation {@code i} of {@code insn}. */
   public OpDestType opDestType(Instruction insn, int i) { return OpDestType.of(op(insn, i, 0)); }
   /** The DestReg of stack operation {@code i} of {@code insn}. */
