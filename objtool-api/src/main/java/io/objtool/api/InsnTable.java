@@ -38,8 +38,19 @@ final class InsnTable {
   byte[] typeVisited;
   /** The {@code Instruction} flags, and {@link #HAS_RARE}. */
   short[] flags;
-  /** The immediate, when it fits in an int (else {@link Rare#immediate}). */
-  int[] imm;
+  /**
+   * The immediates, sparse (about one instruction in five has one): a bit per row whose
+   * immediate is a non-zero int, the number of such rows before each 64 (set as rows are
+   * appended), and their values in row order, in chunks of at most 4,096 (no large copy as they grow). A row whose
+   * immediate does not fit, or was changed to a value it has no slot for, has it in its
+   * {@link Rare} record instead.
+   */
+  long[] immBits;
+  int[] immRank;
+  int[][] immChunks = new int[1][];
+  int immCount;
+  private static final int CHUNK_SHIFT = 12;
+  private static final int CHUNK = 1 << CHUNK_SHIFT;
   /**
    * Stack operations: the number of the row's distinct sequence in the file's pool (0: none).
    * A few thousand sequences serve millions of instructions, so a char holds it; a table whose
@@ -79,7 +90,8 @@ final class InsnTable {
     len = new byte[capacity];
     typeVisited = new byte[capacity];
     flags = new short[capacity];
-    imm = new int[capacity];
+    immBits = new long[(capacity + 63) >>> 6];
+    immRank = new int[immBits.length];
     ops = new char[capacity];
     sym = new Func[capacity];
     dest = new int[capacity];
@@ -97,7 +109,7 @@ final class InsnTable {
     AltGroup altGroup;
     /** +1 / -1 for instrumentation begin/end annotations. */
     byte instr;
-    /** Whether {@link #immediate} holds the immediate (it does not fit in an int). */
+    /** Whether {@link #immediate} holds the immediate (not the sparse column). */
     boolean wide;
     long immediate;
     /** With {@link #DEST_RARE}: the jump destination and the call destination. */
@@ -115,7 +127,19 @@ final class InsnTable {
     len[i] = (byte) length;
     typeVisited[i] = (byte) type;
     flags[i] = (short) flag;
-    setImmediate(i, immediate);
+    if ((i & 63) == 0) immRank[i >>> 6] = immCount;
+    if (immediate != 0 && (int) immediate == immediate) {
+      immBits[i >>> 6] |= 1L << i;
+      int c = immCount >>> CHUNK_SHIFT;
+      if (c == immChunks.length) immChunks = Arrays.copyOf(immChunks, c * 2);
+      int k = immCount++ & (CHUNK - 1);
+      int[] chunk = immChunks[c];
+      if (chunk == null) immChunks[c] = chunk = new int[16];
+      else if (k == chunk.length) immChunks[c] = chunk = Arrays.copyOf(chunk, Math.min(CHUNK, k * 2)); // small copies only
+      chunk[k] = (int) immediate;
+    } else if (immediate != 0) {
+      setImmediate(i, immediate);
+    }
     return i;
   }
 
@@ -124,7 +148,8 @@ final class InsnTable {
     len = Arrays.copyOf(len, n);
     typeVisited = Arrays.copyOf(typeVisited, n);
     flags = Arrays.copyOf(flags, n);
-    imm = Arrays.copyOf(imm, n);
+    immBits = Arrays.copyOf(immBits, (n + 63) >>> 6);
+    immRank = Arrays.copyOf(immRank, immBits.length);
     if (opsWide != null) opsWide = Arrays.copyOf(opsWide, n);
     else ops = Arrays.copyOf(ops, n);
     sym = Arrays.copyOf(sym, n);
@@ -174,17 +199,26 @@ final class InsnTable {
       Rare r = rare(i);
       if (r.wide) return r.immediate;
     }
-    return imm[i];
+    int k = immSlot(i);
+    return k < 0 ? 0 : immChunks[k >>> CHUNK_SHIFT][k & (CHUNK - 1)];
+  }
+
+  /** The row's place among the sparse immediates, or -1. */
+  private int immSlot(int i) {
+    long w = immBits[i >>> 6];
+    long bit = 1L << i;
+    return (w & bit) == 0 ? -1 : immRank[i >>> 6] + Long.bitCount(w & (bit - 1));
   }
 
   void setImmediate(int i, long immediate) {
-    imm[i] = (int) immediate;
-    if (imm[i] != immediate) {
+    int k = immSlot(i);
+    if ((int) immediate == immediate && (k >= 0 || immediate == 0)) {
+      if (k >= 0) immChunks[k >>> CHUNK_SHIFT][k & (CHUNK - 1)] = (int) immediate;
+      if ((flags[i] & HAS_RARE) != 0) rare(i).wide = false;
+    } else {
       Rare r = rareForWrite(i);
       r.wide = true;
       r.immediate = immediate;
-    } else if ((flags[i] & HAS_RARE) != 0) {
-      rare(i).wide = false;
     }
   }
 

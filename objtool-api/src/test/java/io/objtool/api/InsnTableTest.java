@@ -47,6 +47,29 @@ class InsnTableTest {
   }
 
   @Test
+  void sparseImmediatesKeepTheirValuesAndTakeChanges() {
+    InsnTable t = new InsnTable(null, null, 1, 7);
+    int n = 20_000;
+    for (int i = 0; i < n; i++) t.add(null, i, 1, InsnType.NOP.ordinal(), i % 5 == 0 ? 0 : i % 7 == 0 ? -i : i % 11 == 0 ? 1L << 40 | i : i, 0);
+    for (int i = 0; i < n; i++) {
+      long want = i % 5 == 0 ? 0 : i % 7 == 0 ? -i : i % 11 == 0 ? 1L << 40 | i : i;
+      assertEquals(want, t.immediate(i), "row " + i);
+    }
+    t.setImmediate(5, 77); // no slot: kept aside
+    t.setImmediate(6, 0); // a slot: now zero
+    t.setImmediate(7, 1L << 33);
+    t.setImmediate(11, 3); // was wide, has no slot
+    assertEquals(77, t.immediate(5));
+    assertEquals(0, t.immediate(6));
+    assertEquals(1L << 33, t.immediate(7));
+    assertEquals(3, t.immediate(11));
+    t.setImmediate(7, 9); // back into its slot
+    assertEquals(9, t.immediate(7));
+    assertEquals(8, t.immediate(8));
+    assertEquals(-(n - 1), t.immediate(n - 1)); // 19,999 is 7 * 2,857
+  }
+
+  @Test
   void stackOperationNumbersWidenPastAChar() {
     InsnTable t = table(10, 10);
     t.setOpsId(2, 65535);
