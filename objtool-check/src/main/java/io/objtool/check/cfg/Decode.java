@@ -41,64 +41,61 @@ public final class Decode {
     for (Section sec : file.elf().sections()) {
       if (!sec.isExecutable() || sec.type() == Elf.SHT_NOBITS) continue;
       if (file.arch().isPlaceholderSection(sec)) continue;
-      MemorySegment code = sec.data();
-      long size = code.byteSize();
-      long[] data = file.arch().dataRanges(sec); // [start, end) pairs not decoded
       // the columns are sized by a first pass that only finds lengths (about 1.5x the full
       // decode's speed), so they are neither grown nor trimmed: no garbage the size of a section
-      Model.beginInstructions(file, sec, count(decoder, code, size, data));
-      int nextData = 0;
-      for (long off = 0; off < size; ) {
-        if (data != null && nextData < data.length && off >= data[nextData]) {
-          off = Math.max(off, data[nextData + 1]);
-          nextData += 2;
-          continue;
-        }
-        boolean ok = decoder.decode(code, off, size, true, d) && d.ok();
-        if (ok && d.opcodeMap() == 0 && d.opcode() == 0xcf && !inFunction(sec, off)) {
-          ok = decoder.decode(code, off, size, false, d) && d.ok(); // IRET outside a function
-        }
-        if (!ok) {
-          file.diag().warn(CANNOT_DECODE_INSTRUCTION, "can't decode instruction at " + sec.name() + ":0x" + Long.toHexString(off));
-          throw new CfgException();
-        }
-        if ((d.flags() & REPORTED) != 0) report(file, sec, off, d);
-        InsnType type = d.type();
-        int n = d.stackOpCount();
-        for (int i = 0; i < n; i++) {
-          ops[i * 6] = d.destType(i).ordinal();
-          ops[i * 6 + 1] = d.destReg(i);
-          ops[i * 6 + 2] = d.destOffset(i);
-          ops[i * 6 + 3] = d.srcType(i).ordinal();
-          ops[i * 6 + 4] = d.srcReg(i);
-          ops[i * 6 + 5] = d.srcOffset(i);
-        }
-        Model.addInstruction(file, (int) off, d.length(), type, d.immediate(),
-            type == InsnType.BUG ? Instruction.DEAD_END : 0, ops, 0, n);
-        off += d.length();
-      }
+      Model.beginInstructions(file, sec, decode(file, sec, true, decoder, d, ops));
+      decode(file, sec, false, decoder, d, ops);
       Model.endInstructions(file);
       assignSymbols(file, sec);
     }
   }
 
   /**
-   * The number of instructions the decode will find in {@code code} (lengths only; up to the
-   * first bytes that do not decode, where the decode stops with an error).
+   * Decodes {@code sec} linearly, skipping the architecture's data ranges, into the section's
+   * instruction columns; with {@code countOnly}, only counts the instructions the decode will
+   * find (lengths only, up to the first bytes that do not decode, where the decode stops with an
+   * error). Returns the number of instructions.
    */
-  private static int count(InsnDecoder decoder, MemorySegment code, long size, long[] data) {
+  private static int decode(ObjtoolFile file, Section sec, boolean countOnly, InsnDecoder decoder, DecodedInsn d, int[] ops) {
+    MemorySegment code = sec.data();
+    long size = code.byteSize();
+    long[] data = file.arch().dataRanges(sec); // [start, end) pairs not decoded
     int count = 0;
     int nextData = 0;
-    for (long off = 0; off < size; ) {
-      if (data != null && nextData < data.length && off >= data[nextData]) {
+    for (long off = 0; off < size; count++) {
+      while (data != null && nextData < data.length && off >= data[nextData]) {
         off = Math.max(off, data[nextData + 1]);
         nextData += 2;
+      }
+      if (off >= size) break;
+      if (countOnly) {
+        int lt = decoder.lengthAndType(code, off, size, true);
+        if (lt <= 0) break;
+        off += lt & 0xff;
         continue;
       }
-      int lt = decoder.lengthAndType(code, off, size, true);
-      if (lt <= 0) break;
-      count++;
-      off += lt & 0xff;
+      boolean ok = decoder.decode(code, off, size, true, d) && d.ok();
+      if (ok && d.opcodeMap() == 0 && d.opcode() == 0xcf && !inFunction(sec, off)) {
+        ok = decoder.decode(code, off, size, false, d) && d.ok(); // IRET outside a function
+      }
+      if (!ok) {
+        file.diag().warn(CANNOT_DECODE_INSTRUCTION, "can't decode instruction at " + sec.name() + ":0x" + Long.toHexString(off));
+        throw new CfgException();
+      }
+      if ((d.flags() & REPORTED) != 0) report(file, sec, off, d);
+      InsnType type = d.type();
+      int n = d.stackOpCount();
+      for (int i = 0; i < n; i++) {
+        ops[i * 6] = d.destType(i).ordinal();
+        ops[i * 6 + 1] = d.destReg(i);
+        ops[i * 6 + 2] = d.destOffset(i);
+        ops[i * 6 + 3] = d.srcType(i).ordinal();
+        ops[i * 6 + 4] = d.srcReg(i);
+        ops[i * 6 + 5] = d.srcOffset(i);
+      }
+      Model.addInstruction(file, (int) off, d.length(), type, d.immediate(),
+          type == InsnType.BUG ? Instruction.DEAD_END : 0, ops, 0, n);
+      off += d.length();
     }
     return count;
   }
