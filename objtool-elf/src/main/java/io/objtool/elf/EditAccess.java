@@ -35,6 +35,11 @@ final class EditAccess extends ElfEdit.Access {
   }
 
   @Override
+  public void reserveRelocs(Relocations r, int more) {
+    r.reserve(more);
+  }
+
+  @Override
   public void setRelocAddend(Relocations r, int i, long value) {
     r.setAddend(i, value);
   }

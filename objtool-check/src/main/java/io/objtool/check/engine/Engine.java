@@ -47,6 +47,13 @@ public final class Engine {
   private final Stats stats;
   /** Whether a visitor of the chain takes the walk's shape events (API 3); never true without one. */
   private final boolean walkEvents;
+  /**
+   * The states of the paths being followed, by depth of {@link #validateBranch}'s recursion: a
+   * path copies its incoming state into the one of its depth, which no other live path uses, so
+   * the walk allocates no state per branch (only the first time it reaches a depth).
+   */
+  private InsnState[] states = new InsnState[64];
+  private int depth;
 
   public Engine(ObjtoolFile file, BranchVisitor visitor) {
     this.file = file;
@@ -157,9 +164,24 @@ public final class Engine {
     return false;
   }
 
-  /** Follows one path from {@code start}; true when a warning ended it. */
+  /**
+   * Follows one path from {@code start} with a copy of {@code in} (which it does not change);
+   * true when a warning ended it.
+   */
   public boolean validateBranch(Func func, Instruction start, InsnState in) {
-    InsnState state = Model.copy(in);
+    int d = depth;
+    if (d == states.length) states = java.util.Arrays.copyOf(states, d * 2);
+    InsnState state = Model.copyInto(in, states[d]);
+    states[d] = state;
+    depth = d + 1;
+    try {
+      return walk(func, start, state);
+    } finally {
+      depth = d;
+    }
+  }
+
+  private boolean walk(Func func, Instruction start, InsnState state) {
     Cfi cfi = Model.cfi(state);
     Instruction insn = start;
     Instruction prev = null;

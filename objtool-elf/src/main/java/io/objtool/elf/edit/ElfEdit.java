@@ -37,6 +37,9 @@ public final class ElfEdit {
     /** See {@link ElfEdit#addReloc}. */
     public abstract int addReloc(Relocations r, long off, int relType, Symbol sym, long addend);
 
+    /** See {@link ElfEdit#reserveRelocs}. */
+    public abstract void reserveRelocs(Relocations r, int more);
+
     /** See {@link ElfEdit#setRelocAddend}. */
     public abstract void setRelocAddend(Relocations r, int i, long value);
 
@@ -107,6 +110,14 @@ public final class ElfEdit {
   /** Appends a relocation; returns its index. */
   public static int addReloc(Relocations r, long off, int relType, Symbol sym, long addend) {
     return A.A.addReloc(r, off, relType, sym, addend);
+  }
+
+  /**
+   * Makes room in {@code r} for {@code more} relocations beyond its current ones, so that adding
+   * them copies nothing: for a writer that knows how many it adds.
+   */
+  public static void reserveRelocs(Relocations r, int more) {
+    A.A.reserveRelocs(r, more);
   }
 
   /** Changes the addend of relocation {@code i}. */
