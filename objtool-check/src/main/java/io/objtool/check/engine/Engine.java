@@ -54,6 +54,8 @@ public final class Engine {
    */
   private InsnState[] states = new InsnState[64];
   private int depth;
+  /** The state at a function entry, and the one each function's walk starts from (a copy of it). */
+  private InsnState funcEntry, symState;
 
   public Engine(ObjtoolFile file, BranchVisitor visitor) {
     this.file = file;
@@ -116,9 +118,12 @@ public final class Engine {
     int warnings = 0;
     for (Symbol s : sec.symbols().all()) {
       if (s.type() != Elf.STT_FUNC) continue;
-      InsnState state = Model.newInsnState(file);
-      setFuncState(Model.cfi(state));
-      warnings += validateSymbol(file.func(s), state);
+      if (funcEntry == null) {
+        funcEntry = Model.newInsnState(file);
+        setFuncState(Model.cfi(funcEntry));
+      }
+      symState = Model.copyInto(funcEntry, symState);
+      warnings += validateSymbol(file.func(s), symState);
     }
     return warnings;
   }
