@@ -66,6 +66,35 @@ class ElfWriterTest {
     }
   }
 
+  /** Room reserved for relocations holds them as added; adding past it grows; all are written. */
+  @Test
+  void reservedRelocationsAreWrittenAsAdded() throws Exception {
+    Path obj = Fixtures.compile(dir, "sample.c");
+    Path out = dir.resolve("reserved.o");
+    int n = 1000;
+    try (ElfFile f = ElfFile.open(obj)) {
+      Section text = f.section(".text");
+      Symbol sym = f.sectionSymbol(text);
+      Section data = f.addSection(".reserved_table", Elf.SHT_PROGBITS, Elf.SHF_ALLOC, 0, 8, new byte[8 * (n + 23)]);
+      Relocations r = f.relocationsFor(data);
+      for (int i = 0; i < 3; i++) r.add(8L * i, Elf.R_X86_64_64, sym, i);
+      r.reserve(n);
+      for (int i = 3; i < n + 23; i++) r.add(8L * i, Elf.R_X86_64_64, sym, i);
+      assertThrows(IllegalArgumentException.class, () -> r.reserve(-1));
+      f.write(out);
+    }
+    try (ElfFile g = ElfFile.open(out)) {
+      Relocations r = g.section(".reserved_table").relocations();
+      assertEquals(n + 23, r.count());
+      for (int i = 0; i < n + 23; i++) {
+        assertEquals(8L * i, r.offset(i));
+        assertEquals(i, r.addend(i));
+        assertEquals(Elf.R_X86_64_64, r.type(i));
+        assertEquals(".text", r.symbol(i).section().name());
+      }
+    }
+  }
+
   @Test
   void addedLocalSymbolTakesTheFirstGlobalSlotAndRelocationsFollow() throws Exception {
     Path obj = Fixtures.compile(dir, "sample.c");
