@@ -27,6 +27,11 @@ import java.util.Set;
  */
 final class ElfWriter {
   private static final int CHUNK = 1 << 30;
+  /**
+   * Bytes of a heap array written at a time: the JDK writes a heap buffer through a temporary
+   * native copy of it, which it keeps for the thread (a whole section's size, in the peak RSS).
+   */
+  private static final int HEAP_CHUNK = 1 << 20;
   /** Zeros written at a time into a gap: the gap's size is the layout's, not memory's. */
   private static final int ZERO_CHUNK = 1 << 16;
   /**
@@ -348,8 +353,9 @@ final class ElfWriter {
 
   private static void put(FileChannel ch, MemorySegment data, long at) throws IOException {
     long n = data.byteSize();
-    for (long o = 0; o < n; o += CHUNK) {
-      ByteBuffer b = data.asSlice(o, Math.min(CHUNK, n - o)).asByteBuffer();
+    long chunk = data.isNative() ? CHUNK : HEAP_CHUNK;
+    for (long o = 0; o < n; o += chunk) {
+      ByteBuffer b = data.asSlice(o, Math.min(chunk, n - o)).asByteBuffer();
       long p = at + o;
       while (b.hasRemaining()) p += ch.write(b, p);
     }
