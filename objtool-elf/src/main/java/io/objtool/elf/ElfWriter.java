@@ -131,7 +131,7 @@ final class ElfWriter {
       } else if (f.shstrings() != null && s == f.shstrings().section()) {
         content[s.index] = f.shstrings().bytes();
       } else {
-        content[s.index] = s.data();
+        content[s.index] = s.mappedOrOwn(); // its patches are written over it (emit)
       }
       size[s.index] = content[s.index].byteSize();
       if (s.type != Elf.SHT_NOBITS) s.size = size[s.index];
@@ -304,6 +304,7 @@ final class ElfWriter {
         putRela(ch, secs.get((int) r[2]).relocs, r[0]);
       } else {
         put(ch, r[2] == -1 ? header(shoff, shnum) : r[2] == -2 ? sectionHeaders() : content[(int) r[2]], r[0]);
+        if (r[2] >= 0) putPatches(ch, secs.get((int) r[2]), r[0]);
       }
       pos = Math.max(pos, r[0] + r[1]);
     }
@@ -349,6 +350,11 @@ final class ElfWriter {
       if (!s.added && s.fileOffset < to && s.fileOffset + s.size > from) return false;
     }
     return true;
+  }
+
+  /** Writes the pending patches of {@code s} (in order: later ones win) over its bytes written at {@code at}. */
+  private static void putPatches(FileChannel ch, Section s, long at) throws IOException {
+    for (int i = 0; i < s.patchCount(); i++) put(ch, MemorySegment.ofArray(s.patchBytes(i)), at + s.patchOffset(i));
   }
 
   private static void put(FileChannel ch, MemorySegment data, long at) throws IOException {

@@ -34,6 +34,9 @@ public final class ElfEdit {
     /** See {@link ElfEdit#setData}. */
     public abstract void setData(Section sec, byte[] bytes);
 
+    /** See {@link ElfEdit#patch}. */
+    public abstract void patch(Section sec, long offset, byte[] bytes);
+
     /** See {@link ElfEdit#addReloc}. */
     public abstract int addReloc(Relocations r, long off, int relType, Symbol sym, long addend);
 
@@ -105,6 +108,14 @@ public final class ElfEdit {
   /** Replaces a section's bytes. */
   public static void setData(Section sec, byte[] bytes) {
     A.A.setData(sec, bytes);
+  }
+
+  /**
+   * Writes {@code bytes} over {@code sec}'s bytes at {@code offset} (its size stays). The section
+   * is not copied for it: patches are kept aside until its bytes are asked for or written.
+   */
+  public static void patch(Section sec, long offset, byte[] bytes) {
+    A.A.patch(sec, offset, bytes);
   }
 
   /** Appends a relocation; returns its index. */
