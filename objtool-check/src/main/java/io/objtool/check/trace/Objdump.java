@@ -36,13 +36,15 @@ public final class Objdump {
    */
   public static Outcome run(List<String> args, Path cwd, Map<String, String> env, Consumer<String> lines) {
     String tool = env.getOrDefault(CROSS_COMPILE, "") + "objdump";
+    String path = env.get("PATH");
+    String program = resolve(tool, path, cwd);
+    if (program == null) return new Outcome(tool, false, new byte[0]);
     List<String> cmd = new ArrayList<>();
-    cmd.add(tool);
+    cmd.add(program);
     cmd.addAll(args);
     ProcessBuilder pb = new ProcessBuilder(cmd);
     if (!cwd.toString().isEmpty()) pb.directory(cwd.toFile());
     pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-    String path = env.get("PATH");
     if (path != null) pb.environment().put("PATH", path);
     Process p;
     try {
@@ -63,6 +65,28 @@ public final class Objdump {
       Thread.currentThread().interrupt();
     }
     return new Outcome(tool, true, diag.toByteArray());
+  }
+
+  /**
+   * The program {@code tool} names for a run whose {@code PATH} is {@code path} and whose working
+   * directory is {@code cwd}, as a shell would find it: a name with a slash as it is (relative to
+   * {@code cwd}), else the first executable file of that name in the run's {@code PATH} (an empty
+   * entry is {@code cwd}), null when there is none. The JDK would search this process's own
+   * {@code PATH}, which in the objtool server is the server's, not the request's. A run without a
+   * {@code PATH} gets the name itself (the JDK's default search).
+   */
+  static String resolve(String tool, String path, Path cwd) {
+    if (tool.indexOf('/') >= 0) {
+      return cwd.toString().isEmpty() || tool.startsWith("/") ? tool : cwd.resolve(tool).toString();
+    }
+    if (path == null) return tool;
+    for (String dir : path.split(":", -1)) {
+      Path d = dir.isEmpty() ? cwd : Path.of(dir);
+      if (!d.isAbsolute() && !cwd.toString().isEmpty()) d = cwd.resolve(d);
+      Path f = d.resolve(tool);
+      if (java.nio.file.Files.isRegularFile(f) && java.nio.file.Files.isExecutable(f)) return f.toAbsolutePath().toString();
+    }
+    return null;
   }
 
   private static void copy(InputStream in, ByteArrayOutputStream out) {
