@@ -32,6 +32,11 @@ import io.objtool.elf.Section;
  * these calls only when a visitor of the chain is written against API 3 ({@link #chainApi()}), so a
  * chain of older visitors pays nothing for them.
  *
+ * <p>The {@link InsnState} a callback receives is the engine's, valid only during the call: the
+ * engine reuses its states from path to path instead of allocating one per branch, so a visitor
+ * that keeps something for later keeps values (or its own copy of the CFI), never the state or
+ * the {@link CfiState} it returns. What it sets in its {@link StateSlot}s travels with the path.
+ *
  * <p>A visitor names the API version it was written against ({@link #API_1}); a later version
  * may add callbacks, which then delegate unchanged to {@code next} for visitors of an older
  * version, so compiled plug-ins keep working.

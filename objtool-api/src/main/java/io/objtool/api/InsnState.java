@@ -7,6 +7,11 @@ import io.objtool.api.internal.Cfi;
  * stack operations) and the passes' own values in {@link StateSlot}s — e.g. the user-access
  * (SMAP) state of {@code --uaccess}, the direction flag of stack validation, the noinstr
  * instrumentation depth. The engine copies the whole state where a path branches.
+ *
+ * <p>A state a visitor is given is valid only during that call: the engine reuses its states
+ * (one per depth of the walk's branches, overwritten by the next path at that depth) rather than
+ * allocating one per branch. A visitor that needs a value later keeps the value itself (an
+ * {@code int}, a copy of what it reads from {@link #cfi()}), never the state or its CFI.
  */
 public final class InsnState {
   final Cfi cfi;
@@ -27,6 +32,18 @@ public final class InsnState {
     this.cfi = new Cfi(o.cfi);
     this.slots = o.slots.clone();
     this.visitKey = o.visitKey;
+  }
+
+  /** Makes this state a copy of {@code o} (same slot and register counts); allocates nothing. */
+  void copyFrom(InsnState o) {
+    cfi.copyFrom(o.cfi);
+    System.arraycopy(o.slots, 0, slots, 0, slots.length);
+    visitKey = o.visitKey;
+  }
+
+  /** Whether {@link #copyFrom} can copy {@code o} into this state. */
+  boolean sameShape(InsnState o) {
+    return slots.length == o.slots.length && cfi.regCount() == o.cfi.regCount();
   }
 
   /** The CFI state of this path at the current instruction. */

@@ -151,6 +151,13 @@ final class ModelAccess extends Model.Access {
   }
 
   @Override
+  public InsnState copyInto(InsnState from, InsnState to) {
+    if (to == null || !to.sameShape(from)) return new InsnState(from);
+    to.copyFrom(from);
+    return to;
+  }
+
+  @Override
   public Cfi cfi(InsnState s) {
     return s.cfi;
   }

@@ -2,6 +2,8 @@ package io.objtool.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.mockito.ArgumentMatchers.any;
@@ -11,6 +13,7 @@ import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
+import io.objtool.api.internal.Model;
 import io.objtool.elf.Section;
 import org.junit.jupiter.api.Test;
 import org.mockito.InOrder;
@@ -128,5 +131,45 @@ class BranchVisitorTest {
     assertTrue(new InsnState(b).visitKey());
     b.set(uaccess, false);
     assertFalse(b.visitKey());
+  }
+
+  /**
+   * The engine reuses its states: a copy into an existing state of the same shape takes every
+   * value (slots, visit key, CFI) into that state; one of another shape is not reused.
+   */
+  @Test
+  void copyIntoReusesAStateOfTheSameShape() {
+    StateSlot depth = new StateSlot(0, "depth", false);
+    StateSlot uaccess = new StateSlot(1, "uaccess", true);
+    InsnState a = new InsnState(2);
+    a.set(depth, 7);
+    a.set(uaccess, true);
+    a.cfi.cfaBase = 4;
+    a.cfi.cfaOffset = 16;
+    a.cfi.setReg(6, 5, -16);
+    a.cfi.signal = true;
+    InsnState reused = new InsnState(2);
+    reused.set(depth, 1);
+    reused.cfi.stackSize = 99;
+    assertSame(reused, Model.copyInto(a, reused));
+    assertEquals(7, reused.get(depth));
+    assertTrue(reused.visitKey());
+    assertEquals(a.cfi, reused.cfi);
+    a.set(depth, 8);
+    a.cfi.cfaOffset = 24;
+    assertEquals(7, reused.get(depth), "a copy, not a view");
+    assertEquals(16, reused.cfi.cfaOffset, "a copy, not a view");
+
+    InsnState other = new InsnState(3);
+    InsnState c = Model.copyInto(a, other);
+    assertNotSame(other, c, "another slot count: a new state");
+    assertEquals(8, c.get(depth));
+    assertNotSame(a, Model.copyInto(a, null));
+    assertNotSame(reused, Model.copyInto(new InsnState(2, 4), reused), "another register count: a new state");
+
+    Model.copyInto(new InsnState(2), reused);
+    assertEquals(0, reused.get(depth));
+    assertFalse(reused.visitKey());
+    assertEquals(new InsnState(2).cfi, reused.cfi);
   }
 }

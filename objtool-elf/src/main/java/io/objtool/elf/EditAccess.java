@@ -30,8 +30,18 @@ final class EditAccess extends ElfEdit.Access {
   }
 
   @Override
+  public void patch(Section sec, long offset, byte[] bytes) {
+    sec.patch(offset, bytes);
+  }
+
+  @Override
   public int addReloc(Relocations r, long off, int relType, Symbol sym, long addend) {
     return r.add(off, relType, sym, addend);
+  }
+
+  @Override
+  public void reserveRelocs(Relocations r, int more) {
+    r.reserve(more);
   }
 
   @Override

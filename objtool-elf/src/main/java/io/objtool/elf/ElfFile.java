@@ -125,10 +125,10 @@ public final class ElfFile implements AutoCloseable {
   /** Bytes of names an object may read: {@value #NAME_BUDGET_FACTOR} times its size, and 1 MiB. */
   static final int NAME_BUDGET_FACTOR = 4;
 
-  void chargeName(long len, String what) {
+  void chargeName(long len, String what, long index) {
     nameBytes += len;
     if (nameBytes > NAME_BUDGET_FACTOR * fileSize + (1 << 20)) {
-      throw error(what + ": names read so far total " + nameBytes + " bytes, more than " + NAME_BUDGET_FACTOR
+      throw error(what + " " + index + ": names read so far total " + nameBytes + " bytes, more than " + NAME_BUDGET_FACTOR
           + " times the file (many symbols share long names)");
     }
   }
@@ -206,7 +206,7 @@ public final class ElfFile implements AutoCloseable {
     if (shstrtab.type != Elf.SHT_STRTAB) throw error("section name table is not SHT_STRTAB");
     shstrings = new StringTable(this, shstrtab);
     for (Section s : sections) {
-      s.name = shstrings.get(s.nameOffset & 0xffffffffL, "section " + s.index);
+      s.name = shstrings.get(s.nameOffset & 0xffffffffL, "section", s.index);
       sectionsByName.putIfAbsent(s.name, s);
     }
     for (Section s : sections) {
@@ -291,7 +291,7 @@ public final class ElfFile implements AutoCloseable {
         if (shndx <= 0 || shndx >= sections.size()) throw error("symbol " + i + " refers to section " + (shndx & 0xffffffffL) + ", out of range");
         sec = sections.get(shndx);
       }
-      String name = nameOff == 0 ? "" : strings.get(nameOff & 0xffffffffL, "symbol " + i);
+      String name = nameOff == 0 ? "" : strings.get(nameOff & 0xffffffffL, "symbol", i);
       Symbol sym = new Symbol(i, name, nameOff, info, other, shndx, i64(e + 8), i64(e + 16), sec);
       sym.rawShndx = rawShndx;
       symbols.add(sym);

@@ -27,6 +27,11 @@ import java.util.Set;
  */
 final class ElfWriter {
   private static final int CHUNK = 1 << 30;
+  /**
+   * Bytes of a heap array written at a time: the JDK writes a heap buffer through a temporary
+   * native copy of it, which it keeps for the thread (a whole section's size, in the peak RSS).
+   */
+  private static final int HEAP_CHUNK = 1 << 20;
   /** Zeros written at a time into a gap: the gap's size is the layout's, not memory's. */
   private static final int ZERO_CHUNK = 1 << 16;
   /**
@@ -126,7 +131,7 @@ final class ElfWriter {
       } else if (f.shstrings() != null && s == f.shstrings().section()) {
         content[s.index] = f.shstrings().bytes();
       } else {
-        content[s.index] = s.data();
+        content[s.index] = s.mappedOrOwn(); // its patches are written over it (emit)
       }
       size[s.index] = content[s.index].byteSize();
       if (s.type != Elf.SHT_NOBITS) s.size = size[s.index];
@@ -299,6 +304,7 @@ final class ElfWriter {
         putRela(ch, secs.get((int) r[2]).relocs, r[0]);
       } else {
         put(ch, r[2] == -1 ? header(shoff, shnum) : r[2] == -2 ? sectionHeaders() : content[(int) r[2]], r[0]);
+        if (r[2] >= 0) putPatches(ch, secs.get((int) r[2]), r[0]);
       }
       pos = Math.max(pos, r[0] + r[1]);
     }
@@ -346,10 +352,16 @@ final class ElfWriter {
     return true;
   }
 
+  /** Writes the pending patches of {@code s} (in order: later ones win) over its bytes written at {@code at}. */
+  private static void putPatches(FileChannel ch, Section s, long at) throws IOException {
+    for (int i = 0; i < s.patchCount(); i++) put(ch, MemorySegment.ofArray(s.patchBytes(i)), at + s.patchOffset(i));
+  }
+
   private static void put(FileChannel ch, MemorySegment data, long at) throws IOException {
     long n = data.byteSize();
-    for (long o = 0; o < n; o += CHUNK) {
-      ByteBuffer b = data.asSlice(o, Math.min(CHUNK, n - o)).asByteBuffer();
+    long chunk = data.isNative() ? CHUNK : HEAP_CHUNK;
+    for (long o = 0; o < n; o += chunk) {
+      ByteBuffer b = data.asSlice(o, Math.min(chunk, n - o)).asByteBuffer();
       long p = at + o;
       while (b.hasRemaining()) p += ch.write(b, p);
     }

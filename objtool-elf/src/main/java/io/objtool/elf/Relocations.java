@@ -46,13 +46,7 @@ public final class Relocations {
 
   /** Appends an entry (reading and writing). */
   int add(long off, int relType, Symbol sym, long add) {
-    if (count == offset.length) {
-      int n = Math.max(16, count * 2);
-      offset = Arrays.copyOf(offset, n);
-      type = Arrays.copyOf(type, n);
-      symbol = Arrays.copyOf(symbol, n);
-      addend = Arrays.copyOf(addend, n);
-    }
+    if (count == offset.length) resize(Math.max(16, count * 2));
     if (count > 0 && off < offset[count - 1]) sortedChecked = false;
     offset[count] = off;
     type[count] = relType;
@@ -61,6 +55,24 @@ public final class Relocations {
     byOffset = null;
     if (rela.file.readDone) rela.markDirty();
     return count++;
+  }
+
+  /**
+   * Makes room for {@code more} entries beyond the current ones, so that adding them copies no
+   * column (a writer that knows how many it adds reserves them first).
+   */
+  void reserve(int more) {
+    if (more < 0) throw new IllegalArgumentException("reserve " + more);
+    long need = (long) count + more;
+    if (need > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("too many relocations: " + need);
+    if (need > offset.length) resize((int) need);
+  }
+
+  private void resize(int n) {
+    offset = Arrays.copyOf(offset, n);
+    type = Arrays.copyOf(type, n);
+    symbol = Arrays.copyOf(symbol, n);
+    addend = Arrays.copyOf(addend, n);
   }
 
   /** Changes the addend of entry {@code i}. */

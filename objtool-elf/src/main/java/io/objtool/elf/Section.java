@@ -84,11 +84,65 @@ public final class Section {
     return r == null ? null : r.relocs;
   }
 
+  /**
+   * Bytes written over the section by {@link #patch} while its bytes are still the mapped file's:
+   * kept aside (offset, bytes; later ones win) and applied when the bytes are asked for, or
+   * written over them by the writer, so that patching a few instructions does not copy the section.
+   */
+  private long[] patchAt;
+  private byte[][] patchBytes;
+  private int patches;
+
   /** The section's bytes: empty for {@code SHT_NOBITS}. Read-only unless replaced by {@link #setData}. */
   public MemorySegment data() {
+    if (patches > 0) applyPatches();
+    return mappedOrOwn();
+  }
+
+  /** The bytes without the pending patches (the writer writes those over them). */
+  MemorySegment mappedOrOwn() {
     if (data == null) data = file.mappedData(this);
     return data;
   }
+
+  /** Writes {@code bytes} over the section's bytes at {@code offset}; its size stays. */
+  void patch(long offset, byte[] bytes) {
+    file.checkWritable();
+    if (type == Elf.SHT_NOBITS) throw new IllegalStateException(name + " is SHT_NOBITS");
+    if (offset < 0 || offset > size - bytes.length) {
+      throw new IndexOutOfBoundsException(bytes.length + " bytes at " + offset + " of " + name + " (size " + size + ")");
+    }
+    dirty = true;
+    MemorySegment d = mappedOrOwn();
+    if (!d.isNative()) { // bytes of our own already: change them in place
+      MemorySegment.copy(bytes, 0, d, java.lang.foreign.ValueLayout.JAVA_BYTE, offset, bytes.length);
+      return;
+    }
+    if (patchAt == null) {
+      patchAt = new long[16];
+      patchBytes = new byte[16][];
+    } else if (patches == patchAt.length) {
+      patchAt = java.util.Arrays.copyOf(patchAt, patches * 2);
+      patchBytes = java.util.Arrays.copyOf(patchBytes, patches * 2);
+    }
+    patchAt[patches] = offset;
+    patchBytes[patches] = bytes.clone();
+    patches++;
+  }
+
+  private void applyPatches() {
+    byte[] b = mappedOrOwn().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+    for (int i = 0; i < patches; i++) System.arraycopy(patchBytes[i], 0, b, (int) patchAt[i], patchBytes[i].length);
+    data = MemorySegment.ofArray(b);
+    patches = 0;
+    patchAt = null;
+    patchBytes = null;
+  }
+
+  /** The pending patches, in order: how many, and each one's offset and bytes. */
+  int patchCount() { return patches; }
+  long patchOffset(int i) { return patchAt[i]; }
+  byte[] patchBytes(int i) { return patchBytes[i]; }
 
   /** Replaces the section's bytes (and {@code sh_size}); the writer lays the file out anew. */
   void setData(byte[] bytes) {
@@ -97,6 +151,9 @@ public final class Section {
     this.data = MemorySegment.ofArray(bytes);
     this.size = bytes.length;
     this.dirty = true;
+    this.patches = 0;
+    this.patchAt = null;
+    this.patchBytes = null;
     if (symbolIndex != null) symbolIndex.invalidate();
   }
 

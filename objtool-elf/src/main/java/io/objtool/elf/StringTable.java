@@ -23,8 +23,14 @@ final class StringTable {
     return section;
   }
 
-  /** The name at {@code offset}; fails with one line when the offset or its terminator is out of the table. */
-  String get(long offset, String what) {
+  /** Names are copied through this buffer (one allocation per name: the string's own). */
+  private byte[] scratch = new byte[256];
+
+  /**
+   * The name at {@code offset} of the entry {@code what} {@code index} (e.g. "symbol", 12, which
+   * failures name); fails with one line when the offset or its terminator is out of the table.
+   */
+  String get(long offset, String what, long index) {
     MemorySegment data = section.data();
     long size = data.byteSize();
     if (offset < 0 || offset >= size) {
@@ -35,19 +41,19 @@ final class StringTable {
         while (b[end] != 0) end++;
         return new String(b, start, end - start, StandardCharsets.ISO_8859_1);
       }
-      throw file.error(what + " name offset " + offset + " is outside " + section.name() + " (size " + size + ")");
+      throw file.error(what + " " + index + " name offset " + offset + " is outside " + section.name() + " (size " + size + ")");
     }
     long end = offset;
     while (end < size && data.get(ValueLayout.JAVA_BYTE, end) != 0) end++;
     if (end == size) {
-      throw file.error(what + " name at offset " + offset + " of " + section.name() + " is not NUL-terminated");
+      throw file.error(what + " " + index + " name at offset " + offset + " of " + section.name() + " is not NUL-terminated");
     }
     int len = (int) (end - offset);
     if (len == 0) return "";
-    file.chargeName(len, what);
-    byte[] b = new byte[len];
-    MemorySegment.copy(data, ValueLayout.JAVA_BYTE, offset, b, 0, len);
-    return new String(b, StandardCharsets.ISO_8859_1);
+    file.chargeName(len, what, index);
+    if (len > scratch.length) scratch = new byte[Math.max(len, scratch.length * 2)];
+    MemorySegment.copy(data, ValueLayout.JAVA_BYTE, offset, scratch, 0, len);
+    return new String(scratch, 0, len, StandardCharsets.ISO_8859_1);
   }
 
   /** Appends {@code name} and returns its offset in the table. */

@@ -66,6 +66,82 @@ class ElfWriterTest {
     }
   }
 
+  /**
+   * Patches over a mapped section are kept aside: written over its bytes by the writer (later
+   * ones win), applied when its bytes are asked for, and over bytes of its own made in place.
+   */
+  @Test
+  void patchesAreWrittenOverTheSectionsBytes() throws Exception {
+    Path obj = Fixtures.compile(dir, "sample.c");
+    Path out = dir.resolve("patched.o");
+    Path out2 = dir.resolve("patched2.o");
+    byte[] before;
+    try (ElfFile f = ElfFile.open(obj)) {
+      Section text = f.section(".text");
+      before = text.data().toArray(ValueLayout.JAVA_BYTE);
+      assertTrue(before.length >= 8, "a .text of at least 8 bytes");
+      text.patch(1, new byte[] {(byte) 0x90, (byte) 0x90, (byte) 0x90});
+      byte[] again = {(byte) 0xcc, (byte) 0xcc};
+      text.patch(2, again);
+      again[0] = 0; // the patch is a copy
+      assertThrows(IndexOutOfBoundsException.class, () -> text.patch(before.length - 1, new byte[2]));
+      assertThrows(IndexOutOfBoundsException.class, () -> text.patch(-1, new byte[1]));
+      f.write(out);
+    }
+    byte[] want = before.clone();
+    want[1] = (byte) 0x90;
+    want[2] = (byte) 0xcc;
+    want[3] = (byte) 0xcc;
+    try (ElfFile g = ElfFile.open(out)) {
+      assertArrayEquals(want, g.section(".text").data().toArray(ValueLayout.JAVA_BYTE));
+    }
+    try (ElfFile f = ElfFile.open(obj)) {
+      Section text = f.section(".text");
+      text.patch(0, new byte[] {(byte) 0xc3});
+      byte[] read = text.data().toArray(ValueLayout.JAVA_BYTE); // applies the patch
+      assertEquals((byte) 0xc3, read[0]);
+      text.patch(4, new byte[] {(byte) 0xcc}); // over bytes of its own now: in place
+      assertEquals((byte) 0xcc, text.data().get(ValueLayout.JAVA_BYTE, 4));
+      f.write(out2);
+    }
+    try (ElfFile g = ElfFile.open(out2)) {
+      byte[] b = g.section(".text").data().toArray(ValueLayout.JAVA_BYTE);
+      byte[] w = before.clone();
+      w[0] = (byte) 0xc3;
+      w[4] = (byte) 0xcc;
+      assertArrayEquals(w, b);
+    }
+  }
+
+  /** Room reserved for relocations holds them as added; adding past it grows; all are written. */
+  @Test
+  void reservedRelocationsAreWrittenAsAdded() throws Exception {
+    Path obj = Fixtures.compile(dir, "sample.c");
+    Path out = dir.resolve("reserved.o");
+    int n = 1000;
+    try (ElfFile f = ElfFile.open(obj)) {
+      Section text = f.section(".text");
+      Symbol sym = f.sectionSymbol(text);
+      Section data = f.addSection(".reserved_table", Elf.SHT_PROGBITS, Elf.SHF_ALLOC, 0, 8, new byte[8 * (n + 23)]);
+      Relocations r = f.relocationsFor(data);
+      for (int i = 0; i < 3; i++) r.add(8L * i, Elf.R_X86_64_64, sym, i);
+      r.reserve(n);
+      for (int i = 3; i < n + 23; i++) r.add(8L * i, Elf.R_X86_64_64, sym, i);
+      assertThrows(IllegalArgumentException.class, () -> r.reserve(-1));
+      f.write(out);
+    }
+    try (ElfFile g = ElfFile.open(out)) {
+      Relocations r = g.section(".reserved_table").relocations();
+      assertEquals(n + 23, r.count());
+      for (int i = 0; i < n + 23; i++) {
+        assertEquals(8L * i, r.offset(i));
+        assertEquals(i, r.addend(i));
+        assertEquals(Elf.R_X86_64_64, r.type(i));
+        assertEquals(".text", r.symbol(i).section().name());
+      }
+    }
+  }
+
   @Test
   void addedLocalSymbolTakesTheFirstGlobalSlotAndRelocationsFollow() throws Exception {
     Path obj = Fixtures.compile(dir, "sample.c");

@@ -106,6 +106,9 @@ public final class Model {
     /** Implements {@link Model#copy}. */
     public abstract InsnState copy(InsnState s);
 
+    /** Implements {@link Model#copyInto}. */
+    public abstract InsnState copyInto(InsnState from, InsnState to);
+
     /** Implements {@link Model#cfi}. */
     public abstract Cfi cfi(InsnState s);
 
@@ -302,9 +305,21 @@ public final class Model {
     return A.A.newInsnState(file);
   }
 
-  /** See {@link Access#copy}. */
+  /**
+   * A new copy of {@code s}. The engine's visitors are given states it reuses (valid only during
+   * a callback); a visitor of the engine's modules that keeps a state copies it with this.
+   */
   public static InsnState copy(InsnState s) {
     return A.A.copy(s);
+  }
+
+  /**
+   * Copies {@code from} into {@code to} and returns {@code to}, allocating nothing; when
+   * {@code to} is null or of another shape (slot or register count), returns a new copy of
+   * {@code from} instead. For the engine's reused states.
+   */
+  public static InsnState copyInto(InsnState from, InsnState to) {
+    return A.A.copyInto(from, to);
   }
 
   /** See {@link Access#cfi}. */

@@ -5,16 +5,12 @@ import io.objtool.api.internal.Model;
 import io.objtool.api.Instruction;
 import io.objtool.api.ObjtoolFile;
 import io.objtool.elf.Relocations;
-import io.objtool.elf.Section;
-import java.lang.foreign.ValueLayout;
-import java.util.IdentityHashMap;
-import java.util.Map;
 
 /**
  * Rewrites of code the reference's hacks make: an instruction's bytes replaced by a NOP or a
  * RET of the same length, and its relocation turned into {@code R_X86_64_NONE} (symbol and
- * addend kept). A section's bytes are copied once into a buffer that later writes change in
- * place.
+ * addend kept). The section is not copied for it: the ELF layer keeps the patches aside until
+ * the section's bytes are read or written ({@link ElfEdit#patch}).
  */
 final class InsnPatch {
   static final int R_X86_64_NONE = 0;
@@ -39,23 +35,9 @@ final class InsnPatch {
     return b;
   }
 
-  private static final Object BUFFERS = new Object();
-
   /** Writes {@code bytes} over {@code insn} in its section. */
   static void write(ObjtoolFile file, Instruction insn, byte[] bytes) {
-    Map<Section, byte[]> bufs = Model.attachment(file, BUFFERS);
-    if (bufs == null) {
-      bufs = new IdentityHashMap<>();
-      Model.attach(file, BUFFERS, bufs);
-    }
-    Section sec = insn.section();
-    byte[] buf = bufs.get(sec);
-    if (buf == null) {
-      buf = sec.data().toArray(ValueLayout.JAVA_BYTE);
-      ElfEdit.setData(sec, buf);
-      bufs.put(sec, buf);
-    }
-    System.arraycopy(bytes, 0, buf, (int) insn.offset(), bytes.length);
+    ElfEdit.patch(insn.section(), insn.offset(), bytes);
     Model.markChanged(file);
   }
 

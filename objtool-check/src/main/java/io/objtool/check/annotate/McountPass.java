@@ -36,7 +36,7 @@ public final class McountPass extends ActionPass {
     }
     if (sites.isEmpty()) return;
     SiteSections w = new SiteSections(file);
-    Relocations rel = w.createAligned(SECTION, Elf.SHF_ALLOC, ADDR_SIZE, sites.size(), ADDR_SIZE);
+    Relocations rel = w.createAligned(SECTION, Elf.SHF_ALLOC, ADDR_SIZE, sites.size(), ADDR_SIZE, sites.size());
     for (int i = 0; i < sites.size(); i++) {
       Instruction insn = sites.get(i);
       ElfEdit.addReloc(rel, (long) i * ADDR_SIZE, Elf.R_X86_64_64, w.sectionSymbol(insn.section()), insn.offset());

@@ -37,18 +37,25 @@ final class SiteSections {
       }
       scanned = true;
     }
-    return secSyms.computeIfAbsent(sec, s -> ElfEdit.sectionSymbol(elf, s));
+    Symbol sym = secSyms.get(sec);
+    if (sym == null) {
+      sym = ElfEdit.sectionSymbol(elf, sec);
+      secSyms.put(sec, sym);
+    }
+    return sym;
   }
 
-  /** A section of {@code count} entries and its (empty) {@code .rela} section. */
+  /** A section of {@code count} entries and its (empty) {@code .rela} section, room made for one relocation per entry. */
   Relocations create(String name, long flags, int entsize, int count) {
-    return createAligned(name, flags, entsize, count, 1);
+    return createAligned(name, flags, entsize, count, 1, count);
   }
 
-  /** As {@link #create}, with the given section alignment. */
-  Relocations createAligned(String name, long flags, int entsize, int count, int align) {
+  /** As {@link #create}, with the given section alignment and room for {@code relocs} relocations. */
+  Relocations createAligned(String name, long flags, int entsize, int count, int align, int relocs) {
     Section sec = ElfEdit.addSection(elf, name, Elf.SHT_PROGBITS, flags, entsize, align, new byte[entsize * count]);
-    return ElfEdit.relocationsFor(elf, sec);
+    Relocations rel = ElfEdit.relocationsFor(elf, sec);
+    ElfEdit.reserveRelocs(rel, relocs);
+    return rel;
   }
 
   /** One {@code R_X86_64_PC32} per instruction, at entry {@code i * entsize}. */

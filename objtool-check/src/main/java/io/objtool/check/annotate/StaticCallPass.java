@@ -49,7 +49,7 @@ public final class StaticCallPass extends ActionPass {
     List<Instruction> sites = CallSites.of(file).staticCalls;
     if (sites.isEmpty()) return;
     SiteSections w = new SiteSections(file);
-    Relocations rel = w.create(SECTION, Elf.SHF_ALLOC | Elf.SHF_WRITE, ENTRY_SIZE, sites.size());
+    Relocations rel = w.createAligned(SECTION, Elf.SHF_ALLOC | Elf.SHF_WRITE, ENTRY_SIZE, sites.size(), 1, 2 * sites.size());
     Model.markChanged(file);
     for (int i = 0; i < sites.size(); i++) {
       Instruction insn = sites.get(i);

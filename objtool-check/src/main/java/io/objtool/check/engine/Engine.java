@@ -47,6 +47,15 @@ public final class Engine {
   private final Stats stats;
   /** Whether a visitor of the chain takes the walk's shape events (API 3); never true without one. */
   private final boolean walkEvents;
+  /**
+   * The states of the paths being followed, by depth of {@link #validateBranch}'s recursion: a
+   * path copies its incoming state into the one of its depth, which no other live path uses, so
+   * the walk allocates no state per branch (only the first time it reaches a depth).
+   */
+  private InsnState[] states = new InsnState[64];
+  private int depth;
+  /** The state at a function entry, and the one each function's walk starts from (a copy of it). */
+  private InsnState funcEntry, symState;
 
   public Engine(ObjtoolFile file, BranchVisitor visitor) {
     this.file = file;
@@ -109,9 +118,12 @@ public final class Engine {
     int warnings = 0;
     for (Symbol s : sec.symbols().all()) {
       if (s.type() != Elf.STT_FUNC) continue;
-      InsnState state = Model.newInsnState(file);
-      setFuncState(Model.cfi(state));
-      warnings += validateSymbol(file.func(s), state);
+      if (funcEntry == null) {
+        funcEntry = Model.newInsnState(file);
+        setFuncState(Model.cfi(funcEntry));
+      }
+      symState = Model.copyInto(funcEntry, symState);
+      warnings += validateSymbol(file.func(s), symState);
     }
     return warnings;
   }
@@ -157,9 +169,24 @@ public final class Engine {
     return false;
   }
 
-  /** Follows one path from {@code start}; true when a warning ended it. */
+  /**
+   * Follows one path from {@code start} with a copy of {@code in} (which it does not change);
+   * true when a warning ended it.
+   */
   public boolean validateBranch(Func func, Instruction start, InsnState in) {
-    InsnState state = Model.copy(in);
+    int d = depth;
+    if (d == states.length) states = java.util.Arrays.copyOf(states, d * 2);
+    InsnState state = Model.copyInto(in, states[d]);
+    states[d] = state;
+    depth = d + 1;
+    try {
+      return walk(func, start, state);
+    } finally {
+      depth = d;
+    }
+  }
+
+  private boolean walk(Func func, Instruction start, InsnState state) {
     Cfi cfi = Model.cfi(state);
     Instruction insn = start;
     Instruction prev = null;

@@ -34,8 +34,14 @@ public final class ElfEdit {
     /** See {@link ElfEdit#setData}. */
     public abstract void setData(Section sec, byte[] bytes);
 
+    /** See {@link ElfEdit#patch}. */
+    public abstract void patch(Section sec, long offset, byte[] bytes);
+
     /** See {@link ElfEdit#addReloc}. */
     public abstract int addReloc(Relocations r, long off, int relType, Symbol sym, long addend);
+
+    /** See {@link ElfEdit#reserveRelocs}. */
+    public abstract void reserveRelocs(Relocations r, int more);
 
     /** See {@link ElfEdit#setRelocAddend}. */
     public abstract void setRelocAddend(Relocations r, int i, long value);
@@ -104,9 +110,25 @@ public final class ElfEdit {
     A.A.setData(sec, bytes);
   }
 
+  /**
+   * Writes {@code bytes} over {@code sec}'s bytes at {@code offset} (its size stays). The section
+   * is not copied for it: patches are kept aside until its bytes are asked for or written.
+   */
+  public static void patch(Section sec, long offset, byte[] bytes) {
+    A.A.patch(sec, offset, bytes);
+  }
+
   /** Appends a relocation; returns its index. */
   public static int addReloc(Relocations r, long off, int relType, Symbol sym, long addend) {
     return A.A.addReloc(r, off, relType, sym, addend);
+  }
+
+  /**
+   * Makes room in {@code r} for {@code more} relocations beyond its current ones, so that adding
+   * them copies nothing: for a writer that knows how many it adds.
+   */
+  public static void reserveRelocs(Relocations r, int more) {
+    A.A.reserveRelocs(r, more);
   }
 
   /** Changes the addend of relocation {@code i}. */

@@ -79,23 +79,83 @@ public final class OrcGenerator implements Pass {
     return s.isExecutable() && !n.equals(".altinstr_replacement") && !n.equals(".altinstr_aux") && !n.startsWith(".discard.");
   }
 
-  /** The entries being built: 6-byte ORC entries and where each applies, columnar. */
-  private static final class Table {
+  /**
+   * The entries being built, columnar: each 6-byte ORC entry (packed in a long) and the offset in
+   * its section where it applies, in chunks that double in size as the table grows (nothing is
+   * copied), and the runs of consecutive entries of one section.
+   */
+  static final class Table {
+    /** The size of chunk 0 and of chunk 1; chunk {@code c > 0} holds {@code FIRST << (c - 1)} entries. */
+    private static final int FIRST_SHIFT = 10;
     int count;
-    long[] entries = new long[1024];
-    Section[] secs = new Section[1024];
-    long[] offs = new long[1024];
+    private long[][] entries = new long[8][];
+    private long[][] offs = new long[8][];
+    /** Run {@code r}: entries {@code [runStart[r], runStart[r + 1])} (the last up to {@code count}) are in {@code runSec[r]}. */
+    private Section[] runSec = new Section[8];
+    private int[] runStart = new int[8];
+    private int runs;
+
+    /** The chunk of entry {@code i}. */
+    private static int chunk(int i) {
+      return 32 - Integer.numberOfLeadingZeros(i >>> FIRST_SHIFT);
+    }
+
+    /** The index of chunk {@code c}'s first entry. */
+    private static int chunkStart(int c) {
+      return c == 0 ? 0 : 1 << (FIRST_SHIFT + c - 1);
+    }
 
     void add(long e, Section sec, long off) {
-      if (count == secs.length) {
-        entries = java.util.Arrays.copyOf(entries, entries.length * 2);
-        secs = java.util.Arrays.copyOf(secs, secs.length * 2);
-        offs = java.util.Arrays.copyOf(offs, offs.length * 2);
+      int i = count;
+      int c = chunk(i);
+      int k = i - chunkStart(c);
+      if (k == 0) {
+        if (c == entries.length) {
+          entries = java.util.Arrays.copyOf(entries, c * 2);
+          offs = java.util.Arrays.copyOf(offs, c * 2);
+        }
+        int size = c == 0 ? 1 << FIRST_SHIFT : 1 << (FIRST_SHIFT + c - 1);
+        entries[c] = new long[size];
+        offs[c] = new long[size];
       }
-      entries[count] = e;
-      secs[count] = sec;
-      offs[count] = off;
-      count++;
+      entries[c][k] = e;
+      offs[c][k] = off;
+      if (runs == 0 || runSec[runs - 1] != sec) {
+        if (runs == runSec.length) {
+          runSec = java.util.Arrays.copyOf(runSec, runs * 2);
+          runStart = java.util.Arrays.copyOf(runStart, runs * 2);
+        }
+        runSec[runs] = sec;
+        runStart[runs] = i;
+        runs++;
+      }
+      count = i + 1;
+    }
+
+    long entry(int i) {
+      int c = chunk(i);
+      return entries[c][i - chunkStart(c)];
+    }
+
+    long offset(int i) {
+      int c = chunk(i);
+      return offs[c][i - chunkStart(c)];
+    }
+
+    int runs() {
+      return runs;
+    }
+
+    Section runSection(int r) {
+      return runSec[r];
+    }
+
+    int runStart(int r) {
+      return runStart[r];
+    }
+
+    int runEnd(int r) {
+      return r + 1 < runs ? runStart[r + 1] : count;
     }
   }
 
@@ -144,14 +204,20 @@ public final class OrcGenerator implements Pass {
           for (int k = 0; k < len; k++) {
             CfiState cfi = g.cfiAt(k);
             if (cfi == null) continue;
-            long e = entry(file, format, cfi, insn);
+            long e;
+            if (cfi == lastCfi) {
+              e = lastEntry;
+            } else {
+              e = entry(file, format, cfi, insn);
+              lastCfi = cfi;
+              lastEntry = e;
+            }
             if (e == prev) continue;
             t.add(e, sec, insn.offset() + k);
             prev = e;
             empty = false;
           }
           i = g.lastInsn().index();
-          lastCfi = null;
         }
         if (!empty) t.add(0, sec, sec.size());
       }
@@ -162,21 +228,33 @@ public final class OrcGenerator implements Pass {
     write(file, t);
   }
 
-  /** An entry packed as {@code sp_offset | bp_offset << 16 | flags << 32} (the 6 bytes in order). */
-  private static long packed(OrcEntry e) {
-    return (e.spOffset() & 0xffffL) | (e.bpOffset() & 0xffffL) << 16 | (e.rawFlags() & 0xffffL) << 32;
+  /**
+   * An entry packed as {@code sp_offset | bp_offset << 16 | flags << 32} (the 6 bytes in order),
+   * from its parts: as {@link OrcEntry#of}, without the object.
+   */
+  private static long packed(OrcFormat format, OrcType type, OrcReg sp, short spOffset, OrcReg bp, short bpOffset, boolean signal) {
+    return packed(spOffset, bpOffset, format.pack(type, sp, bp, signal));
+  }
+
+  private static long packed(int spOffset, int bpOffset, int flags) {
+    return (spOffset & 0xffffL) | (bpOffset & 0xffffL) << 16 | (flags & 0xffffL) << 32;
+  }
+
+  /** {@link OrcEntry#undefined}, packed. */
+  private static long undefined(OrcFormat format) {
+    return packed(format, OrcType.UNDEFINED, OrcReg.UNDEFINED, (short) 0, OrcReg.UNDEFINED, (short) 0, false);
   }
 
   private long entry(ObjtoolFile file, OrcFormat format, CfiState cfi, Instruction insn) {
     if (file.elf().machine() == Elf.EM_AARCH64) return arm64Entry(file, cfi);
-    if (cfi == null) return packed(OrcEntry.undefined(format));
+    if (cfi == null) return undefined(format);
     OrcType type;
     switch (cfi.type()) {
       case UnwindHint.TYPE_UNDEFINED -> {
-        return packed(OrcEntry.undefined(format));
+        return undefined(format);
       }
       case UnwindHint.TYPE_END_OF_STACK -> {
-        return packed(OrcEntry.endOfStack(format));
+        return packed(format, OrcType.END_OF_STACK, OrcReg.UNDEFINED, (short) 0, OrcReg.UNDEFINED, (short) 0, false);
       }
       case UnwindHint.TYPE_CALL -> type = OrcType.CALL;
       case UnwindHint.TYPE_REGS -> type = OrcType.REGS;
@@ -213,7 +291,7 @@ public final class OrcGenerator implements Pass {
       throw new Failed();
     }
     // offsets beyond 16 bits (a frame over 32 KiB) are truncated to the field, as objtool stores them
-    return packed(OrcEntry.of(format, type, sp, (short) cfi.cfaOffset(), bp, (short) cfi.regOffset(CfiRegs.BP), cfi.signal()));
+    return packed(format, type, sp, (short) cfi.cfaOffset(), bp, (short) cfi.regOffset(CfiRegs.BP), cfi.signal());
   }
 
   /**
@@ -228,7 +306,7 @@ public final class OrcGenerator implements Pass {
     switch (cfi.type()) {
       case UnwindHint.TYPE_CALL -> type = OrcType.CALL;
       case UnwindHint.TYPE_END_OF_STACK -> {
-        return packed(OrcEntry.arm64(OrcType.END_OF_STACK, Arm64OrcReg.UNDEFINED, 0, Arm64OrcReg.UNDEFINED, 0, false));
+        return packed(0, 0, OrcFormat.packArm64(OrcType.END_OF_STACK, Arm64OrcReg.UNDEFINED, Arm64OrcReg.UNDEFINED, false));
       }
       default -> {
         return 0;
@@ -250,7 +328,7 @@ public final class OrcGenerator implements Pass {
     int fpOffset = fp == Arm64OrcReg.UNDEFINED ? 0 : cfi.regOffset(fpReg);
     // a frame over 32 KiB does not fit the entry's 16-bit offsets: not reliable, rather than wrong
     if (spOffset != (short) spOffset || fpOffset != (short) fpOffset) return 0;
-    return packed(OrcEntry.arm64(type, sp, spOffset, fp, fpOffset, cfi.signal()));
+    return packed(spOffset, fpOffset, OrcFormat.packArm64(type, sp, fp, cfi.signal()));
   }
 
   private void write(ObjtoolFile file, Table t) {
@@ -262,21 +340,28 @@ public final class OrcGenerator implements Pass {
     int n = t.count;
     byte[] bytes = new byte[n * 6];
     for (int i = 0; i < n; i++) {
-      long e = t.entries[i];
+      long e = t.entry(i);
       for (int b = 0; b < 6; b++) bytes[i * 6 + b] = (byte) (e >>> (8 * b));
     }
     Section unwind = ElfEdit.addSection(elf, ".orc_unwind", Elf.SHT_PROGBITS, Elf.SHF_ALLOC, 6, 1, bytes);
     Section ip = ElfEdit.addSection(elf, ".orc_unwind_ip", Elf.SHT_PROGBITS, Elf.SHF_ALLOC, 4, 1, new byte[n * 4]);
     Relocations rel = ElfEdit.relocationsFor(elf, ip);
+    ElfEdit.reserveRelocs(rel, n);
     int relocType = elf.machine() == Elf.EM_AARCH64 ? Elf.R_AARCH64_PREL32 : Elf.R_X86_64_PC32;
     Map<Section, Symbol> secSyms = new HashMap<>();
     for (Symbol s : elf.symbols()) {
       if (s.isSectionSymbol() && s.section() != null) secSyms.putIfAbsent(s.section(), s);
     }
-    for (int i = 0; i < n; i++) {
-      Section sec = t.secs[i];
-      Symbol sym = secSyms.computeIfAbsent(sec, s -> ElfEdit.sectionSymbol(elf, s));
-      ElfEdit.addReloc(rel, (long) i * 4, relocType, sym, t.offs[i]);
+    for (int r = 0; r < t.runs(); r++) {
+      Section sec = t.runSection(r);
+      Symbol sym = secSyms.get(sec);
+      if (sym == null) {
+        sym = ElfEdit.sectionSymbol(elf, sec);
+        secSyms.put(sec, sym);
+      }
+      for (int i = t.runStart(r), end = t.runEnd(r); i < end; i++) {
+        ElfEdit.addReloc(rel, (long) i * 4, relocType, sym, t.offset(i));
+      }
     }
     if (unwind.size() != (long) n * 6) throw new IllegalStateException();
     Model.markChanged(file);
