@@ -70,7 +70,8 @@ touch tools/objtool/objtool
 dump_all() { # dir: the ORC dump of vmlinux.o and of every linked module object
   local out=$1
   rm -rf "$out" && mkdir -p "$out"
-  { echo vmlinux.o; find . -name '*.mod' | sed 's/\.mod$/.o/'; } | sort | while IFS= read -r o; do
+  # names without a leading ./ (a dump named ._x_y.o.dump would be hidden from the glob below)
+  { echo vmlinux.o; find . -name '*.mod' | sed 's/\.mod$/.o/; s,^\./,,'; } | sort | while IFS= read -r o; do
     [ -f "$o" ] || continue
     tools/objtool/objtool.c-tool --dump=orc "$o" >"$out/$(echo "$o" | tr / _).dump" 2>&1
   done
