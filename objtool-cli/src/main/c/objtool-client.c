@@ -7,8 +7,9 @@
  * execs bin/objtool with OBJTOOL_IN_PROCESS=1, having printed nothing.
  *
  * OBJTOOL_SERVER: unset = use a running server of this build, else in-process; "auto" = also
- * start one in the background when none runs; "off" = never use one; "require" = use one or fail
- * with one line (for tests and benchmarks).
+ * start one in the background when none runs, and wait for one that is starting (at most
+ * OBJTOOL_SERVER_START_WAIT ms, default 3000, while its process lives); "off" = never use one;
+ * "require" = use one or fail with one line (for tests and benchmarks).
  *
  * The wire format and the build key are described in ServerProtocol.java and ServerFiles.java;
  * both sides compute the key the same way. No dependencies beyond libc.
@@ -19,6 +20,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +38,7 @@ enum { MODE_DEFAULT, MODE_AUTO, MODE_OFF, MODE_REQUIRE };
 #define ACCEPT_TIMEOUT_MS 5000 /* the server accepts or refuses at once */
 #define ALIVE_TIMEOUT_MS 15000 /* it sends a heartbeat every second while it works */
 #define SPAWN_FRESH_S 30       /* a start younger than this is still under way */
+#define START_WAIT_MS 3000     /* how long a client waits for a server that is starting (default) */
 
 static char root[PATH_MAX];
 static char **args;
@@ -176,8 +179,22 @@ static int dir_is_private(const char *dir) {
   return lstat(dir, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == getuid() && (st.st_mode & 077) == 0;
 }
 
-/* OBJTOOL_SERVER=auto: start a server of this build in the background unless one runs or starts. */
-static void spawn_server(const char *dir, const char *key) {
+/* The pid a K.spawn file names (the server being started), or 0 when it names none yet. */
+static pid_t spawn_pid(const char *path) {
+  char t[32] = {0};
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  ssize_t k = read(fd, t, sizeof t - 1);
+  close(fd);
+  return k > 0 ? (pid_t)strtol(t, NULL, 10) : 0;
+}
+
+/*
+ * OBJTOOL_SERVER=auto: start a server of this build in the background unless one runs or starts.
+ * Returns the pid of the server being started (by this client or by another one a moment ago),
+ * -1 when a start is under way whose pid is not written yet, or 0 when none is.
+ */
+static pid_t spawn_server(const char *dir, const char *key) {
   char path[PATH_MAX + 32];
   if (!dir_is_private(dir)) {
     char parent[PATH_MAX];
@@ -187,8 +204,8 @@ static void spawn_server(const char *dir, const char *key) {
       *slash = 0;
       mkdir(parent, 0700); /* ~/.cache when missing */
     }
-    if (mkdir(dir, 0700) != 0 && errno != EEXIST) return;
-    if (!dir_is_private(dir)) return;
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST) return 0;
+    if (!dir_is_private(dir)) return 0;
   }
   /* a live server holds K.lock (a POSIX record lock) */
   snprintf(path, sizeof path, "%s/%s.lock", dir, key);
@@ -197,24 +214,36 @@ static void spawn_server(const char *dir, const char *key) {
     struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
     int held = fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK;
     close(fd);
-    if (held) return;
+    if (held) return 0;
   }
-  /* K.spawn marks a start under way, so a burst of clients starts one server */
+  /* K.spawn marks a start under way, so a burst of clients starts one server; it holds the pid
+   * of the server being started, and the server deletes it once it listens */
   snprintf(path, sizeof path, "%s/%s.spawn", dir, key);
   fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) {
     struct stat st;
-    if (errno != EEXIST || stat(path, &st) != 0 || time(NULL) - st.st_mtime < SPAWN_FRESH_S) return;
+    if (errno != EEXIST || stat(path, &st) != 0) return 0;
+    if (time(NULL) - st.st_mtime < SPAWN_FRESH_S) {
+      pid_t p = spawn_pid(path);
+      return p > 0 ? p : -1;
+    }
     unlink(path); /* a start that never finished */
     fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0) return;
+    if (fd < 0) return 0;
   }
-  close(fd);
   pid_t pid = fork();
-  if (pid < 0) return;
+  if (pid < 0) {
+    close(fd);
+    return 0;
+  }
   if (pid == 0) {
     setsid();
-    if (fork() != 0) _exit(0);
+    pid_t server = fork();
+    if (server != 0) {
+      if (server > 0) dprintf(fd, "%ld\n", (long)server);
+      _exit(0);
+    }
+    close(fd);
     int nul = open("/dev/null", O_RDWR);
     if (nul >= 0) {
       dup2(nul, 0);
@@ -227,7 +256,39 @@ static void spawn_server(const char *dir, const char *key) {
     execl(exe, "objtool-server", "serve", (char *)NULL);
     _exit(127);
   }
+  close(fd);
   waitpid(pid, NULL, 0);
+  pid_t p = spawn_pid(path); /* 0 also when the server already listens and removed the file */
+  return p > 0 ? p : -1;
+}
+
+/* Connects to the server's socket; the descriptor, or -1. */
+static int connect_server(const struct sockaddr_un *addr) {
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd >= 0 && connect(fd, (const struct sockaddr *)addr, sizeof *addr) != 0) {
+    close(fd);
+    fd = -1;
+  }
+  return fd;
+}
+
+/*
+ * A server is starting (pid, or -1 when not known yet): waits until it listens, while it lives,
+ * for at most OBJTOOL_SERVER_START_WAIT milliseconds (default START_WAIT_MS). A JVM that is
+ * starting anyway answers sooner than a second one started for this request alone would, and
+ * costs the machine less. The descriptor, or -1.
+ */
+static int await_server(const struct sockaddr_un *addr, pid_t pid) {
+  const char *w = getenv("OBJTOOL_SERVER_START_WAIT");
+  long limit = w && *w ? strtol(w, NULL, 10) : START_WAIT_MS;
+  for (long waited = 0; waited < limit; waited += 10) {
+    int fd = connect_server(addr);
+    if (fd >= 0) return fd;
+    if (pid > 0 && kill(pid, 0) != 0 && errno == ESRCH) return connect_server(addr);
+    struct timespec ts = {0, 10 * 1000000L};
+    nanosleep(&ts, NULL);
+  }
+  return -1;
 }
 
 /* ------------------------------------------------------------------ talking to the server */
@@ -301,18 +362,12 @@ int main(int argc, char **argv) {
   if (snprintf(addr.sun_path, sizeof addr.sun_path, "%s/%s.sock", dir, key) >= (int)sizeof addr.sun_path)
     give_up("the socket path is too long");
 
-  int fd = -1;
-  if (dir_is_private(dir)) {
-    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd >= 0 && connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
-      close(fd);
-      fd = -1;
-    }
+  int fd = dir_is_private(dir) ? connect_server(&addr) : -1;
+  if (fd < 0 && mode == MODE_AUTO) {
+    pid_t starting = spawn_server(dir, key);
+    if (starting != 0) fd = await_server(&addr, starting);
   }
-  if (fd < 0) {
-    if (mode == MODE_AUTO) spawn_server(dir, key);
-    give_up("no server of this build runs");
-  }
+  if (fd < 0) give_up("no server of this build runs");
 
   /* the request: key, cwd, argc, args, the tool's environment (OBJTOOL_*, and for --verbose's
    * objdump CROSS_COMPILE and PATH) */

@@ -264,35 +264,55 @@ public final class Insns {
 
   /** The instructions of a function, then of its {@code .cold} part. */
   public Iterable<Instruction> funcInsns(Func func) {
-    return walk(findInsn(func.section(), func.offset()), this::nextInsnSameFunc);
+    Instruction first = findInsn(func.section(), func.offset());
+    return () -> new Walk(first) {
+      @Override
+      Instruction step(Instruction x) {
+        return nextInsnSameFunc(x);
+      }
+    };
   }
 
   /** The instructions covered by a symbol's {@code [offset, offset+len)}. */
   public Iterable<Instruction> symInsns(Func sym) {
+    Instruction first = findInsn(sym.section(), sym.offset());
     long end = sym.offset() + sym.len();
-    return walk(findInsn(sym.section(), sym.offset()), x -> {
-      Instruction n = nextInsnSameSec(x);
-      return n != null && n.offset() < end ? n : null;
-    });
+    return () -> new Walk(first) {
+      @Override
+      Instruction step(Instruction x) {
+        Instruction n = nextInsnSameSec(x);
+        return n != null && n.offset() < end ? n : null;
+      }
+    };
   }
 
   /** The instructions before {@code insn} back to the start of {@code sym}, nearest first. */
   public Iterable<Instruction> symInsnsReverseFrom(Func sym, Instruction insn) {
-    Instruction first = prevInsnSameSec(insn);
-    return walk(first != null && first.offset() >= sym.offset() ? first : null, x -> {
-      Instruction p = prevInsnSameSec(x);
-      return p != null && p.offset() >= sym.offset() ? p : null;
-    });
+    long start = sym.offset();
+    Instruction p = prevInsnSameSec(insn);
+    Instruction first = p != null && p.offset() >= start ? p : null;
+    return () -> new Walk(first) {
+      @Override
+      Instruction step(Instruction x) {
+        Instruction q = prevInsnSameSec(x);
+        return q != null && q.offset() >= start ? q : null;
+      }
+    };
   }
 
   /** {@code insn} and the instructions after it in its section. */
   public Iterable<Instruction> secInsnsFrom(Instruction insn) {
-    return walk(insn, this::nextInsnSameSec);
+    return () -> new Walk(insn) {
+      @Override
+      Instruction step(Instruction x) {
+        return nextInsnSameSec(x);
+      }
+    };
   }
 
   /** The instructions after {@code insn} in its section. */
   public Iterable<Instruction> secInsnsContinue(Instruction insn) {
-    return walk(nextInsnSameSec(insn), this::nextInsnSameSec);
+    return secInsnsFrom(nextInsnSameSec(insn));
   }
 
   /** Instructions matching {@code p}, over all sections. */
@@ -302,22 +322,33 @@ public final class Insns {
     return out;
   }
 
-  private static Iterable<Instruction> walk(Instruction first, java.util.function.UnaryOperator<Instruction> step) {
-    return () -> new Iterator<>() {
-      Instruction cur = first;
+  /**
+   * An iteration from {@code first} by {@link #step} until it gives null. Each iteration above is
+   * a class of its own, so that the step is a direct call wherever the JIT compiles the loop; one
+   * iterator shared through a function object made that call megamorphic, and the compiled whole-
+   * file loops several times slower.
+   */
+  private abstract static class Walk implements Iterator<Instruction> {
+    private Instruction cur;
 
-      @Override
-      public boolean hasNext() {
-        return cur != null;
-      }
+    Walk(Instruction first) {
+      this.cur = first;
+    }
 
-      @Override
-      public Instruction next() {
-        if (cur == null) throw new NoSuchElementException();
-        Instruction x = cur;
-        cur = step.apply(cur);
-        return x;
-      }
-    };
+    abstract Instruction step(Instruction x);
+
+    @Override
+    public final boolean hasNext() {
+      return cur != null;
+    }
+
+    @Override
+    public final Instruction next() {
+      if (cur == null) throw new NoSuchElementException();
+      Instruction x = cur;
+      cur = step(x);
+      return x;
+    }
   }
+
 }

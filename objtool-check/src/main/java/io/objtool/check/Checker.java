@@ -55,14 +55,18 @@ public final class Checker {
     return failed;
   }
 
-  /** Runs the check in a thread with a stack deep enough for the recursive walk. Returns the warning count. */
+  /**
+   * Runs the check in a thread with a stack deep enough for the recursive walk. Returns the warning
+   * count. Whatever the check throws, an {@link Error} such as a {@link StackOverflowError} too, is
+   * thrown again here, on the calling thread, for the caller to report as an internal error.
+   */
   public int run() {
     int[] result = new int[1];
-    RuntimeException[] failure = new RuntimeException[1];
+    Throwable[] failure = new Throwable[1];
     Thread t = new Thread(null, () -> {
       try {
         result[0] = runHere();
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
         failure[0] = e;
       }
     }, "objtool-check", 1L << 30);
@@ -73,7 +77,8 @@ public final class Checker {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);
     }
-    if (failure[0] != null) throw failure[0];
+    if (failure[0] instanceof RuntimeException e) throw e;
+    if (failure[0] instanceof Error e) throw e;
     return result[0];
   }
 

@@ -97,6 +97,21 @@ class FailureKindsTest {
   }
 
   @Test
+  void aStackOverflowInTheWalkIsAnInternalError() throws Exception {
+    Path jar = ServerHarness.testPlugins(dir, 0);
+    Files.write(dir.resolve("z.o"), good);
+    try (URLClassLoader cl = new URLClassLoader(new URL[] {jar.toUri().toURL()}, getClass().getClassLoader())) {
+      // the check runs in a thread of its own: what overflows there comes back as one line, and
+      // neither a result of no warnings nor a written object
+      ServerHarness.Result r = run(cl, Map.of(), "--overflow", "--orc", "--link", "--module", "z.o");
+      assertEquals(1, r.exit());
+      assertTrue(r.stderr().startsWith("error: objtool: internal error on z.o: StackOverflowError"), r.stderr());
+      assertEquals(1, r.stderr().lines().count(), r.stderr());
+      assertArrayEquals(good, Files.readAllBytes(dir.resolve("z.o")));
+    }
+  }
+
+  @Test
   void bothKindsStayOneLine() {
     String line = Main.internalError(null, new IndexOutOfBoundsException("Index 7 out of bounds for length 3"), false);
     assertTrue(line.startsWith("error: objtool: internal error: IndexOutOfBoundsException: Index 7"), line);

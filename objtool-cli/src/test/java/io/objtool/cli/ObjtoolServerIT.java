@@ -383,22 +383,46 @@ class ObjtoolServerIT {
   @Test
   void autoStartsAServerAndOffNeverUsesIt() throws Exception {
     ServerHarness h = new ServerHarness(dir);
-    copies("train-warn.o", "a.o", "b.o");
+    copies("train-warn.o", "a.o", "b.o", "c.o");
     try {
+      // the first object waits for the server it starts (a generous bound: a loaded machine)
       ServerHarness.Result first = h.run(dir, List.of("--orc", "--link", "--module", "a.o"),
-          Map.of("OBJTOOL_SERVER", "auto", "OBJTOOL_SERVER_IDLE", "60"));
-      assertTrue(first.stderr().contains("a.o: warning: objtool:"), first.stderr()); // ran in-process
-      waitForLog(h, () -> h.status() != null);
-      assertEquals(0, h.served());
-      ServerHarness.Result second = h.run(dir, List.of("--orc", "--link", "--module", "b.o"), Map.of());
+          Map.of("OBJTOOL_SERVER", "auto", "OBJTOOL_SERVER_IDLE", "60", "OBJTOOL_SERVER_START_WAIT", "60000"));
+      assertTrue(first.stderr().contains("a.o: warning: objtool:"), first.stderr());
       assertEquals(1, h.served());
+      ServerHarness.Result second = h.run(dir, List.of("--orc", "--link", "--module", "b.o"), Map.of());
+      assertEquals(2, h.served());
       assertEquals(first.stderr().replace("a.o", "b.o"), second.stderr());
       assertArrayEquals(Files.readAllBytes(dir.resolve("a.o")), Files.readAllBytes(dir.resolve("b.o")));
-      h.run(dir, List.of("--help"), Map.of("OBJTOOL_SERVER", "off"));
-      assertEquals(1, h.served());
+      ServerHarness.Result third = h.run(dir, List.of("--orc", "--link", "--module", "c.o"), Map.of("OBJTOOL_SERVER", "off"));
+      assertEquals(2, h.served());
+      assertEquals(first.stderr().replace("a.o", "c.o"), third.stderr());
+      assertArrayEquals(Files.readAllBytes(dir.resolve("a.o")), Files.readAllBytes(dir.resolve("c.o")));
     } finally {
       ServerMain.ask(h.sockDir, h.key(), ServerProtocol.STOP);
     }
+  }
+
+  @Test
+  void aStartWhoseServerDiedIsNotWaitedFor() throws Exception {
+    ServerHarness h = new ServerHarness(dir);
+    copies("train-warn.o", "a.o", "b.o");
+    Files.createDirectories(h.sockDir);
+    ServerHarness.openUp(h.sockDir, "rwx------");
+    // a start under way (a fresh K.spawn) whose server process is gone
+    Process gone = new ProcessBuilder("true").start();
+    gone.waitFor();
+    Files.writeString(ServerFiles.spawn(h.sockDir, h.key()), gone.pid() + "\n");
+    long t0 = System.nanoTime();
+    ServerHarness.Result r = h.run(dir, List.of("--orc", "--link", "--module", "a.o"),
+        Map.of("OBJTOOL_SERVER", "auto", "OBJTOOL_SERVER_START_WAIT", "60000"));
+    long waited = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0);
+    assertTrue(waited < 30, "waited " + waited + " s for a server that is not starting");
+    assertTrue(r.stderr().contains("a.o: warning: objtool:"), r.stderr()); // in-process
+    assertNull(h.status(), "no server was started: the fresh K.spawn says one is starting");
+    ServerHarness.Result ref = h.run(dir, List.of("--orc", "--link", "--module", "b.o"), Map.of("OBJTOOL_SERVER", "off"));
+    assertEquals(ref.stderr().replace("b.o", "a.o"), r.stderr());
+    assertArrayEquals(Files.readAllBytes(dir.resolve("b.o")), Files.readAllBytes(dir.resolve("a.o")));
   }
 
   @Test

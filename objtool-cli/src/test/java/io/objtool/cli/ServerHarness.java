@@ -191,20 +191,36 @@ final class ServerHarness implements AutoCloseable {
           }
         }
         """);
+    Files.writeString(src.resolve("OverflowPass.java"), """
+        package t;
+        public final class OverflowPass implements io.objtool.api.Pass {
+          @Override public String option() { return "overflow"; }
+          @Override public boolean enabled(io.objtool.api.Options o) { return o.has("overflow"); }
+          @Override public io.objtool.api.BranchVisitor visitor(io.objtool.api.ObjtoolFile f, io.objtool.api.BranchVisitor next) {
+            return new io.objtool.api.BranchVisitor(io.objtool.api.BranchVisitor.LATEST, next) {
+              // what a walk too deep for the check thread's stack ends in (without filling 1 GiB)
+              @Override public void visitInsnStart(io.objtool.api.Func func, io.objtool.api.Instruction insn, io.objtool.api.InsnState state) {
+                throw new StackOverflowError();
+              }
+            };
+          }
+        }
+        """);
     Path classes = dir.resolve("plugclasses");
     Files.createDirectories(classes);
     String cp = io.objtool.api.Pass.class.getProtectionDomain().getCodeSource().getLocation().getPath();
     int rc = ToolProvider.getSystemJavaCompiler().run(null, null, null, "--release", "25", "-cp", cp, "-d",
-        classes.toString(), src.resolve("SlowPass.java").toString(), src.resolve("BoomPass.java").toString());
+        classes.toString(), src.resolve("SlowPass.java").toString(), src.resolve("BoomPass.java").toString(),
+        src.resolve("OverflowPass.java").toString());
     assertEquals(0, rc, "javac");
     Path jar = dir.resolve("test-plugins.jar");
     try (JarOutputStream j = new JarOutputStream(Files.newOutputStream(jar))) {
-      for (String c : List.of("SlowPass", "BoomPass")) {
+      for (String c : List.of("SlowPass", "BoomPass", "OverflowPass", "OverflowPass$1")) {
         j.putNextEntry(new JarEntry("t/" + c + ".class"));
         j.write(Files.readAllBytes(classes.resolve("t/" + c + ".class")));
       }
       j.putNextEntry(new JarEntry("META-INF/services/io.objtool.api.Pass"));
-      j.write("t.SlowPass\nt.BoomPass\n".getBytes(StandardCharsets.UTF_8));
+      j.write("t.SlowPass\nt.BoomPass\nt.OverflowPass\n".getBytes(StandardCharsets.UTF_8));
     }
     return jar;
   }
