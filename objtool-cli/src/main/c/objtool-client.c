@@ -240,7 +240,10 @@ static pid_t spawn_server(const char *dir, const char *key) {
     setsid();
     pid_t server = fork();
     if (server != 0) {
-      if (server > 0) dprintf(fd, "%ld\n", (long)server);
+      if (server > 0)
+        dprintf(fd, "%ld\n", (long)server);
+      else
+        unlink(path); /* no start under way after all */
       _exit(0);
     }
     close(fd);
@@ -260,6 +263,21 @@ static pid_t spawn_server(const char *dir, const char *key) {
   waitpid(pid, NULL, 0);
   pid_t p = spawn_pid(path); /* 0 also when the server already listens and removed the file */
   return p > 0 ? p : -1;
+}
+
+/* Whether process pid still runs: it exists and is not a zombie that nobody has reaped yet. */
+static int alive(pid_t pid) {
+  if (kill(pid, 0) != 0 && errno == ESRCH) return 0;
+  char path[64], st[512];
+  snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 1; /* no /proc: kill's answer */
+  ssize_t k = read(fd, st, sizeof st - 1);
+  close(fd);
+  if (k <= 0) return 0;
+  st[k] = 0;
+  const char *end = strrchr(st, ')'); /* "pid (comm) S ...": comm may hold anything */
+  return !(end && end[1] == ' ' && end[2] == 'Z');
 }
 
 /* Connects to the server's socket; the descriptor, or -1. */
@@ -284,7 +302,7 @@ static int await_server(const struct sockaddr_un *addr, pid_t pid) {
   for (long waited = 0; waited < limit; waited += 10) {
     int fd = connect_server(addr);
     if (fd >= 0) return fd;
-    if (pid > 0 && kill(pid, 0) != 0 && errno == ESRCH) return connect_server(addr);
+    if (pid > 0 && !alive(pid)) return connect_server(addr);
     struct timespec ts = {0, 10 * 1000000L};
     nanosleep(&ts, NULL);
   }
